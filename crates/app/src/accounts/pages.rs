@@ -1,0 +1,242 @@
+//! Account pages: home, sign-up, log in/out, password reset, dashboard.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::CookieJar;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, PageResult};
+use crate::state::AppState;
+use crate::web::auth::{end_session, start_session, CurrentUser, MaybeUser};
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::now_ms;
+use crate::web::ratelimit::{Action, ClientIp};
+use crate::web::templates::page;
+
+/// Field errors as the templates want them: the first message per field.
+pub fn error_map(e: &domain::FieldErrors) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for err in e.iter() {
+        m.entry(err.field.clone()).or_insert_with(|| err.detail.clone());
+    }
+    m
+}
+
+/// Re-renders a form with its errors (422) when the error is about the input; other errors pass.
+pub fn form_again<V: Serialize>(
+    err: AppError,
+    tmpl: &str,
+    me: Option<&store::users::User>,
+    csrf: &CsrfToken,
+    values: &V,
+) -> PageResult {
+    match err {
+        AppError::Invalid(e) | AppError::Conflict(e) => {
+            let ctx = context! { values => values, errors => error_map(&e) };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(tmpl, me, csrf, ctx)?).into_response())
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "reset-sent" => "If an account uses that email, a reset link is on its way. It works for one hour.",
+        "reset-done" => "Your password is changed. Log in with the new one.",
+        "deleted" => "Your account and personal data have been deleted. Thank you for being here.",
+        "logged-out" => "You're logged out. See you soon.",
+        "profile-saved" => "Profile saved.",
+        _ => return None,
+    })
+}
+
+/// `GET /`: what Alongside is for.
+pub async fn home(MaybeUser(me): MaybeUser, csrf: CsrfToken, Query(q): Query<NoticeQuery>) -> PageResult {
+    Ok(page("home.html", me.as_ref(), &csrf, context! { notice => notice_text(&q.notice) })?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default, skip_serializing)]
+    password: String,
+}
+
+/// `GET /signup`.
+pub async fn signup_page(MaybeUser(me): MaybeUser, csrf: CsrfToken) -> PageResult {
+    if me.is_some() {
+        return Ok(Redirect::to("/dashboard").into_response());
+    }
+    Ok(page("signup.html", None, &csrf, context! { values => SignupForm::default() })?.into_response())
+}
+
+/// `POST /signup`: creates the account and signs in.
+pub async fn signup(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    Posted { form, csrf }: Posted<SignupForm>,
+) -> PageResult {
+    state.limiter.check(ip, Action::SignUp)?;
+    match super::register(&state, &form.email, &form.password, &form.display_name).await {
+        Ok(user) => {
+            let jar = start_session(&state, jar, &user.id).await?;
+            Ok((jar, Redirect::to("/dashboard")).into_response())
+        }
+        Err(e) => form_again(e, "signup.html", None, &csrf, &form),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default, skip_serializing)]
+    password: String,
+}
+
+/// `GET /login`.
+pub async fn login_page(
+    MaybeUser(me): MaybeUser,
+    csrf: CsrfToken,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    if me.is_some() {
+        return Ok(Redirect::to("/dashboard").into_response());
+    }
+    let ctx = context! { values => LoginForm::default(), notice => notice_text(&q.notice) };
+    Ok(page("login.html", None, &csrf, ctx)?.into_response())
+}
+
+/// `POST /login`: a new session id on every sign-in.
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    Posted { form, csrf }: Posted<LoginForm>,
+) -> PageResult {
+    state.limiter.check(ip, Action::SignIn)?;
+    match super::authenticate(&state, &form.email, &form.password).await {
+        Ok(user) => {
+            let jar = start_session(&state, jar, &user.id).await?;
+            Ok((jar, Redirect::to("/dashboard")).into_response())
+        }
+        Err(e) => form_again(e, "login.html", None, &csrf, &form),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, jar: CookieJar, _form: Posted<NoticeQuery>) -> PageResult {
+    let jar = end_session(&state, jar).await?;
+    Ok((jar, Redirect::to("/?notice=logged-out")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ResetRequestForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `GET /reset`.
+pub async fn reset_request_page(csrf: CsrfToken) -> PageResult {
+    Ok(page("reset_request.html", None, &csrf, context! { values => ResetRequestForm::default() })?
+        .into_response())
+}
+
+/// `POST /reset`: always the same answer, whether or not the email has an account.
+pub async fn reset_request(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Posted { form, csrf }: Posted<ResetRequestForm>,
+) -> PageResult {
+    state.limiter.check(ip, Action::Reset)?;
+    if let Err(e) = domain::profile::check_email(&form.email) {
+        return form_again(
+            AppError::Invalid(domain::FieldErrors::one("email", e)),
+            "reset_request.html",
+            None,
+            &csrf,
+            &form,
+        );
+    }
+    super::send_reset(&state, &form.email).await?;
+    Ok(Redirect::to("/login?notice=reset-sent").into_response())
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ResetConfirmForm {
+    #[serde(default, skip_serializing)]
+    password: String,
+}
+
+/// `GET /reset/{token}`.
+pub async fn reset_confirm_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    csrf: CsrfToken,
+) -> PageResult {
+    let live = state.db.reset_is_live(&crate::web::secrets::hash_token(&token), now_ms()).await?;
+    let status = if live { StatusCode::OK } else { StatusCode::GONE };
+    Ok((status, page("reset_confirm.html", None, &csrf, context! { live, token })?).into_response())
+}
+
+/// `POST /reset/{token}`.
+pub async fn reset_confirm(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(token): Path<String>,
+    Posted { form, csrf }: Posted<ResetConfirmForm>,
+) -> PageResult {
+    state.limiter.check(ip, Action::Reset)?;
+    match super::finish_reset(&state, &token, &form.password).await {
+        Ok(()) => Ok(Redirect::to("/login?notice=reset-done").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let ctx = context! { live => true, token, errors => error_map(&e) };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page("reset_confirm.html", None, &csrf, ctx)?)
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /dashboard`: what to do next.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let profile = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
+    let u = &profile.user;
+    let todo: Vec<(&str, &str)> = [
+        (u.trade.is_empty(), "Say what you do (your trade), so others can find you."),
+        (profile.offers.is_empty(), "List the skills you can offer — help you could give."),
+        (profile.needs.is_empty(), "Add what you'd like help with."),
+        (u.city_id.is_none(), "Set your city, to meet people nearby at a quiet café or library."),
+        (profile.windows.is_empty(), "Add when you're usually free for a session."),
+    ]
+    .into_iter()
+    .filter(|(missing, _)| *missing)
+    .map(|(_, text)| (text, "/profile/edit"))
+    .collect();
+    let ctx = context! {
+        todo,
+        now => now_ms(),
+        member_count => state.db.user_count().await?,
+        notice => notice_text(&q.notice),
+    };
+    Ok(page("dashboard.html", Some(&me), &csrf, ctx)?.into_response())
+}

@@ -1,0 +1,182 @@
+//! The settings page: personal API tokens, blocked members, data export, account deletion.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use axum_extra::extract::CookieJar;
+use domain::FieldErrors;
+use minijinja::{context, Value};
+use serde::Deserialize;
+use serde_json::json;
+use store::users::User;
+
+use super::pages::error_map;
+use crate::error::{AppError, PageResult};
+use crate::state::AppState;
+use crate::web::auth::{end_session, CurrentUser};
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::now_ms;
+use crate::web::secrets::{hash_token, random_token};
+
+/// The prefix of every personal API token, so leaked tokens are easy to spot.
+pub const TOKEN_PREFIX: &str = "alng_";
+
+/// Creates a token and returns (secret shown once, listing).
+pub async fn new_token(
+    state: &AppState,
+    user: &User,
+    name: &str,
+) -> Result<(String, store::auth::ApiToken), AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "name",
+            "Name the token (up to 60 characters), e.g. \"laptop script\".",
+        )));
+    }
+    let secret = format!("{TOKEN_PREFIX}{}", random_token());
+    let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let token = state.db.create_token(&user.id, name, &hash_token(&secret), &prefix, now_ms()).await?;
+    Ok((secret, token))
+}
+
+/// Everything stored about a member, as JSON.
+pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Value, AppError> {
+    let p = state.db.profile(&user.id).await?.ok_or(AppError::NotFound)?;
+    let u = &p.user;
+    let tokens = state.db.tokens(&user.id).await?;
+    let blocked = state.db.blocked_by(&user.id).await?;
+    Ok(json!({
+        "exported_at": now_ms(),
+        "account": { "id": u.id, "email": u.email, "created_at": u.created_at, "is_admin": u.is_admin == 1 },
+        "profile": {
+            "display_name": u.display_name, "trade": u.trade, "bio": u.bio,
+            "city": { "id": u.city_id, "label": u.city_label, "lat": u.lat, "lon": u.lon },
+            "timezone": u.timezone, "in_person": u.in_person == 1, "virtual": u.is_virtual == 1,
+            "session_minutes": u.session_minutes, "company": u.company, "home_radius_m": u.home_radius_m,
+            "skills_offered": p.offers, "help_wanted": p.needs,
+            "availability": domain::profile::format_windows(&p.windows),
+            "visibility": {
+                "trade": u.vis_trade, "bio": u.vis_bio, "skills": u.vis_skills, "city": u.vis_city,
+                "availability": u.vis_availability, "preferences": u.vis_preferences,
+            },
+        },
+        "api_tokens": tokens,
+        "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
+    }))
+}
+
+async fn render(
+    state: &AppState,
+    me: &User,
+    csrf: &CsrfToken,
+    extra: Value,
+    status: StatusCode,
+) -> PageResult {
+    let tokens = state.db.tokens(&me.id).await?;
+    let blocked = state.db.blocked_by(&me.id).await?;
+    let ctx = context! { tokens, blocked, ..extra };
+    Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
+}
+
+/// `GET /settings`.
+pub async fn page(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    render(&state, &me, &csrf, context! {}, StatusCode::OK).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /settings/tokens`: shows the new token once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf }: Posted<TokenForm>,
+) -> PageResult {
+    match new_token(&state, &me, &form.name).await {
+        Ok((secret, _)) => {
+            render(&state, &me, &csrf, context! { new_token => secret }, StatusCode::CREATED).await
+        }
+        Err(AppError::Invalid(e)) => {
+            let extra = context! { token_errors => error_map(&e), token_name => form.name };
+            render(&state, &me, &csrf, extra, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /settings/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    _form: Posted<TokenForm>,
+) -> PageResult {
+    if !state.db.revoke_token(&me.id, &id, now_ms()).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Redirect::to("/settings").into_response())
+}
+
+/// `GET /settings/export`: a JSON download of all my data.
+pub async fn export(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
+    let body = serde_json::to_string_pretty(&export_json(&state, &me).await?)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"alongside-export.json\""),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /settings/delete`: needs the password and the confirmation box.
+pub async fn delete_account(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    jar: CookieJar,
+    Posted { form, csrf }: Posted<DeleteForm>,
+) -> PageResult {
+    let result = if form.confirm != "yes" {
+        Err(AppError::Invalid(FieldErrors::one(
+            "confirm",
+            "Tick the box to confirm that you want to delete everything.",
+        )))
+    } else {
+        super::delete_account(&state, &me, &form.password).await
+    };
+    match result {
+        Ok(()) => {
+            let jar = end_session(&state, jar).await?;
+            Ok((jar, Redirect::to("/?notice=deleted")).into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            render(
+                &state,
+                &me,
+                &csrf,
+                context! { delete_errors => error_map(&e) },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

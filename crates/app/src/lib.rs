@@ -1,0 +1,22 @@
+//! Alongside's server: HTML pages, the JSON API, background jobs, mail and the CLI.
+//!
+//! It wires the `domain` rules to the `store` and to the web. Inside, one folder per capability
+//! (`accounts/`, `profiles/`, `members/`, …) holds that capability's pages, API handlers and
+//! templates; `web/` holds what every page shares. [`startup::Application`] builds the server
+//! the same way for `main` and for tests.
+
+pub mod accounts;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod mail;
+pub mod members;
+pub mod openapi;
+pub mod ops;
+pub mod profiles;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use startup::Application;

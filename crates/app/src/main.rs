@@ -1,0 +1,5 @@
+//! The `alongside` command.
+
+fn main() -> std::process::ExitCode {
+    app::cli::main()
+}

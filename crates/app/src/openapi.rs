@@ -1,0 +1,95 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the JSON body
+//! extractor whose errors have the API's one error shape.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query};
+use axum::Json;
+use domain::FieldErrors;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use crate::error::AppError;
+
+/// A JSON body; malformed JSON gets a 4xx with `{"errors":[…]}` like every other error.
+#[derive(Debug, FromRequest)]
+#[from_request(via(Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+impl From<JsonRejection> for AppError {
+    fn from(r: JsonRejection) -> Self {
+        AppError::Invalid(FieldErrors::one("body", r.body_text()))
+    }
+}
+
+/// Query parameters; a malformed one gets a 4xx in the API's error shape.
+#[derive(Debug, FromRequestParts)]
+#[from_request(via(Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<QueryRejection> for AppError {
+    fn from(r: QueryRejection) -> Self {
+        AppError::Invalid(FieldErrors::one("query", r.body_text()))
+    }
+}
+
+/// One problem with the request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorItem {
+    /// The input field at fault, or null for the request as a whole.
+    pub field: Option<String>,
+    /// What is wrong, in words for people.
+    pub detail: String,
+}
+
+/// Every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub errors: Vec<ErrorItem>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal API token from POST /api/v1/tokens or the settings page."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The API document served at `/api/openapi.json`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "Alongside API", description = "Find coworking and accountability partners, meet them, keep each other going."),
+    paths(
+        crate::accounts::api::create_account,
+        crate::accounts::api::create_token,
+        crate::accounts::api::list_tokens,
+        crate::accounts::api::revoke_token,
+        crate::accounts::api::export,
+        crate::profiles::api::get_me,
+        crate::profiles::api::patch_me,
+        crate::profiles::api::delete_me,
+        crate::profiles::api::get_member,
+        crate::profiles::api::block,
+        crate::profiles::api::unblock,
+        crate::profiles::api::cities,
+        crate::members::list_members,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "accounts"), (name = "profile"), (name = "members"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

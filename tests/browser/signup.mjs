@@ -1,0 +1,272 @@
+// Walks a new user's main flow in headless Chromium against a running
+// Alongside server and checks every visited page with axe-core.
+//
+//   BASE_URL=http://127.0.0.1:PORT node tests/browser/signup.mjs
+//
+// Normally run by scripts/browser-test.sh, which builds nothing but starts the
+// server. CHROMIUM overrides the browser binary (default /usr/bin/chromium,
+// Debian's package; playwright-core never downloads a browser).
+//
+// The labels, button and link names used below are the contract with the
+// server's pages: change them on both sides together.
+//
+// Exits 0 when every step passed and axe found no serious or critical
+// violation; 1 otherwise, after printing what went wrong.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+if (!BASE_URL) {
+  console.error('signup.mjs: set BASE_URL, e.g. BASE_URL=http://127.0.0.1:3000');
+  process.exit(2);
+}
+
+const PASSWORD = 'quiet-cafe-table-42';
+const EMAIL = `browser-${Date.now()}-${process.pid}@example.com`;
+const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
+
+const violations = []; // { page, url, rule }
+const pagesChecked = [];
+const serverErrors = []; // documents answered with 5xx
+const scriptErrors = []; // uncaught exceptions in the pages
+
+// ---------------------------------------------------------------- helpers --
+
+class StepError extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new StepError(message);
+}
+
+function path(page) {
+  return new URL(page.url()).pathname;
+}
+
+function expectPath(page, expected) {
+  check(path(page) === expected, `expected to be at ${expected}, but the browser is at ${page.url()}`);
+}
+
+async function expectVisible(locator, what) {
+  try {
+    await locator.waitFor({ state: 'visible', timeout: 10_000 });
+  } catch {
+    throw new StepError(`not found on the page: ${what}`);
+  }
+}
+
+async function goto(page, relative) {
+  const response = await page.goto(BASE_URL + relative, { waitUntil: 'load' });
+  check(response, `no response for ${relative}`);
+  check(response.status() < 400, `GET ${relative} answered ${response.status()}`);
+}
+
+// Clicks something that loads a new document (a link, or a form's submit
+// button, possibly followed by a redirect) and waits until that document has
+// loaded. Waiting for the URL alone is not enough: a form re-rendered with
+// errors may come back at the very same URL.
+async function clickAndWaitForPage(page, locator) {
+  const navigated = page.waitForEvent('framenavigated', {
+    predicate: (frame) => frame === page.mainFrame(),
+    timeout: 30_000,
+  });
+  await locator.click();
+  await navigated;
+  await page.waitForLoadState('load');
+}
+
+// Injects axe-core into the current page, runs it, and records the serious
+// and critical violations under `label`.
+async function checkA11y(page, label) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const results = await page.evaluate(() => window.axe.run());
+  pagesChecked.push(label);
+  for (const rule of results.violations) {
+    if (BLOCKING_IMPACTS.has(rule.impact)) {
+      violations.push({ page: label, url: page.url(), rule });
+    }
+  }
+  console.log(`  axe: ${label}`);
+}
+
+// ------------------------------------------------------------------ steps --
+
+const steps = [
+  ['home page links to sign-up', async (page) => {
+    await goto(page, '/');
+    await checkA11y(page, 'home');
+    const signUp = page.getByRole('link', { name: 'Sign up' }).first();
+    await expectVisible(signUp, 'link "Sign up"');
+    await clickAndWaitForPage(page, signUp);
+    expectPath(page, '/signup');
+  }],
+
+  ['sign up lands on the dashboard', async (page) => {
+    await checkA11y(page, 'signup');
+    await page.getByLabel('Display name', { exact: true }).fill('Ana Browser');
+    await page.getByLabel('Email', { exact: true }).fill(EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create account' }));
+    expectPath(page, '/dashboard');
+    await expectVisible(page.getByRole('heading', { level: 1 }).first(), 'a level-1 heading');
+    await checkA11y(page, 'dashboard');
+  }],
+
+  ['dashboard links to the profile editor', async (page) => {
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Edit profile' }).first());
+    expectPath(page, '/profile/edit');
+    await checkA11y(page, 'profile edit');
+  }],
+
+  ['an invalid radius is reported next to the field, input kept', async (page) => {
+    await page.getByLabel('Trade', { exact: true }).fill('Web designer');
+    await page.getByLabel('Bio', { exact: true }).fill('I build small, fast websites for local shops and cafés.');
+    await page.getByLabel('Skills I offer', { exact: true }).fill('web design, wordpress');
+    await page.getByLabel('Help I want', { exact: true }).fill('seo, copywriting');
+    await page.getByLabel('City', { exact: true }).fill('Lisbon');
+    await page.getByLabel('Home radius (km)', { exact: true }).fill('-3');
+
+    const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Save profile' }) });
+    // Skip the browser's own constraint checks (min=, required), which would
+    // stop the submit: this step is about the server's validation messages.
+    await form.evaluate((f) => { f.noValidate = true; });
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save profile' }));
+
+    // The field's label ("Home radius (km)") also matches /radius/, so look
+    // for a mention of "radius" in the form that is not inside a <label>.
+    const formAgain = page.locator('form').filter({ has: page.getByRole('button', { name: 'Save profile' }) });
+    await expectVisible(formAgain.first(), 'the profile form, re-rendered with errors');
+    let errorShown = false;
+    for (const el of await formAgain.getByText(/radius/i).all()) {
+      const inLabel = await el.evaluate((node) => node.closest('label, legend') !== null);
+      if (!inLabel && (await el.isVisible())) errorShown = true;
+    }
+    check(errorShown, 'no visible error mentioning "radius" in the profile form (label text does not count)');
+    const trade = await page.getByLabel('Trade', { exact: true }).inputValue();
+    check(trade === 'Web designer', `"Trade" should keep "Web designer" after a failed save, got ${JSON.stringify(trade)}`);
+    await checkA11y(page, 'profile edit (with errors)');
+  }],
+
+  ['a valid profile saves and shows on /profile', async (page) => {
+    await page.getByLabel('Home radius (km)', { exact: true }).fill('1');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save profile' }));
+    expectPath(page, '/profile');
+    await expectVisible(page.getByText('Web designer').first(), 'text "Web designer"');
+    await expectVisible(page.getByText('Lisbon').first(), 'text "Lisbon"');
+    await checkA11y(page, 'profile');
+  }],
+
+  ['members search page', async (page) => {
+    await goto(page, '/members?skill=wordpress');
+    await expectVisible(page.getByRole('heading', { level: 1 }).first(), 'a level-1 heading');
+    const skill = page.getByLabel('Skill', { exact: true });
+    await expectVisible(skill.first(), 'a field labelled "Skill"');
+    const searchForms = await page.locator('form').filter({ has: skill }).count();
+    check(searchForms > 0, 'the "Skill" field is not inside a form');
+    await checkA11y(page, 'members');
+  }],
+
+  ['log out returns to the home page', async (page) => {
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Log out' }).first());
+    expectPath(page, '/');
+  }],
+
+  ['log back in', async (page) => {
+    await goto(page, '/login');
+    await checkA11y(page, 'login');
+    await page.getByLabel('Email', { exact: true }).fill(EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Log in' }));
+    check(path(page) !== '/login', `still at ${page.url()} after logging in`);
+    await expectVisible(page.getByRole('button', { name: 'Log out' }).first(), 'button "Log out" after logging in');
+  }],
+];
+
+// ------------------------------------------------------------------- main --
+
+async function describePage(page) {
+  try {
+    const text = (await page.locator('body').innerText({ timeout: 2_000 })).replace(/\s+\n/g, '\n').trim();
+    return `  at ${page.url()}\n  page text:\n    ${text.slice(0, 1500).split('\n').join('\n    ')}`;
+  } catch {
+    return `  at ${page.url()}`;
+  }
+}
+
+function printViolations() {
+  for (const { page, url, rule } of violations) {
+    console.log(`\n[${page}] ${rule.id} (${rule.impact}): ${rule.help}`);
+    console.log(`  ${url}`);
+    console.log(`  ${rule.helpUrl}`);
+    for (const node of rule.nodes.slice(0, 10)) {
+      console.log(`  - ${node.target.join(' ')}`);
+      console.log(`      ${node.html.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+    if (rule.nodes.length > 10) console.log(`  … and ${rule.nodes.length - 10} more`);
+  }
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      // The machine has no network beyond loopback: keep Chromium from trying.
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  let failedStep = null;
+  try {
+    // The pages send a strict Content-Security-Policy; axe is injected as an inline script.
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.setDefaultNavigationTimeout(30_000);
+    page.on('pageerror', (err) => scriptErrors.push(`${page.url()}: ${err.message}`));
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.isNavigationRequest() && response.status() >= 500) {
+        serverErrors.push(`${request.method()} ${response.url()} -> ${response.status()}`);
+      }
+    });
+
+    for (const [name, run] of steps) {
+      try {
+        await run(page);
+        console.log(`ok   ${name}`);
+      } catch (err) {
+        console.log(`FAIL ${name}`);
+        console.log(`  ${err instanceof StepError ? err.message : err.stack || err}`);
+        console.log(await describePage(page));
+        failedStep = name;
+        break; // later steps build on this one
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  printViolations();
+  for (const e of serverErrors) console.log(`server error: ${e}`);
+  for (const e of scriptErrors) console.log(`uncaught script error: ${e}`);
+
+  const problems = [];
+  if (failedStep) problems.push(`step failed: ${failedStep}`);
+  if (violations.length) problems.push(`${violations.length} serious/critical accessibility violation(s)`);
+  if (serverErrors.length) problems.push(`${serverErrors.length} server error(s)`);
+  if (scriptErrors.length) problems.push(`${scriptErrors.length} uncaught script error(s)`);
+  if (problems.length) {
+    console.log(`\nbrowser test: FAILED (${problems.join('; ')}; ${pagesChecked.length} pages checked)`);
+    process.exit(1);
+  }
+  console.log(`\nbrowser test: ok (${pagesChecked.length} pages checked)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
