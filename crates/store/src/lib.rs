@@ -11,6 +11,7 @@ mod db;
 pub mod members;
 pub mod outbox;
 pub mod settings;
+pub mod testing;
 pub mod users;
 
 pub use db::{Backend, Db};

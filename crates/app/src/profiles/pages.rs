@@ -245,7 +245,8 @@ pub async fn member(
         return Ok(Redirect::to("/profile").into_response());
     }
     let member = visible_profile(&state, &me, &id).await?;
-    Ok(page("profile.html", Some(&me), &csrf, context! { member, own => false })?.into_response())
+    Ok(page("profile.html", Some(&me), &csrf, context! { member, own => false, user => context! {} })?
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

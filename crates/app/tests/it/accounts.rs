@@ -1,0 +1,247 @@
+//! Sign-up, log in/out, sessions, CSRF, rate limits and password reset through the pages.
+
+use reqwest::StatusCode;
+
+use crate::support::{csrf_of, reset_link, TestApp, PASSWORD};
+
+#[tokio::test]
+async fn a_visitor_signs_up_and_lands_on_a_dashboard_that_says_what_to_do_next() {
+    let app = TestApp::spawn().await;
+    let home = app.browser().await.get("/").await;
+    assert!(home.body.contains("Work alone, not lonely"));
+    let b = app.browser().await;
+    let page = b.signup("Ana Ribeiro", "ana@example.org").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/dashboard"));
+    let cookie = page.set_cookies.iter().find(|c| c.starts_with("alng_session=")).expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain http by default: {cookie}");
+    let dash = b.get("/dashboard").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("Hello, Ana Ribeiro"));
+    assert!(dash.body.contains("What to do next"));
+    assert!(dash.body.contains("List the skills you can offer"));
+}
+
+#[tokio::test]
+async fn session_cookies_are_secure_when_configured_for_https() {
+    let app = TestApp::spawn_with(|c| c.secure_cookies = Some(true)).await;
+    let page = app.browser().await.signup("Ben", "ben@example.org").await;
+    let cookie = page.set_cookies.iter().find(|c| c.starts_with("alng_session=")).expect("cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn every_signup_field_is_checked_and_the_input_is_kept() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    let page =
+        b.post("/signup", &[("display_name", ""), ("email", "not-an-email"), ("password", "short")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Tell people what to call you."));
+    assert!(page.body.contains("Enter an email address like name@example.com."));
+    assert!(page.body.contains("value=\"not-an-email\""), "input kept");
+    let page = b
+        .post("/signup", &[("display_name", "Cat"), ("email", "cat@example.org"), ("password", "short")])
+        .await;
+    assert!(page.body.contains("Use at least 12 characters"));
+    assert!(page.body.contains("aria-invalid=\"true\""));
+    assert!(page.body.contains("value=\"Cat\""), "name kept");
+    // A long but very common password.
+    let page = b
+        .post(
+            "/signup",
+            &[("display_name", "Cat"), ("email", "cat@example.org"), ("password", "1qaz2wsx3edc")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("most common"), "{}", page.body);
+    let too_long = "x".repeat(129);
+    let page = b
+        .post("/signup", &[("display_name", "Cat"), ("email", "cat@example.org"), ("password", &too_long)])
+        .await;
+    assert!(page.body.contains("at most 128"));
+    // The same email twice.
+    assert_eq!(b.signup("Cat", "cat@example.org").await.status, StatusCode::SEE_OTHER);
+    let again = app.browser().await.signup("Cat again", "CAT@example.org").await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("already exists"));
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    let page = b
+        .post_raw("/signup", &[("display_name", "Eve"), ("email", "eve@example.org"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = b
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf", "forged"),
+                ("display_name", "Eve"),
+                ("email", "eve@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    // Another browser's token does not work either.
+    let other = app.browser().await;
+    let page = other
+        .post_raw(
+            "/signup",
+            &[
+                ("csrf", b.csrf.as_str()),
+                ("display_name", "Eve"),
+                ("email", "eve@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(app.state.db.user_by_email("eve@example.org").await.expect("db").is_none());
+}
+
+#[tokio::test]
+async fn login_rotates_the_session_and_logout_ends_it() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    let first = b.signup("Dee", "dee@example.org").await;
+    let old = first.set_cookies.iter().find(|c| c.starts_with("alng_session=")).expect("cookie").clone();
+    let again = b.login("dee@example.org", PASSWORD).await;
+    assert_eq!(again.location.as_deref(), Some("/dashboard"));
+    let new = again.set_cookies.iter().find(|c| c.starts_with("alng_session=")).expect("new cookie");
+    assert_ne!(old.split(';').next(), new.split(';').next(), "a new session id on every login");
+    // The old session id no longer works.
+    let stale =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let resp = stale
+        .get(app.url("/dashboard"))
+        .header("cookie", old.split(';').next().expect("pair"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    assert_eq!(b.get("/dashboard").await.status, StatusCode::OK);
+    let out = b.post("/logout", &[]).await;
+    assert_eq!(out.location.as_deref(), Some("/?notice=logged-out"));
+    let after = b.get("/dashboard").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn wrong_credentials_get_one_message_and_keep_the_email() {
+    let app = TestApp::spawn().await;
+    app.browser().await.signup("Fay", "fay@example.org").await;
+    let b = app.browser().await;
+    for (email, pw) in [("fay@example.org", "wrong-password-here"), ("nobody@example.org", PASSWORD)] {
+        let page = b.login(email, pw).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.body.contains("That email and password don't match an account."), "{}", page.body);
+        assert!(page.body.contains(&format!("value=\"{email}\"")));
+    }
+}
+
+#[tokio::test]
+async fn sign_in_is_limited_to_five_tries_per_five_minutes_per_address() {
+    let app = TestApp::spawn_with(|c| c.rate_limit_auth = 5).await;
+    let b = app.browser().await;
+    for _ in 0..5 {
+        assert_eq!(
+            b.login("x@example.org", "wrong-password-here").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    let limited =
+        b.client.post(app.url("/login")).form(&[("csrf", b.csrf.as_str())]).send().await.expect("post");
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=300).contains(&wait));
+    // The API's token endpoint shares the sign-in limit; sign-up has its own.
+    let (s, _) = app
+        .post_json(
+            "/api/v1/tokens",
+            None,
+            &serde_json::json!({"email": "x@example.org", "password": "x", "name": "n"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(b.signup("Gil", "gil@example.org").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_reset_link_is_emailed_works_once_and_ends_old_sessions() {
+    let app = TestApp::spawn().await;
+    let owner = app.browser().await;
+    owner.signup("Hal", "hal@example.org").await;
+    let b = app.browser().await;
+    // Unknown addresses get the same answer and no mail.
+    let page = b.post("/reset", &[("email", "nobody@example.org")]).await;
+    assert_eq!(page.location.as_deref(), Some("/login?notice=reset-sent"));
+    let page = b.post("/reset", &[("email", "HAL@example.org")]).await;
+    assert_eq!(page.location.as_deref(), Some("/login?notice=reset-sent"));
+    let mails = app.mails(1).await;
+    assert_eq!(mails.len(), 1, "only the real account gets mail");
+    assert!(mails[0].contains("To: hal@example.org"));
+    let link = reset_link(&mails[0]);
+    let path = link.strip_prefix(&app.base).expect("link to this instance").to_owned();
+    let form = b.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(csrf_of(&form.body).is_some());
+    let weak = b.post(&path, &[("password", "short")]).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("at least 12"));
+    let done = b.post(&path, &[("password", "a-brand-new-passphrase")]).await;
+    assert_eq!(done.location.as_deref(), Some("/login?notice=reset-done"));
+    // Single use.
+    assert_eq!(b.get(&path).await.status, StatusCode::GONE);
+    let reuse = b.post(&path, &[("password", "another-new-passphrase")]).await;
+    assert_eq!(reuse.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The old password is gone, the new one works, and the owner's old session ended.
+    assert_eq!(b.login("hal@example.org", PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b.login("hal@example.org", "a-brand-new-passphrase").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(owner.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_reset_link_expires_after_an_hour() {
+    let app = TestApp::spawn().await;
+    app.browser().await.signup("Ida", "ida@example.org").await;
+    let user = app.state.db.user_by_email("ida@example.org").await.expect("db").expect("user");
+    let token = "expired-token-for-the-test";
+    let hash = app::web::secrets::hash_token(token);
+    let issued = app::web::now_ms() - app::accounts::RESET_TTL_MS - 1;
+    app.state
+        .db
+        .create_reset(&user.id, &hash, issued, issued + app::accounts::RESET_TTL_MS)
+        .await
+        .expect("reset");
+    let b = app.browser().await;
+    let page = b.get(&format!("/reset/{token}")).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.body.contains("expired or was already used"));
+    let post = b.post(&format!("/reset/{token}"), &[("password", "a-brand-new-passphrase")]).await;
+    assert_eq!(post.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_first_account_is_admin_and_suspended_accounts_cannot_sign_in() {
+    let app = TestApp::spawn().await;
+    let first = app.member("First").await;
+    let second = app.member("Second").await;
+    let (_, me) = app.get_json("/api/v1/me", Some(&first.token)).await;
+    assert_eq!(me["is_admin"], true);
+    let (_, me) = app.get_json("/api/v1/me", Some(&second.token)).await;
+    assert_eq!(me["is_admin"], false);
+    app.state.db.set_suspended(&second.id, Some(1)).await.expect("suspend");
+    let page = app.browser().await.login(&second.email, PASSWORD).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("suspended"));
+    let (s, _) = app.get_json("/api/v1/me", Some(&second.token)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a suspended member's tokens stop working");
+}

@@ -1,0 +1,124 @@
+//! The `alongside` binary: clear errors, migrate, demo (idempotent), admin, backup.
+
+use std::process::{Command, Output, Stdio};
+
+use store::testing::TestDatabase;
+
+fn alongside(db_url: &str, args: &[&str]) -> Output {
+    let dir = std::env::temp_dir();
+    Command::new(env!("CARGO_BIN_EXE_alongside"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", db_url)
+        .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run alongside")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn bad_database_urls_give_one_clear_line_and_a_failure_code() {
+    let o = alongside("mysql://localhost/x", &["migrate"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: unsupported DATABASE_URL scheme \"mysql\""), "{err}");
+    let o = alongside("postgres://al:topsecret@127.0.0.1:1/x", &["migrate"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("cannot open the database") && !err.contains("topsecret"), "{err}");
+}
+
+#[tokio::test]
+async fn demo_fills_a_believable_community_once() {
+    let t = TestDatabase::create().await;
+    let o = alongside(&t.url, &["demo"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("240 members added, 0 already there"), "{}", text(&o));
+    let o = alongside(&t.url, &["demo"]);
+    assert!(text(&o).contains("0 members added, 240 already there"), "{}", text(&o));
+    let db = store::Db::connect(&t.url).await.expect("db");
+    assert_eq!(db.user_count().await.expect("count"), 240);
+    let trades: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT trade FROM users").fetch_all(db.read()).await.expect("db");
+    let zones: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT timezone FROM users").fetch_all(db.read()).await.expect("db");
+    let cities: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT city_label FROM users").fetch_all(db.read()).await.expect("db");
+    assert!(
+        trades.len() >= 12 && zones.len() >= 10 && cities.len() >= 20,
+        "{} {} {}",
+        trades.len(),
+        zones.len(),
+        cities.len()
+    );
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM availability").fetch_one(db.read()).await.expect("db");
+    assert!(n >= 240);
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT user_id) FROM user_tags WHERE kind = 'need'")
+        .fetch_one(db.read())
+        .await
+        .expect("db");
+    assert_eq!(n, 240, "everyone needs something");
+}
+
+#[tokio::test]
+async fn admins_are_created_and_accounts_suspended_from_the_command_line() {
+    let t = TestDatabase::create().await;
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_alongside"));
+        c.args(args)
+            .env("DATABASE_URL", &t.url)
+            .env("ALONGSIDE_CONFIG", "/nonexistent.toml")
+            .stdin(Stdio::null());
+        if let Some(p) = password {
+            c.env("ALONGSIDE_ADMIN_PASSWORD", p);
+        }
+        c.output().expect("run")
+    };
+    let weak = run(&["admin", "create", "--email", "root@example.org"], Some("short"));
+    assert!(!weak.status.success());
+    assert!(text(&weak).contains("password: Use at least 12"), "{}", text(&weak));
+    let ok = run(
+        &["admin", "create", "--email", "root@example.org", "--name", "Root"],
+        Some("a-long-admin-passphrase"),
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let db = store::Db::connect(&t.url).await.expect("db");
+    let root = db.user_by_email("root@example.org").await.expect("db").expect("user");
+    assert_eq!(root.is_admin, 1);
+    let s = run(&["admin", "suspend", "--email", "root@example.org"], None);
+    assert!(s.status.success(), "{}", text(&s));
+    assert!(db.user(&root.id).await.expect("db").expect("user").suspended_at.is_some());
+    let s = run(&["admin", "suspend", "--email", "root@example.org", "--lift"], None);
+    assert!(s.status.success());
+    assert!(db.user(&root.id).await.expect("db").expect("user").suspended_at.is_none());
+    let s = run(&["admin", "suspend", "--email", "nobody@example.org"], None);
+    assert!(!s.status.success());
+    assert!(text(&s).contains("no account with email nobody@example.org"));
+}
+
+#[tokio::test]
+async fn backup_writes_a_consistent_copy_or_points_to_pg_dump() {
+    let t = TestDatabase::create().await;
+    let out = std::env::temp_dir().join(format!("alongside-backup-{}.db", store::new_id()));
+    let out_str = out.display().to_string();
+    let o = alongside(&t.url, &["backup", &out_str]);
+    if t.is_postgres() {
+        assert!(!o.status.success());
+        assert!(text(&o).contains("pg_dump"), "{}", text(&o));
+        return;
+    }
+    assert!(o.status.success(), "{}", text(&o));
+    let copy = store::Db::connect(&format!("sqlite://{out_str}")).await.expect("the copy opens");
+    assert_eq!(copy.user_count().await.expect("the copy has the schema"), 0);
+    let again = alongside(&t.url, &["backup", &out_str]);
+    assert!(!again.status.success(), "never overwrites");
+    let _ = std::fs::remove_file(&out);
+}

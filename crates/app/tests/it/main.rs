@@ -1,0 +1,11 @@
+//! Integration tests: the real app over HTTP on a fresh database per test (SQLite by default,
+//! PostgreSQL when ALONGSIDE_TEST_DATABASE_URL is set). One binary, so it links once.
+
+mod accounts;
+mod api_accounts;
+mod cli;
+mod mail;
+mod members;
+mod ops;
+mod profiles;
+mod support;

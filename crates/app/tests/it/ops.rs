@@ -1,0 +1,93 @@
+//! Health, readiness, metrics, the OpenAPI document, headers, errors, graceful shutdown.
+
+use reqwest::StatusCode;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = TestApp::spawn().await;
+    let c = app.client();
+    assert_eq!(c.get(app.url("/healthz")).send().await.expect("get").status(), StatusCode::OK);
+    assert_eq!(c.get(app.url("/readyz")).send().await.expect("get").text().await.expect("text"), "ready");
+    c.get(app.url("/login")).send().await.expect("get");
+    app.state.db.enqueue_mail("x@example.org", "s", "b", i64::MAX / 2).await.expect("future mail");
+    let metrics = c.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+    assert!(
+        metrics.contains("alongside_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("alongside_http_request_duration_seconds_bucket"));
+    assert!(metrics.contains("alongside_jobs_queue_depth{queue=\"mail\",state=\"pending\"} 1"), "{metrics}");
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = TestApp::spawn().await;
+    app.state.db.close().await;
+    let resp = app.client().get(app.url("/readyz")).send().await.expect("get");
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.client().get(app.url("/healthz")).send().await.expect("get").status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_pinned() {
+    let app = TestApp::spawn().await;
+    let (s, doc) = app.get_json("/api/openapi.json", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in
+        ["/api/v1/accounts", "/api/v1/tokens", "/api/v1/me", "/api/v1/members", "/api/v1/members/{id}"]
+    {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    insta::assert_json_snapshot!("openapi", doc);
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_unknown_pages_are_friendly() {
+    let app = TestApp::spawn().await;
+    let resp = app.client().get(app.url("/")).send().await.expect("get");
+    let h = resp.headers();
+    assert!(h["content-security-policy"].to_str().expect("csp").contains("default-src 'self'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("x-request-id"));
+    let missing = app.client().get(app.url("/no/such/page")).send().await.expect("get");
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert!(missing.text().await.expect("text").contains("find that page"));
+    let css = app.client().get(app.url("/assets/style.css")).send().await.expect("get");
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let htmx = app.client().get(app.url("/assets/htmx.min.js")).send().await.expect("get");
+    assert!(htmx.text().await.expect("text").contains("htmx"), "vendored, served from the binary");
+}
+
+#[tokio::test]
+async fn times_on_pages_are_in_the_viewers_zone() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    b.signup("Wen", "wen@example.org").await;
+    let user = app.state.db.user_by_email("wen@example.org").await.expect("db").expect("user");
+    b.post("/settings/tokens", &[("name", "zone check")]).await;
+    let p = app.state.db.profile(&user.id).await.expect("db").expect("profile");
+    let mut update = app::profiles::edit::unchanged(&p);
+    update.timezone = "Asia/Tokyo".into();
+    app.state.db.update_profile(&user.id, &update, 0).await.expect("update");
+    let dash = b.get("/dashboard").await;
+    assert!(dash.body.contains("where you are (Asia/Tokyo)"));
+    let created = app.state.db.tokens(&user.id).await.expect("db")[0].created_at;
+    let tokyo = chrono::DateTime::from_timestamp_millis(created)
+        .expect("instant")
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string();
+    assert!(b.get("/settings").await.body.contains(&tokyo), "token time shown in Tokyo time");
+}
+
+#[tokio::test]
+async fn the_server_stops_gracefully() {
+    let app = TestApp::spawn().await;
+    let url = app.url("/healthz");
+    assert_eq!(reqwest::get(&url).await.expect("get").status(), StatusCode::OK);
+    app.stop().await;
+    assert!(reqwest::get(&url).await.is_err(), "no longer listening");
+}

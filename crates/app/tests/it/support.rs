@@ -1,0 +1,313 @@
+//! `TestApp`: the real application on a fresh database (SQLite temp file, or PostgreSQL when
+//! `ALONGSIDE_TEST_DATABASE_URL` is set), driven over HTTP like a user or an API client.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use app::config::{Config, Secret};
+use app::state::AppState;
+use app::Application;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{json, Value};
+use store::testing::TestDatabase;
+
+/// A password that passes the rules.
+pub const PASSWORD: &str = "quiet-cafe-table-42";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub mail_dir: PathBuf,
+    /// Kept so the database lives as long as the app.
+    _db: TestDatabase,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// An API client's view of a member.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .try_init();
+        let db = TestDatabase::create().await;
+        let mail_dir = std::env::temp_dir().join(format!("alongside-mail-{}", store::new_id()));
+        let mut config = Config {
+            bind: "127.0.0.1:0".into(),
+            database_url: Secret::new(db.url.clone()),
+            mail_dir: mail_dir.display().to_string(),
+            rate_limit_auth: 10_000,
+            mail_poll_ms: 50,
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let app = Application::build(config).await.expect("the app builds");
+        let base = format!("http://{}", app.address());
+        let state = app.state().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp { base, state, mail_dir, _db: db, stop: Some(tx), server: Some(server) }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            s.await.expect("server task").expect("server ran cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client with no cookies that does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client::builder().redirect(Policy::none()).build().expect("client")
+    }
+
+    /// A new browser with its own cookie jar.
+    pub async fn browser(&self) -> Browser {
+        let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+        let mut b = Browser { client, base: self.base.clone(), csrf: String::new() };
+        let page = b.get("/login").await;
+        b.csrf = csrf_of(&page.body).expect("the login page has a CSRF token");
+        b
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        let mut req = self.client().post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        json_of(req.send().await.expect("request")).await
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.client().get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        json_of(req.send().await.expect("request")).await
+    }
+
+    pub async fn patch_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let resp =
+            self.client().patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        json_of(resp).await
+    }
+
+    pub async fn delete_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let resp =
+            self.client().delete(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        json_of(resp).await
+    }
+
+    /// Signs up through the API and gets a token.
+    pub async fn member(&self, name: &str) -> Member {
+        let email =
+            format!("{}.{}@example.org", name.to_lowercase().replace(' ', "."), &store::new_id()[..6]);
+        let (s, body) = self
+            .post_json(
+                "/api/v1/accounts",
+                None,
+                &json!({"email": email, "password": PASSWORD, "display_name": name}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        let id = body["id"].as_str().expect("id").to_owned();
+        let (s, body) = self
+            .post_json(
+                "/api/v1/tokens",
+                None,
+                &json!({"email": email, "password": PASSWORD, "name": "tests"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        Member { id, email, token: body["token"].as_str().expect("token").to_owned() }
+    }
+
+    /// A member with a profile set through the API.
+    pub async fn member_with(&self, name: &str, profile: Value) -> Member {
+        let m = self.member(name).await;
+        let (s, body) = self.patch_json("/api/v1/me", &m.token, &profile).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+        m
+    }
+
+    /// Waits (up to 10 s) until at least `n` mails were written to the mail folder.
+    pub async fn mails(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let found = read_mails(&self.mail_dir);
+            if found.len() >= n {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("expected {n} mails in {}", self.mail_dir.display());
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let _ = std::fs::remove_dir_all(&self.mail_dir);
+    }
+}
+
+fn read_mails(dir: &PathBuf) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+}
+
+pub async fn json_of(resp: Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The first `field` named in an API error body.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+pub fn csrf_of(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}
+
+/// The reset link in a mail (undoing quoted-printable soft line breaks if any).
+pub fn reset_link(mail: &str) -> String {
+    let text = mail.replace("=\r\n", "").replace("=\n", "");
+    let start = text.find("http://").expect("a link in the mail");
+    text[start..].split_whitespace().next().expect("link").to_owned()
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub body: String,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+}
+
+/// A browser: cookies, CSRF token, forms.
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    async fn page(resp: Response) -> Page {
+        let status = resp.status();
+        let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let set_cookies = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        // Undo the template engine's escaping of "/" and "'" so assertions read naturally.
+        let body = resp.text().await.expect("body").replace("&#x2f;", "/").replace("&#x27;", "'");
+        Page { status, body, location, set_cookies }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")).await
+    }
+
+    /// Posts a form with this browser's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        Self::page(self.client.post(format!("{}{path}", self.base)).form(fields).send().await.expect("POST"))
+            .await
+    }
+
+    pub async fn signup(&self, name: &str, email: &str) -> Page {
+        self.post("/signup", &[("display_name", name), ("email", email), ("password", PASSWORD)]).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.post("/login", &[("email", email), ("password", password)]).await
+    }
+}
+
+/// A real SMTP server on 127.0.0.1 (the `mailin-embedded` crate) that keeps what it receives.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    pub received: Arc<Mutex<Vec<String>>>,
+    current: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for SmtpSink {
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let text = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
+        self.received.lock().expect("lock").push(text);
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    /// A free port on 127.0.0.1 with nothing listening on it (yet).
+    pub fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    }
+
+    /// Starts the server on `port` in a background thread.
+    pub fn start(port: u16) -> SmtpSink {
+        let sink = SmtpSink::default();
+        let mut server = mailin_embedded::Server::new(sink.clone());
+        server.with_name("smtp.test").with_addr(("127.0.0.1", port)).expect("address");
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        sink
+    }
+
+    /// Waits (up to 10 s) for `n` messages.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let got = self.received.lock().expect("lock").clone();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the SMTP server did not receive {n} messages");
+    }
+}
