@@ -57,6 +57,8 @@ impl City {
 pub struct Gazetteer {
     cities: Vec<City>,
     by_id: HashMap<i64, usize>,
+    /// Folded name → indexes into `cities`, largest city first.
+    by_key: HashMap<String, Vec<usize>>,
 }
 
 /// Lower-cases and strips accents, the way the search keys were built.
@@ -114,7 +116,11 @@ impl Gazetteer {
             });
         }
         let by_id = list.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-        Gazetteer { cities: list, by_id }
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, c) in list.iter().enumerate() {
+            by_key.entry(c.key.clone()).or_default().push(i);
+        }
+        Gazetteer { cities: list, by_id, by_key }
     }
 
     /// Number of cities.
@@ -135,48 +141,56 @@ impl Gazetteer {
     /// Search-as-you-type: cities whose name starts with `query` (then those containing it),
     /// largest first. The part after a comma narrows by country or US state.
     pub fn search(&self, query: &str, limit: usize) -> Vec<&City> {
-        let (name, rest) = match query.split_once(',') {
-            Some((n, r)) => (fold(n), fold(r)),
-            None => (fold(query), String::new()),
-        };
+        let (name, rest) = split_query(query);
         if name.is_empty() {
             return Vec::new();
         }
-        let narrows = |c: &City| {
-            rest.is_empty()
-                || rest.split(',').map(str::trim).filter(|p| !p.is_empty()).all(|p| {
-                    fold(&c.country).contains(p)
-                        || c.country_code.eq_ignore_ascii_case(p)
-                        || c.admin1.eq_ignore_ascii_case(p)
-                })
-        };
         // The list is sorted by population, so a stable pass keeps the largest first.
-        let mut found: Vec<&City> =
-            self.cities.iter().filter(|c| c.key.starts_with(&name) && narrows(c)).take(limit).collect();
+        let mut found: Vec<&City> = self
+            .cities
+            .iter()
+            .filter(|c| c.key.starts_with(&name) && narrows(c, &rest))
+            .take(limit)
+            .collect();
         if found.len() < limit {
             let more = self
                 .cities
                 .iter()
-                .filter(|c| !c.key.starts_with(&name) && c.key.contains(&name) && narrows(c));
+                .filter(|c| !c.key.starts_with(&name) && c.key.contains(&name) && narrows(c, &rest));
             found.extend(more.take(limit - found.len()));
         }
         found
     }
 
     /// Resolves what someone typed in a city field: an exact label ("Lisbon, Portugal"), or a
-    /// name, taking the largest city of that name. `None` when nothing matches exactly.
+    /// name (optionally narrowed by ", country"), taking the largest city of that name.
+    /// `None` when no city has that name.
     pub fn resolve(&self, input: &str) -> Option<&City> {
+        let (name, rest) = split_query(input);
+        let candidates = self.by_key.get(&name)?.iter().map(|&i| &self.cities[i]);
         let input = input.trim();
-        if input.is_empty() {
-            return None;
-        }
-        if let Some(c) = self.cities.iter().find(|c| c.label().eq_ignore_ascii_case(input)) {
+        if let Some(c) = candidates.clone().find(|c| c.label().eq_ignore_ascii_case(input)) {
             return Some(c);
         }
-        let (name, _) = input.split_once(',').unwrap_or((input, ""));
-        let name = fold(name);
-        self.search(input, 50).into_iter().find(|c| c.key == name)
+        candidates.clone().find(|c| narrows(c, &rest))
     }
+}
+
+/// Splits "Portland, OR" into the folded name and the folded narrowing part.
+fn split_query(query: &str) -> (String, String) {
+    match query.split_once(',') {
+        Some((n, r)) => (fold(n), fold(r)),
+        None => (fold(query), String::new()),
+    }
+}
+
+/// Whether every comma-separated part of `rest` names the city's country or US state.
+fn narrows(c: &City, rest: &str) -> bool {
+    rest.split(',').map(str::trim).filter(|p| !p.is_empty()).all(|p| {
+        fold(&c.country).contains(p)
+            || c.country_code.eq_ignore_ascii_case(p)
+            || c.admin1.eq_ignore_ascii_case(p)
+    })
 }
 
 /// Great-circle distance in kilometres (haversine on a spherical Earth).

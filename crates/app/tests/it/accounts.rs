@@ -172,6 +172,16 @@ async fn sign_in_is_limited_to_five_tries_per_five_minutes_per_address() {
         .await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(b.signup("Gil", "gil@example.org").await.status, StatusCode::SEE_OTHER);
+    // Reset has its own bucket too.
+    for _ in 0..5 {
+        assert_eq!(b.post("/reset", &[("email", "gil@example.org")]).await.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(b.post("/reset", &[("email", "gil@example.org")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+    for _ in 0..4 {
+        app.browser().await.signup("Hop", &format!("hop{}@example.org", store::new_id())).await;
+    }
+    let sixth = app.browser().await.signup("Hop", "hop-last@example.org").await;
+    assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS, "sign-up is limited too");
 }
 
 #[tokio::test]

@@ -122,3 +122,45 @@ async fn backup_writes_a_consistent_copy_or_points_to_pg_dump() {
     assert!(!again.status.success(), "never overwrites");
     let _ = std::fs::remove_file(&out);
 }
+
+#[tokio::test]
+async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let t = TestDatabase::create().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alongside"))
+        .arg("serve")
+        .env("DATABASE_URL", &t.url)
+        .env("ALONGSIDE_CONFIG", "/nonexistent.toml")
+        .env("ALONGSIDE_BIND", "127.0.0.1:0")
+        .env("ALONGSIDE_LOG_FORMAT", "json")
+        .env("ALONGSIDE_SMTP_URL", "smtp://mailer:hunter2secret@127.0.0.1:1")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut seen = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("a log line before listening").expect("utf-8");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        seen.push(line);
+        if v["message"] == "Alongside is listening" {
+            break v["address"].as_str().expect("address").to_owned();
+        }
+    };
+    let resp = reqwest::get(format!("http://{address}/healthz")).await.expect("healthz");
+    assert_eq!(resp.status(), reqwest::StatusCode::OK);
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+    for line in lines {
+        let line = line.expect("utf-8");
+        assert!(serde_json::from_str::<serde_json::Value>(&line).is_ok(), "not JSON: {line}");
+        seen.push(line);
+    }
+    let all = seen.join("\n");
+    assert!(all.contains("\"stopped\""), "{all}");
+    assert!(!all.contains("hunter2secret"), "secrets never logged");
+}
