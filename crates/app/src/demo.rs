@@ -325,8 +325,13 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
             }
         };
         let now = crate::web::now_ms();
-        let new =
-            NewUser { email: &email, password_hash: &hash, display_name: &name, timezone: &update.timezone };
+        let new = NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: &name,
+            timezone: &update.timezone,
+            admin_if_first: false,
+        };
         let user = db.create_user(new, now).await?;
         db.update_profile(&user.id, &update, now).await?;
         report.created += 1;

@@ -122,6 +122,12 @@ impl<E: Into<AppError>> From<E> for PageError {
     }
 }
 
+/// Query parameters of a page; unreadable ones get the friendly error page (422), not a bare 400
+/// (the conversion goes through `AppError`'s `From<QueryRejection>`).
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(PageError))]
+pub struct PageQuery<T>(pub T);
+
 /// Result of a page handler.
 pub type PageResult = Result<Response, PageError>;
 

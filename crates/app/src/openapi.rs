@@ -1,10 +1,12 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations, and the JSON body
 //! extractor whose errors have the API's one error shape.
 
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::Json;
 use domain::FieldErrors;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -12,9 +14,26 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use crate::error::AppError;
 
 /// A JSON body; malformed JSON gets a 4xx with `{"errors":[…]}` like every other error.
-#[derive(Debug, FromRequest)]
-#[from_request(via(Json), rejection(AppError))]
+#[derive(Debug)]
 pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::Invalid(FieldErrors::one("body", e.body_text())))?;
+        // No database text column can hold NUL; refuse it here rather than fail in SQL.
+        if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(AppError::Invalid(FieldErrors::one(
+                "body",
+                "Text may not contain the NUL character.",
+            )));
+        }
+        Json::<T>::from_bytes(&bytes).map(|Json(v)| ApiJson(v)).map_err(AppError::from)
+    }
+}
 
 impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {

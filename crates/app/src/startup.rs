@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::error::PageError(crate::error::AppError::NotFound) })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::ensure_nonce))
         .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))
+        .layer(middleware::from_fn(web::refuse_nul))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -60,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            // Reset links carry a secret in the path: never log it.
+            let path = req.uri().path();
+            let path = if path.starts_with("/reset/") { "/reset/{token}" } else { path };
+            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
@@ -128,6 +132,7 @@ impl Application {
 /// Hourly clean-up of expired sessions and reset links.
 async fn purge_expired(state: AppState, mut stop: watch::Receiver<bool>) {
     loop {
+        state.limiter.forget_idle();
         match state.db.purge_expired(web::now_ms()).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and reset links removed"),
             Ok(_) => {}

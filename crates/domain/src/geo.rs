@@ -59,32 +59,33 @@ pub struct Gazetteer {
     by_id: HashMap<i64, usize>,
     /// Folded name → indexes into `cities`, largest city first.
     by_key: HashMap<String, Vec<usize>>,
+    /// Lower-cased label → index of the largest city with that label.
+    by_label: HashMap<String, usize>,
 }
 
-/// Lower-cases and strips accents, the way the search keys were built.
+/// Lower-cases and strips accents exactly as the data's search keys were built (Unicode NFKD,
+/// combining marks removed, then lower case), so "Sao Paulo" finds "São Paulo".
 pub fn fold(s: &str) -> String {
-    // The data's keys were folded with Unicode NFKD; for what people type, folding the common
-    // Latin accents here is enough and avoids a normalisation dependency in the domain crate.
-    s.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => 'a',
-            'ç' | 'ć' | 'č' => 'c',
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
-            'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
-            'ñ' | 'ń' | 'ň' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ō' | 'ő' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'ś' | 'š' | 'ş' => 's',
-            'ź' | 'ż' | 'ž' => 'z',
-            'ř' => 'r',
-            'ł' => 'l',
-            'ğ' => 'g',
-            other => other,
-        })
-        .collect()
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::UnicodeNormalization;
+    let stripped: String = s.trim().nfkd().filter(|c| canonical_combining_class(*c) == 0).collect();
+    let mut out = String::with_capacity(stripped.len());
+    for c in stripped.to_lowercase().chars() {
+        // Letters with no decomposition that people commonly type in ASCII.
+        match c {
+            'ł' => out.push('l'),
+            'ø' => out.push('o'),
+            'đ' | 'ð' => out.push('d'),
+            'ħ' => out.push('h'),
+            'ı' => out.push('i'),
+            'ß' => out.push_str("ss"),
+            'æ' => out.push_str("ae"),
+            'œ' => out.push_str("oe"),
+            'þ' => out.push_str("th"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 impl Gazetteer {
@@ -100,12 +101,12 @@ impl Gazetteer {
         let mut list = Vec::new();
         for line in cities.lines() {
             let f: Vec<&str> = line.split('\t').collect();
-            let [id, name, key, cc, admin1, lat, lon, pop, tz] = f[..] else { continue };
+            let [id, name, cc, admin1, lat, lon, pop, tz] = f[..] else { continue };
             let (Ok(id), Ok(lat), Ok(lon)) = (id.parse(), lat.parse(), lon.parse()) else { continue };
             list.push(City {
                 id,
                 name: name.to_owned(),
-                key: key.to_owned(),
+                key: fold(name),
                 country_code: cc.to_owned(),
                 country: names.get(cc).copied().unwrap_or(cc).to_owned(),
                 admin1: admin1.to_owned(),
@@ -120,7 +121,11 @@ impl Gazetteer {
         for (i, c) in list.iter().enumerate() {
             by_key.entry(c.key.clone()).or_default().push(i);
         }
-        Gazetteer { cities: list, by_id, by_key }
+        let mut by_label = HashMap::new();
+        for (i, c) in list.iter().enumerate() {
+            by_label.entry(c.label().to_lowercase()).or_insert(i);
+        }
+        Gazetteer { cities: list, by_id, by_key, by_label }
     }
 
     /// Number of cities.
@@ -166,13 +171,12 @@ impl Gazetteer {
     /// name (optionally narrowed by ", country"), taking the largest city of that name.
     /// `None` when no city has that name.
     pub fn resolve(&self, input: &str) -> Option<&City> {
-        let (name, rest) = split_query(input);
-        let candidates = self.by_key.get(&name)?.iter().map(|&i| &self.cities[i]);
-        let input = input.trim();
-        if let Some(c) = candidates.clone().find(|c| c.label().eq_ignore_ascii_case(input)) {
-            return Some(c);
+        if let Some(&i) = self.by_label.get(&input.trim().to_lowercase()) {
+            return Some(&self.cities[i]);
         }
-        candidates.clone().find(|c| narrows(c, &rest))
+        let (name, rest) = split_query(input);
+        let mut candidates = self.by_key.get(&name)?.iter().map(|&i| &self.cities[i]);
+        candidates.find(|c| narrows(c, &rest))
     }
 }
 
@@ -248,6 +252,17 @@ mod tests {
         let paris = g.search("Paris", 3);
         assert_eq!(paris[0].country_code, "FR");
         assert!(g.search("", 5).is_empty());
+    }
+
+    #[test]
+    fn every_city_can_be_chosen_by_its_own_label() {
+        let g = Gazetteer::bundled();
+        for c in &g.cities {
+            let found = g.resolve(&c.label()).unwrap_or_else(|| panic!("{} does not resolve", c.label()));
+            assert_eq!(found.label(), c.label());
+        }
+        assert_eq!(g.resolve("Wroclaw").map(|c| c.country_code.as_str()), Some("PL"));
+        assert_eq!(g.resolve("izmir").map(|c| c.country_code.as_str()), Some("TR"));
     }
 
     #[test]

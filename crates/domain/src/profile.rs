@@ -134,14 +134,22 @@ pub fn check_display_name(s: &str) -> Result<String, String> {
     }
 }
 
-/// Trims and checks a free-text field of at most `max` characters.
+/// Trims and checks a free-text field of at most `max` characters (line breaks and tabs are
+/// fine, other control characters are not).
 pub fn check_text(s: &str, max: usize) -> Result<String, String> {
     let s = s.trim();
     if s.chars().count() > max {
         Err(format!("Keep this under {max} characters."))
+    } else if has_control(s) {
+        Err("This has characters we can't store; remove them and try again.".to_owned())
     } else {
         Ok(s.to_owned())
     }
+}
+
+/// True when `s` holds control characters other than line breaks and tabs.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Checks an email address's shape and normalises it to lower case.
@@ -173,6 +181,9 @@ pub fn parse_tags(input: &str) -> Result<Vec<String>, String> {
         let tag = raw.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         if tag.is_empty() || tags.contains(&tag) {
             continue;
+        }
+        if has_control(&tag) {
+            return Err("A tag has characters we can't store; remove them and try again.".to_owned());
         }
         if tag.chars().count() > 40 {
             return Err(format!("\"{tag}\" is too long: keep each one under 40 characters."));
@@ -289,6 +300,9 @@ mod tests {
     fn tags_are_normalised_and_unique() {
         assert_eq!(parse_tags(" Web  Design, SEO ,seo,, ").unwrap(), vec!["web design", "seo"]);
         assert!(parse_tags(&"x".repeat(41)).is_err());
+        assert!(parse_tags("seo\u{0}").is_err());
+        assert!(check_text("bio\u{0}", 100).is_err());
+        assert!(check_text("two\nlines", 100).is_ok());
         let many = (0..21).map(|i| format!("t{i}")).collect::<Vec<_>>().join(",");
         assert!(parse_tags(&many).is_err());
     }

@@ -14,8 +14,10 @@ pub struct MemberQuery {
     pub need: String,
     /// Part of the member's trade.
     pub trade: String,
-    /// The folded name of the member's city (see `domain::geo::fold`).
+    /// The folded name of the member's city (see `domain::geo::fold`), when no exact city is known.
     pub city_key: String,
+    /// The member's city, when the search named one exactly.
+    pub city_id: Option<i64>,
     /// Words in the name, trade or bio.
     pub q: String,
     /// Continue after this (sort name, id).
@@ -51,11 +53,12 @@ impl Db {
                     AND t.kind = 'offer' AND t.tag LIKE $3 ESCAPE '\\'))) \
                AND ($4 = '' OR ({skills} AND EXISTS (SELECT 1 FROM user_tags t WHERE t.user_id = u.id \
                     AND t.kind = 'need' AND t.tag LIKE $5 ESCAPE '\\'))) \
-               AND ($6 = '' OR ({trade} AND LOWER(u.trade) LIKE $7 ESCAPE '\\')) \
+               AND ($6 = '' OR ({trade} AND u.trade_lc LIKE $7 ESCAPE '\\')) \
                AND ($8 = '' OR ({city} AND u.city_key = $8)) \
-               AND ($9 = '' OR LOWER(u.display_name) LIKE $10 ESCAPE '\\' \
-                    OR ({trade} AND LOWER(u.trade) LIKE $10 ESCAPE '\\') \
-                    OR ({bio} AND LOWER(u.bio) LIKE $10 ESCAPE '\\')) \
+               AND ($14 < 0 OR ({city} AND u.city_id = $14)) \
+               AND ($9 = '' OR u.sort_name LIKE $10 ESCAPE '\\' \
+                    OR ({trade} AND u.trade_lc LIKE $10 ESCAPE '\\') \
+                    OR ({bio} AND u.bio_lc LIKE $10 ESCAPE '\\')) \
                AND (u.sort_name > $11 OR (u.sort_name = $11 AND u.id > $12)) \
              ORDER BY u.sort_name, u.id LIMIT $13",
             skills = searchable("vis_skills"),
@@ -77,6 +80,7 @@ impl Db {
             .bind(after_name)
             .bind(after_id)
             .bind(q.limit + 1)
+            .bind(q.city_id.unwrap_or(-1))
             .fetch_all(self.read())
             .await?)
     }

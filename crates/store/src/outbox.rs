@@ -59,11 +59,15 @@ impl Db {
 
     /// Marks a message sent.
     pub async fn mail_sent(&self, id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, locked_until = NULL, last_error = NULL WHERE id = $1")
-            .bind(id)
-            .bind(now)
-            .execute(self.write())
-            .await?;
+        // The body goes once sent: it may hold a one-time link, and it is personal data.
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $2, locked_until = NULL, last_error = NULL, \
+             body_text = '' WHERE id = $1",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.write())
+        .await?;
         Ok(())
     }
 

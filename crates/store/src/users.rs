@@ -57,6 +57,8 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub display_name: &'a str,
     pub timezone: &'a str,
+    /// Becomes an admin when the instance has none yet (false for demo members).
+    pub admin_if_first: bool,
 }
 
 /// A city as the profile keeps it: id, label, search key and private coordinates.
@@ -90,10 +92,12 @@ pub struct ProfileUpdate {
 }
 
 impl Db {
-    /// Creates an account; the very first account is an admin. Returns the new user.
+    /// Creates an account; the first account that may be admin while the instance has no admin
+    /// becomes one. Returns the new user.
     pub async fn create_user(&self, new: NewUser<'_>, now: i64) -> Result<User> {
         let mut tx = self.begin().await?;
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
+        let (admins,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM users WHERE is_admin = 1").fetch_one(&mut *tx).await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO users (id, email, password_hash, display_name, sort_name, timezone, is_admin, \
@@ -105,7 +109,7 @@ impl Db {
         .bind(new.display_name)
         .bind(new.display_name.to_lowercase())
         .bind(new.timezone)
-        .bind(i64::from(count == 0))
+        .bind(i64::from(new.admin_if_first && admins == 0))
         .bind(now)
         .execute(&mut *tx)
         .await
@@ -173,7 +177,7 @@ impl Db {
              city_label = $7, city_key = $8, lat = $9, lon = $10, timezone = $11, in_person = $12, \
              virtual = $13, session_minutes = $14, company = $15, home_radius_m = $16, vis_trade = $17, \
              vis_bio = $18, vis_skills = $19, vis_city = $20, vis_availability = $21, \
-             vis_preferences = $22, updated_at = $23 WHERE id = $1",
+             vis_preferences = $22, updated_at = $23, trade_lc = $24, bio_lc = $25 WHERE id = $1",
         )
         .bind(id)
         .bind(&p.display_name)
@@ -198,6 +202,8 @@ impl Db {
         .bind(&p.visibility[4])
         .bind(&p.visibility[5])
         .bind(now)
+        .bind(p.trade.to_lowercase())
+        .bind(p.bio.to_lowercase())
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM user_tags WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
@@ -267,7 +273,7 @@ impl Db {
     }
 
     /// Deletes an account and all its personal data: profile, tags, availability, sessions,
-    /// tokens, resets and blocks go by cascade; unsent mail to the address is dropped too.
+    /// tokens, resets and blocks go by cascade; mail to the address (sent or not) is removed too.
     pub async fn delete_user(&self, user_id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let email: Option<(String,)> = sqlx::query_as("SELECT email FROM users WHERE id = $1")
@@ -275,10 +281,7 @@ impl Db {
             .fetch_optional(&mut *tx)
             .await?;
         if let Some((email,)) = email {
-            sqlx::query("DELETE FROM outbox WHERE to_addr = $1 AND status <> 'sent'")
-                .bind(email)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("DELETE FROM outbox WHERE to_addr = $1").bind(email).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;

@@ -33,17 +33,59 @@ async fn fresh() -> (TestDatabase, Db) {
 async fn migrating_twice_is_harmless_and_the_first_account_is_admin() {
     let (_t, db) = fresh().await;
     db.migrate().await.expect("second migrate");
+    // Demo members come first but never become admin.
+    let demo = db
+        .create_user(
+            NewUser {
+                email: "d@x.org",
+                password_hash: "h",
+                display_name: "D",
+                timezone: "UTC",
+                admin_if_first: false,
+            },
+            0,
+        )
+        .await
+        .expect("demo");
+    assert_eq!(demo.is_admin, 0);
     let a = db
-        .create_user(NewUser { email: "a@x.org", password_hash: "h", display_name: "A", timezone: "UTC" }, 1)
+        .create_user(
+            NewUser {
+                email: "a@x.org",
+                password_hash: "h",
+                display_name: "A",
+                timezone: "UTC",
+                admin_if_first: true,
+            },
+            1,
+        )
         .await
         .expect("first");
     let b = db
-        .create_user(NewUser { email: "b@x.org", password_hash: "h", display_name: "B", timezone: "UTC" }, 2)
+        .create_user(
+            NewUser {
+                email: "b@x.org",
+                password_hash: "h",
+                display_name: "B",
+                timezone: "UTC",
+                admin_if_first: true,
+            },
+            2,
+        )
         .await
         .expect("second");
     assert_eq!((a.is_admin, b.is_admin), (1, 0));
     let dup = db
-        .create_user(NewUser { email: "a@x.org", password_hash: "h", display_name: "A2", timezone: "UTC" }, 3)
+        .create_user(
+            NewUser {
+                email: "a@x.org",
+                password_hash: "h",
+                display_name: "A2",
+                timezone: "UTC",
+                admin_if_first: true,
+            },
+            3,
+        )
         .await;
     assert!(matches!(dup, Err(store::StoreError::Conflict(_))), "{dup:?}");
 }

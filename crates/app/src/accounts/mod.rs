@@ -57,7 +57,13 @@ pub async fn register(
     errors.into_result()?;
     let (email, name) = (email.unwrap_or_default(), name.unwrap_or_default());
     let hash = password::hash(password.to_owned()).await?;
-    let new = NewUser { email: &email, password_hash: &hash, display_name: &name, timezone: "UTC" };
+    let new = NewUser {
+        email: &email,
+        password_hash: &hash,
+        display_name: &name,
+        timezone: "UTC",
+        admin_if_first: true,
+    };
     match state.db.create_user(new, now_ms()).await {
         Ok(user) => {
             tracing::info!(user = %user.id, admin = user.is_admin == 1, "account created");

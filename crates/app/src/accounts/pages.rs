@@ -2,14 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, PageResult};
+use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
 use crate::web::auth::{end_session, start_session, CurrentUser, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
@@ -61,7 +61,11 @@ fn notice_text(key: &str) -> Option<&'static str> {
 }
 
 /// `GET /`: what Alongside is for.
-pub async fn home(MaybeUser(me): MaybeUser, csrf: CsrfToken, Query(q): Query<NoticeQuery>) -> PageResult {
+pub async fn home(
+    MaybeUser(me): MaybeUser,
+    csrf: CsrfToken,
+    PageQuery(q): PageQuery<NoticeQuery>,
+) -> PageResult {
     Ok(page("home.html", me.as_ref(), &csrf, context! { notice => notice_text(&q.notice) })?.into_response())
 }
 
@@ -112,7 +116,7 @@ pub struct LoginForm {
 pub async fn login_page(
     MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
-    Query(q): Query<NoticeQuery>,
+    PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
     if me.is_some() {
         return Ok(Redirect::to("/dashboard").into_response());
@@ -200,7 +204,7 @@ pub async fn reset_confirm(
     Path(token): Path<String>,
     Posted { form, csrf }: Posted<ResetConfirmForm>,
 ) -> PageResult {
-    state.limiter.check(ip, Action::Reset)?;
+    state.limiter.check(ip, Action::ResetConfirm)?;
     match super::finish_reset(&state, &token, &form.password).await {
         Ok(()) => Ok(Redirect::to("/login?notice=reset-done").into_response()),
         Err(AppError::Invalid(e)) => {
@@ -217,7 +221,7 @@ pub async fn dashboard(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
-    Query(q): Query<NoticeQuery>,
+    PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
     let profile = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
     let u = &profile.user;

@@ -1,7 +1,7 @@
 //! The member directory (C1): find members by skill, help wanted, trade, city or keywords,
 //! as a page and as `GET /api/v1/members`. Only fields a member opened to everyone are searched.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use store::members::MemberQuery;
 use store::users::User;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{ApiResult, AppError, PageResult};
+use crate::error::{ApiResult, AppError, PageQuery, PageResult};
 use crate::openapi::{ApiQuery, ErrorBody};
 use crate::profiles::view::MemberView;
 use crate::state::AppState;
@@ -45,7 +45,8 @@ pub struct Search {
     /// From a previous page's `next_cursor`.
     pub cursor: String,
     /// Page size (default 20, at most 100).
-    pub limit: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub limit: String,
 }
 
 /// One page of members.
@@ -79,18 +80,23 @@ pub async fn search(state: &AppState, viewer: &User, s: &Search) -> Result<Membe
         }
         c
     };
-    let limit = s.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        errors.add("limit", "Ask for 1 to 100 members per page.");
-    }
-    // A city may be typed as a label ("Portland, OR, United States") or just a name.
-    let city_key = if s.city.trim().is_empty() {
-        String::new()
+    let limit = if s.limit.trim().is_empty() { Ok(20) } else { s.limit.trim().parse::<i64>() };
+    let limit = match limit {
+        Ok(n) if (1..=100).contains(&n) => n,
+        _ => {
+            errors.add("limit", "Ask for 1 to 100 members per page.");
+            20
+        }
+    };
+    // A city may be typed as a label ("Portland, OR, United States") or a name: a known city
+    // matches exactly that city; an unknown name matches members whose city has that name.
+    let (city_id, city_key) = if s.city.trim().is_empty() {
+        (None, String::new())
     } else {
-        Gazetteer::bundled()
-            .resolve(&s.city)
-            .map(|c| fold(&c.name))
-            .unwrap_or_else(|| fold(s.city.split(',').next().unwrap_or_default()))
+        match Gazetteer::bundled().resolve(&s.city) {
+            Some(c) => (Some(c.id), String::new()),
+            None => (None, fold(s.city.split(',').next().unwrap_or_default())),
+        }
     };
     errors.into_result()?;
     let q = MemberQuery {
@@ -98,6 +104,7 @@ pub async fn search(state: &AppState, viewer: &User, s: &Search) -> Result<Membe
         need: s.need.clone(),
         trade: s.trade.clone(),
         city_key,
+        city_id,
         q: s.q.clone(),
         after,
         limit,
@@ -128,7 +135,7 @@ pub async fn directory(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
-    Query(s): Query<Search>,
+    PageQuery(s): PageQuery<Search>,
 ) -> PageResult {
     let searched = !(s.skill.is_empty()
         && s.need.is_empty()

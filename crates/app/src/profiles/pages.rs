@@ -1,7 +1,7 @@
 //! Profile pages: my profile, the edit form, another member's profile, block and unblock,
 //! and the city suggestions used by the edit form.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::geo::Gazetteer;
@@ -13,7 +13,7 @@ use store::users::Profile;
 use super::edit::Editor;
 use super::view::MemberView;
 use crate::accounts::pages::error_map;
-use crate::error::{AppError, PageResult};
+use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::csrf::{CsrfToken, Posted};
@@ -145,7 +145,7 @@ pub async fn own(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
-    Query(q): Query<SavedQuery>,
+    PageQuery(q): PageQuery<SavedQuery>,
 ) -> PageResult {
     let p = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
     let member = MemberView::of_profile(&p, Relation::Myself, Some(&me));
@@ -286,7 +286,7 @@ pub struct CityQuery {
 }
 
 /// `GET /cities?city=lis`: `<option>`s for the city field's datalist (htmx fills it as you type).
-pub async fn city_options(Query(q): Query<CityQuery>) -> PageResult {
+pub async fn city_options(PageQuery(q): PageQuery<CityQuery>) -> PageResult {
     let query = if q.q.is_empty() { q.city } else { q.q };
     let labels: Vec<String> = Gazetteer::bundled().search(&query, 8).into_iter().map(|c| c.label()).collect();
     Ok(fragment("city_options.html", context! { labels })?.into_response())

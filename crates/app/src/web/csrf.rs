@@ -97,6 +97,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let bytes = axum::body::to_bytes(body, 64 * 1024)
             .await
             .map_err(|_| AppError::Invalid(domain::FieldErrors::one("form", "The form was too large.")))?;
+        if bytes.windows(3).any(|w| w == b"%00") || bytes.contains(&0) {
+            return Err(PageError(AppError::Invalid(domain::FieldErrors::one(
+                "form",
+                "The form holds a character we can't store; remove it and try again.",
+            ))));
+        }
         let sent: CsrfField =
             serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
         if !bool::from(sent.csrf.as_bytes().ct_eq(csrf.0.as_bytes())) {

@@ -20,8 +20,10 @@ pub enum Action {
     SignUp,
     /// Signing in or creating an API token with a password.
     SignIn,
-    /// Asking for or using a reset link.
+    /// Asking for a reset link.
     Reset,
+    /// Choosing a new password from a reset link.
+    ResetConfirm,
 }
 
 /// The per-address limiter.
@@ -31,12 +33,16 @@ pub struct Limiter {
 }
 
 impl Limiter {
-    /// Allows `per_five_minutes` attempts per address and action in any five minutes.
+    /// Allows at most `n` attempts per address and action in any five minutes: a burst of `n`,
+    /// after which one attempt comes back every five minutes (GCRA allows `burst + window/period`
+    /// in a window, so the period must be the whole window for the bound to hold).
     pub fn new(per_five_minutes: u32) -> Limiter {
-        let n = NonZeroU32::new(per_five_minutes.max(1)).unwrap_or(NonZeroU32::MIN);
-        let period = Duration::from_secs(300) / n.get();
-        let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_second(n)).allow_burst(n);
-        Limiter { inner: RateLimiter::keyed(quota) }
+        Limiter { inner: RateLimiter::keyed(quota(per_five_minutes)) }
+    }
+
+    /// Forgets addresses that have been quiet long enough to have a full allowance again.
+    pub fn forget_idle(&self) {
+        self.inner.retain_recent();
     }
 
     /// Counts one attempt; too many gives 429 with the seconds to wait.
@@ -46,6 +52,11 @@ impl Limiter {
             AppError::TooManyRequests(wait.as_secs().max(1))
         })
     }
+}
+
+fn quota(per_five_minutes: u32) -> Quota {
+    let n = NonZeroU32::new(per_five_minutes.max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(Duration::from_secs(300)).unwrap_or_else(|| Quota::per_minute(n)).allow_burst(n)
 }
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
@@ -62,7 +73,8 @@ impl FromRequestParts<AppState> for ClientIp {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                // The last entry is the one our proxy appended; earlier ones are the client's word.
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse().ok());
             if let Some(ip) = forwarded {
                 return Ok(ClientIp(ip));
@@ -85,11 +97,31 @@ mod tests {
             l.check(ip, Action::SignIn).expect("within the limit");
         }
         match l.check(ip, Action::SignIn) {
-            Err(AppError::TooManyRequests(s)) => assert!((1..=60).contains(&s), "{s}"),
+            Err(AppError::TooManyRequests(s)) => assert!((1..=300).contains(&s), "{s}"),
             other => panic!("expected 429, got {other:?}"),
         }
         // Other addresses and other actions have their own buckets.
         l.check(IpAddr::from([10, 0, 0, 2]), Action::SignIn).expect("other address");
         l.check(ip, Action::SignUp).expect("other action");
+    }
+
+    #[test]
+    fn no_five_minute_window_ever_holds_more_than_five_attempts() {
+        use governor::clock::FakeRelativeClock;
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::dashmap_with_clock(quota(5), clock.clone());
+        // Try once every 10 s for an hour and record which tries were let through.
+        let mut allowed = Vec::new();
+        for t in 0..360u64 {
+            if limiter.check_key(&"ip").is_ok() {
+                allowed.push(t * 10);
+            }
+            clock.advance(Duration::from_secs(10));
+        }
+        for (i, start) in allowed.iter().enumerate() {
+            let in_window = allowed[i..].iter().take_while(|t| **t < start + 300).count();
+            assert!(in_window <= 5, "{in_window} attempts within 5 minutes from t={start}s");
+        }
+        assert!(allowed.len() >= 5 + 11, "the allowance comes back over the hour: {}", allowed.len());
     }
 }

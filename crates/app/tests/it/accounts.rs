@@ -255,3 +255,62 @@ async fn the_first_account_is_admin_and_suspended_accounts_cannot_sign_in() {
     let (s, _) = app.get_json("/api/v1/me", Some(&second.token)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "a suspended member's tokens stop working");
 }
+
+#[tokio::test]
+async fn the_reset_form_checks_the_email_and_keeps_it() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    let page = b.post("/reset", &[("email", "not an email")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Enter an email address like name@example.com."));
+    assert!(page.body.contains("value=\"not an email\""));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_saw() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate_limit_auth = 2;
+        c.trust_proxy = true;
+    })
+    .await;
+    let b = app.browser().await;
+    let login = |spoofed: &'static str| {
+        let req = b
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", format!("{spoofed}, 203.0.113.9"))
+            .form(&[
+                ("csrf", b.csrf.as_str()),
+                ("email", "a@example.org"),
+                ("password", "wrong-password-xx"),
+            ]);
+        async move { req.send().await.expect("post").status() }
+    };
+    assert_eq!(login("1.1.1.1").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(login("2.2.2.2").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        login("3.3.3.3").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged first entry does not reset the limit"
+    );
+}
+
+#[tokio::test]
+async fn nul_characters_are_bad_input_not_server_errors() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Nul").await;
+    for path in ["/api/v1/members?q=%00", "/api/v1/members/%00", "/api/v1/cities?q=a%00"] {
+        let (s, body) = app.get_json(path, Some(&m.token)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        assert!(body["errors"].is_array());
+    }
+    let (s, _) = app.patch_json("/api/v1/me", &m.token, &serde_json::json!({"bio": "a\u{0}b"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = app.patch_json("/api/v1/me", &m.token, &serde_json::json!({"trade": "a\u{1}b"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let b = app.browser().await;
+    assert_eq!(b.get("/members/%00").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(b.login("a\u{0}@example.org", PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    b.signup("Nuria", "nuria@example.org").await;
+    assert_eq!(b.get("/profile?saved=maybe").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

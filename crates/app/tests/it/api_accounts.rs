@@ -166,3 +166,19 @@ async fn members_export_their_data_and_delete_their_account() {
     assert!(app.state.db.user_by_email("ned@example.org").await.expect("db").is_none());
     assert_eq!(b.get("/dashboard").await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn unknown_tokens_and_wrong_passwords_are_clear_4xx() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Ola").await;
+    let resp =
+        app.client().delete(app.url("/api/v1/tokens/nope")).bearer_auth(&m.token).send().await.expect("del");
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let b = app.browser().await;
+    b.signup("Pia", "pia@example.org").await;
+    let wrong = b.post("/settings/delete", &[("password", "not-my-password"), ("confirm", "yes")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("That isn't your current password."));
+    assert!(app.state.db.user_by_email("pia@example.org").await.expect("db").is_some(), "nothing deleted");
+    assert_eq!(b.post("/settings/tokens/nope/revoke", &[]).await.status, StatusCode::NOT_FOUND);
+}

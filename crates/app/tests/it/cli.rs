@@ -66,6 +66,20 @@ async fn demo_fills_a_believable_community_once() {
         .await
         .expect("db");
     assert_eq!(n, 240, "everyone needs something");
+    let (admins,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE is_admin = 1")
+        .fetch_one(db.read())
+        .await
+        .expect("db");
+    assert_eq!(admins, 0, "no demo member is an admin");
+    // The first real account on a demo instance is the admin.
+    let new = store::users::NewUser {
+        email: "owner@example.org",
+        password_hash: "h",
+        display_name: "Owner",
+        timezone: "UTC",
+        admin_if_first: true,
+    };
+    assert_eq!(db.create_user(new, 0).await.expect("sign up").is_admin, 1);
 }
 
 #[tokio::test]

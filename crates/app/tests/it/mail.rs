@@ -81,4 +81,24 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     let files: Vec<_> =
         std::fs::read_dir(&app.mail_dir).expect("dir").map(|e| e.expect("entry").path()).collect();
     assert!(files[0].extension().is_some_and(|e| e == "eml"));
+    // Once sent, the body (with its one-time link) is not kept; deleting the account removes
+    // the rest of the row too.
+    let mut bodies: Vec<(String, String)> = Vec::new();
+    for _ in 0..100 {
+        bodies = sqlx::query_as("SELECT status, body_text FROM outbox")
+            .fetch_all(app.state.db.read())
+            .await
+            .expect("db");
+        if bodies.iter().all(|(s, _)| s == "sent") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(bodies, vec![("sent".to_owned(), String::new())]);
+    let page =
+        b.post("/settings/delete", &[("password", crate::support::PASSWORD), ("confirm", "yes")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(app.state.db.read()).await.expect("db");
+    assert_eq!(left, 0);
 }

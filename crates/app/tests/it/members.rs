@@ -45,6 +45,26 @@ async fn members_are_found_by_skill_need_trade_city_and_words() {
 }
 
 #[tokio::test]
+async fn a_named_city_means_that_city_and_accents_and_capitals_do_not_matter() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Me").await;
+    app.member_with("West Coast", json!({"city": "Portland, OR, United States"})).await;
+    app.member_with(
+        "East Coast",
+        json!({"city": "Portland, ME, United States", "bio": "Élan and CAFÉ culture"}),
+    )
+    .await;
+    let (_, body) = app.get_json("/api/v1/members?city=Portland,+ME", Some(&me.token)).await;
+    assert_eq!(names(&body), vec!["East Coast"]);
+    let (_, body) = app.get_json("/api/v1/members?city=Portland,+OR,+United+States", Some(&me.token)).await;
+    assert_eq!(names(&body), vec!["West Coast"]);
+    let (_, body) = app.get_json("/api/v1/members?q=caf%C3%A9", Some(&me.token)).await;
+    assert_eq!(names(&body), vec!["East Coast"], "non-ASCII capitals fold on both backends");
+    let (_, body) = app.get_json("/api/v1/members?q=%C3%A9lan", Some(&me.token)).await;
+    assert_eq!(names(&body), vec!["East Coast"]);
+}
+
+#[tokio::test]
 async fn the_directory_pages_with_an_opaque_cursor() {
     let app = TestApp::spawn().await;
     let me = app.member("Zed").await;
@@ -97,6 +117,8 @@ async fn the_directory_page_searches_and_pages() {
     let none = b.get("/members?skill=underwater+basket+weaving").await;
     assert!(none.body.contains("No members match yet"));
     assert!(none.body.contains("value=\"underwater basket weaving\""), "the search is kept");
+    let limit = b.get("/members?limit=lots").await;
+    assert!(limit.body.contains("Ask for 1 to 100 members per page."));
     let bad = b.get("/members?cursor=nonsense").await;
     assert_eq!(bad.status, StatusCode::OK);
     assert!(bad.body.contains("This cursor is not one we gave out"));

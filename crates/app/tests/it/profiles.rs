@@ -225,3 +225,19 @@ async fn city_suggestions_come_from_the_bundled_gazetteer() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body), vec!["query"]);
 }
+
+#[tokio::test]
+async fn members_block_and_unblock_from_the_pages() {
+    let app = TestApp::spawn().await;
+    let other = app.member_with("Rex", json!({"trade": "Translator"})).await;
+    let b = app.browser().await;
+    b.signup("Sue", "sue@example.org").await;
+    let blocked = b.post(&format!("/members/{}/block", other.id), &[]).await;
+    assert_eq!(blocked.location.as_deref(), Some("/settings"));
+    assert!(b.get("/settings").await.body.contains("Unblock Rex"));
+    assert_eq!(b.get(&format!("/members/{}", other.id)).await.status, StatusCode::NOT_FOUND);
+    assert!(!b.get("/members").await.body.contains("Rex"));
+    assert_eq!(b.post("/members/nobody/block", &[]).await.status, StatusCode::NOT_FOUND);
+    b.post(&format!("/members/{}/unblock", other.id), &[]).await;
+    assert_eq!(b.get(&format!("/members/{}", other.id)).await.status, StatusCode::OK);
+}

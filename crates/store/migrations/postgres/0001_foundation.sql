@@ -14,6 +14,8 @@ CREATE TABLE users (
     sort_name        TEXT NOT NULL,
     trade            TEXT NOT NULL DEFAULT '',
     bio              TEXT NOT NULL DEFAULT '',
+    trade_lc         TEXT NOT NULL DEFAULT '', -- lower-cased in Rust: SQLite's LOWER() folds ASCII only
+    bio_lc           TEXT NOT NULL DEFAULT '',
     city_id          BIGINT,
     city_label       TEXT NOT NULL DEFAULT '',
     city_key         TEXT NOT NULL DEFAULT '',
