@@ -8,6 +8,7 @@
 
 pub mod auth;
 mod db;
+pub mod events;
 pub mod members;
 pub mod outbox;
 pub mod settings;

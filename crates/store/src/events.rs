@@ -1,0 +1,498 @@
+//! Events, per-occurrence overrides, RSVPs with capacity and waitlist, and reliability marks.
+//! Occurrences themselves are never stored: the app expands a series with the domain crate.
+
+use crate::{new_id, Backend, Db, Result};
+
+/// An event or a recurring series, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub id: String,
+    pub host_id: String,
+    pub group_id: Option<String>,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub is_virtual: i64,
+    pub place_name: String,
+    pub city_id: Option<i64>,
+    pub city_label: String,
+    pub video_url: String,
+    pub start_local: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub rrule: String,
+    pub exdates: String,
+    pub first_start_at: i64,
+    pub last_end_at: Option<i64>,
+    pub capacity: Option<i64>,
+    pub visibility: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
+    e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
+    e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at";
+
+/// Every stored field of an event except its id, host and timestamps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFields {
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub is_virtual: bool,
+    pub place_name: String,
+    pub city_id: Option<i64>,
+    pub city_label: String,
+    pub video_url: String,
+    pub start_local: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    pub rrule: String,
+    pub exdates: String,
+    pub first_start_at: i64,
+    pub last_end_at: Option<i64>,
+    pub capacity: Option<i64>,
+    pub visibility: String,
+}
+
+/// A change to one occurrence, keyed by its original start.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Override {
+    pub occurrence_start: i64,
+    pub cancelled: i64,
+    pub start_local: Option<String>,
+    pub duration_minutes: Option<i64>,
+    pub title: Option<String>,
+}
+
+/// One member's answer for one occurrence.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Rsvp {
+    pub user_id: String,
+    pub display_name: String,
+    pub status: String,
+    pub goal: String,
+    pub goal_done: Option<i64>,
+    pub attended: Option<i64>,
+    pub queued_at: i64,
+}
+
+/// What a member asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// A seat, or a place on the waitlist when full.
+    Going,
+    /// Interested; takes no seat.
+    Maybe,
+    /// Not coming.
+    Declined,
+}
+
+/// What an RSVP did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsvpOutcome {
+    /// going | maybe | declined | waitlisted
+    pub status: String,
+    /// A member moved from the waitlist into the freed seat.
+    pub promoted: Option<String>,
+}
+
+impl Db {
+    /// Stores a new event; returns its id.
+    pub async fn create_event(&self, host_id: &str, f: &EventFields, now: i64) -> Result<String> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO events (id, host_id, kind, title, description, is_virtual, place_name, city_id, \
+             city_label, video_url, start_local, time_zone, duration_minutes, rrule, exdates, first_start_at, \
+             last_end_at, capacity, visibility, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+        )
+        .bind(&id)
+        .bind(host_id)
+        .bind(&f.kind)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(i64::from(f.is_virtual))
+        .bind(&f.place_name)
+        .bind(f.city_id)
+        .bind(&f.city_label)
+        .bind(&f.video_url)
+        .bind(&f.start_local)
+        .bind(&f.time_zone)
+        .bind(f.duration_minutes)
+        .bind(&f.rrule)
+        .bind(&f.exdates)
+        .bind(f.first_start_at)
+        .bind(f.last_end_at)
+        .bind(f.capacity)
+        .bind(&f.visibility)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(id)
+    }
+
+    /// Replaces an event's fields.
+    pub async fn update_event(&self, id: &str, f: &EventFields, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE events SET kind = $2, title = $3, description = $4, is_virtual = $5, place_name = $6, \
+             city_id = $7, city_label = $8, video_url = $9, start_local = $10, time_zone = $11, \
+             duration_minutes = $12, rrule = $13, exdates = $14, first_start_at = $15, last_end_at = $16, \
+             capacity = $17, visibility = $18, updated_at = $19 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&f.kind)
+        .bind(&f.title)
+        .bind(&f.description)
+        .bind(i64::from(f.is_virtual))
+        .bind(&f.place_name)
+        .bind(f.city_id)
+        .bind(&f.city_label)
+        .bind(&f.video_url)
+        .bind(&f.start_local)
+        .bind(&f.time_zone)
+        .bind(f.duration_minutes)
+        .bind(&f.rrule)
+        .bind(&f.exdates)
+        .bind(f.first_start_at)
+        .bind(f.last_end_at)
+        .bind(f.capacity)
+        .bind(&f.visibility)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// The event with this id.
+    pub async fn event(&self, id: &str) -> Result<Option<Event>> {
+        let sql = format!("SELECT {EVENT_COLS} FROM events e WHERE e.id = $1");
+        Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.read()).await?)
+    }
+
+    /// Deletes an event with its overrides and RSVPs.
+    pub async fn delete_event(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(self.write()).await?;
+        Ok(())
+    }
+
+    /// Events `viewer` may see that may have occurrences in `[from, to)`: public ones, their own,
+    /// and those they answered. The caller expands them.
+    pub async fn events_between(&self, viewer: &str, from: i64, to: i64) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE e.first_start_at < $3 \
+               AND (e.last_end_at IS NULL OR e.last_end_at > $2) \
+               AND (e.visibility = 'public' OR e.host_id = $1 \
+                    OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1)) \
+               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = e.host_id) \
+                                                        OR (b.blocker_id = e.host_id AND b.blocked_id = $1)) \
+             ORDER BY e.first_start_at, e.id"
+        );
+        Ok(sqlx::query_as(&sql).bind(viewer).bind(from).bind(to).fetch_all(self.read()).await?)
+    }
+
+    /// Events with an RSVP of `user` (any status) at or after `from`.
+    pub async fn events_answered_by(&self, user: &str, from: i64) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id \
+               AND r.user_id = $1 AND r.occurrence_start >= $2) ORDER BY e.first_start_at, e.id"
+        );
+        Ok(sqlx::query_as(&sql).bind(user).bind(from).fetch_all(self.read()).await?)
+    }
+
+    /// The overrides of an event.
+    pub async fn overrides(&self, event_id: &str) -> Result<Vec<Override>> {
+        Ok(sqlx::query_as(
+            "SELECT occurrence_start, cancelled, start_local, duration_minutes, title FROM occurrence_overrides \
+             WHERE event_id = $1 ORDER BY occurrence_start",
+        )
+        .bind(event_id)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// Stores (or replaces) the override of one occurrence.
+    pub async fn set_override(&self, event_id: &str, o: &Override) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO occurrence_overrides (event_id, occurrence_start, cancelled, start_local, \
+             duration_minutes, title) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (event_id, occurrence_start) DO UPDATE SET cancelled = excluded.cancelled, \
+             start_local = excluded.start_local, duration_minutes = excluded.duration_minutes, \
+             title = excluded.title",
+        )
+        .bind(event_id)
+        .bind(o.occurrence_start)
+        .bind(o.cancelled)
+        .bind(&o.start_local)
+        .bind(o.duration_minutes)
+        .bind(&o.title)
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// The answers for one occurrence, seats first, then the waitlist in order.
+    pub async fn rsvps(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Rsvp>> {
+        Ok(sqlx::query_as(
+            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.queued_at \
+             FROM rsvps r JOIN users u ON u.id = r.user_id \
+             WHERE r.event_id = $1 AND r.occurrence_start = $2 \
+             ORDER BY CASE r.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2 ELSE 3 END, \
+                      r.queued_at, u.sort_name",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// The user's answers to an event at or after `from`: (occurrence start, status).
+    pub async fn my_rsvps(&self, event_id: &str, user: &str) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT occurrence_start, status FROM rsvps WHERE event_id = $1 AND user_id = $2")
+            .bind(event_id)
+            .bind(user)
+            .fetch_all(self.read())
+            .await?)
+    }
+
+    /// Seats taken and waitlist length per occurrence of an event: (start, going, waitlisted).
+    pub async fn rsvp_counts(&self, event_id: &str) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT occurrence_start, COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) \
+             FROM rsvps WHERE event_id = $1 GROUP BY occurrence_start",
+        )
+        .bind(event_id)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// Answers for one occurrence. A seat is given only while `capacity` allows, checked and
+    /// taken in one transaction that holds the event's lock, so capacity is never exceeded under
+    /// concurrency; a freed seat goes to the longest-waiting member. `late` records a late
+    /// cancellation when a seat is given up.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn answer(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        answer: Answer,
+        goal: Option<&str>,
+        capacity: Option<i64>,
+        late: bool,
+        now: i64,
+    ) -> Result<RsvpOutcome> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            // Serialise answers per event: the seat count below must not change under us.
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let prev: Option<(String, i64)> = sqlx::query_as(
+            "SELECT status, queued_at FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let prev_status = prev.as_ref().map(|p| p.0.as_str());
+        let status = match answer {
+            Answer::Maybe => "maybe",
+            Answer::Declined => "declined",
+            Answer::Going if matches!(prev_status, Some("going")) => "going",
+            Answer::Going if matches!(prev_status, Some("waitlisted")) => "waitlisted",
+            Answer::Going => {
+                let (taken,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+                )
+                .bind(event_id)
+                .bind(occurrence_start)
+                .fetch_one(&mut *tx)
+                .await?;
+                if capacity.is_none_or(|c| taken < c) {
+                    "going"
+                } else {
+                    "waitlisted"
+                }
+            }
+        };
+        let queued_at = match &prev {
+            Some((s, at)) if s == "waitlisted" && status == "waitlisted" => *at,
+            _ => now,
+        };
+        sqlx::query(
+            "INSERT INTO rsvps (event_id, occurrence_start, user_id, status, goal, queued_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_start, user_id) DO UPDATE \
+             SET status = excluded.status, goal = CASE WHEN $8 = 1 THEN excluded.goal ELSE rsvps.goal END, \
+                 queued_at = excluded.queued_at, updated_at = excluded.updated_at",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .bind(status)
+        .bind(goal.unwrap_or_default())
+        .bind(queued_at)
+        .bind(now)
+        .bind(i64::from(goal.is_some()))
+        .execute(&mut *tx)
+        .await?;
+        let mut promoted = None;
+        if prev_status == Some("going") && status != "going" {
+            if late {
+                mark(&mut tx, user, event_id, occurrence_start, "late_cancel", now).await?;
+            }
+            promoted = promote(&mut tx, event_id, occurrence_start, now).await?;
+        }
+        tx.commit().await?;
+        Ok(RsvpOutcome { status: status.to_owned(), promoted })
+    }
+
+    /// The host removes a member from an occurrence; their seat goes to the waitlist.
+    pub async fn remove_attendee(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let r = sqlx::query(
+            "DELETE FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3 AND status = 'going'",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let promoted = if r.rows_affected() > 0 {
+            promote(&mut tx, event_id, occurrence_start, now).await?
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// The host marks whether a member came; a no-show is recorded for reliability.
+    pub async fn mark_attendance(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        came: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE rsvps SET attended = $4, updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(i64::from(came))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if came {
+            sqlx::query("DELETE FROM reliability_marks WHERE user_id = $1 AND event_id = $2 AND occurrence_start = $3 AND kind = 'no_show'")
+                .bind(user)
+                .bind(event_id)
+                .bind(occurrence_start)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            mark(&mut tx, user, event_id, occurrence_start, "no_show", now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// An attendee ticks their goal done or not.
+    pub async fn set_goal_done(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        done: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query("UPDATE rsvps SET goal_done = $4, updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3 AND status = 'going'")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(i64::from(done))
+            .bind(now)
+            .execute(self.write())
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// A member's late cancellations and no-shows: (kind, event id, occurrence start).
+    pub async fn reliability_marks(&self, user: &str) -> Result<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as("SELECT kind, event_id, occurrence_start FROM reliability_marks WHERE user_id = $1 ORDER BY occurrence_start")
+            .bind(user)
+            .fetch_all(self.read())
+            .await?)
+    }
+}
+
+async fn mark(
+    tx: &mut sqlx::AnyConnection,
+    user: &str,
+    event_id: &str,
+    occurrence_start: i64,
+    kind: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reliability_marks (user_id, event_id, occurrence_start, kind, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, event_id, occurrence_start, kind) DO NOTHING",
+    )
+    .bind(user)
+    .bind(event_id)
+    .bind(occurrence_start)
+    .bind(kind)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Gives a freed seat to the longest-waiting member; returns who.
+async fn promote(
+    tx: &mut sqlx::AnyConnection,
+    event_id: &str,
+    occurrence_start: i64,
+    now: i64,
+) -> Result<Option<String>> {
+    let next: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'waitlisted' \
+         ORDER BY queued_at, user_id LIMIT 1",
+    )
+    .bind(event_id)
+    .bind(occurrence_start)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((user,)) = &next {
+        sqlx::query("UPDATE rsvps SET status = 'going', updated_at = $4 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(next.map(|(u,)| u))
+}
