@@ -1,6 +1,10 @@
-//! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances.
+//! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances,
+//! recurrence expansion.
 
+use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Europe;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use domain::recurrence::{Rule, Series};
 use domain::{geo, password, profile};
 
 fn gazetteer(c: &mut Criterion) {
@@ -27,5 +31,26 @@ fn rules(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gazetteer, rules);
+fn local(y: i32, m: u32, d: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, 0, 0)).expect("a real date")
+}
+
+fn recurrence(c: &mut Criterion) {
+    let weekly = |start| {
+        Series::repeating(start, Europe::Berlin, 90, Rule::parse("FREQ=WEEKLY").expect("a valid rule"))
+    };
+    let this_year = weekly(local(2026, 1, 7, 18));
+    let (from, to) = (local(2026, 1, 1, 0).and_utc(), local(2027, 1, 1, 0).and_utc());
+    c.bench_function("recurrence/expand one year of a weekly series", |b| {
+        b.iter(|| this_year.occurrences(black_box(from), black_box(to)).count())
+    });
+    // The same length of window fifteen years on: skipping ahead should make it cost the same.
+    let since_2020 = weekly(local(2020, 1, 8, 18));
+    let (from, to) = (local(2035, 1, 1, 0).and_utc(), local(2036, 1, 1, 0).and_utc());
+    c.bench_function("recurrence/expand a 2020 weekly series in a 2035 window", |b| {
+        b.iter(|| since_2020.occurrences(black_box(from), black_box(to)).count())
+    });
+}
+
+criterion_group!(benches, gazetteer, rules, recurrence);
 criterion_main!(benches);

@@ -11,5 +11,6 @@ pub mod errors;
 pub mod geo;
 pub mod password;
 pub mod profile;
+pub mod recurrence;
 
 pub use errors::FieldErrors;
