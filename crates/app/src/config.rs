@@ -71,6 +71,8 @@ pub struct Config {
     pub mail_poll_ms: u64,
     /// Load the demo community when serving.
     pub demo: bool,
+    /// Giving up a seat closer than this to the start counts as a late cancellation.
+    pub late_cancel_minutes: i64,
 }
 
 impl Default for Config {
@@ -89,6 +91,7 @@ impl Default for Config {
             session_days: 30,
             mail_poll_ms: 1000,
             demo: false,
+            late_cancel_minutes: 120,
         }
     }
 }

@@ -102,9 +102,19 @@ impl Modify for BearerAuth {
         crate::profiles::api::unblock,
         crate::profiles::api::cities,
         crate::members::list_members,
+        crate::events::api::create,
+        crate::events::api::list,
+        crate::events::api::get,
+        crate::events::api::patch,
+        crate::events::api::delete,
+        crate::events::api::occurrences,
+        crate::events::api::patch_occurrence,
+        crate::events::api::rsvp,
+        crate::events::api::goal,
+        crate::events::api::attendance,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"))
 )]
 pub struct ApiDoc;
 

@@ -240,6 +240,7 @@ pub async fn dashboard(
         todo,
         now => now_ms(),
         member_count => state.db.user_count().await?,
+        upcoming => crate::events::upcoming(&state, &me, 14).await?,
         notice => notice_text(&q.notice),
     };
     Ok(page("dashboard.html", Some(&me), &csrf, ctx)?.into_response())

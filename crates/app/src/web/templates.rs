@@ -37,6 +37,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "profile_edit.html" => "../profiles/templates/profile_edit.html",
         "city_options.html" => "../profiles/templates/city_options.html",
         "members.html" => "../members/templates/members.html",
+        "events.html" => "../events/templates/events.html",
+        "event_new.html" => "../events/templates/event_new.html",
+        "event.html" => "../events/templates/event.html",
     );
     env
 });
@@ -84,7 +87,7 @@ mod tests {
         for (name, _) in ENV.templates() {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
-        assert!(ENV.templates().count() >= 14);
+        assert!(ENV.templates().count() >= 17);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod accounts;
 mod api_accounts;
 mod cli;
+mod events;
 mod mail;
 mod members;
 mod ops;

@@ -1,0 +1,310 @@
+//! Event endpoints of the JSON API.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::FieldErrors;
+use serde::{Deserialize, Serialize};
+use store::events::Override;
+use utoipa::{IntoParams, ToSchema};
+
+use super::input::{parse_local, EventInput};
+use super::view::{EventView, OccurrenceView};
+use crate::error::{ApiResult, AppError};
+use crate::openapi::{ApiJson, ApiQuery, ErrorBody};
+use crate::state::AppState;
+use crate::web::auth::ApiUser;
+use crate::web::now_ms;
+
+/// Creates an event or a recurring series.
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = EventInput,
+    responses((status = 201, body = EventView), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<impl IntoResponse> {
+    let e = super::create(&state, &me, &input).await?;
+    Ok((StatusCode::CREATED, Json(super::view(&state, &me, &e, 5).await?)))
+}
+
+/// A time window; defaults to the next 30 days, at most 366 days.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct Window {
+    /// RFC 3339 instant (inclusive).
+    pub from: String,
+    /// RFC 3339 instant (exclusive).
+    pub to: String,
+}
+
+fn window(w: &Window) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
+    let mut errors = FieldErrors::new();
+    let mut parse = |field: &str, s: &str, default: DateTime<Utc>| {
+        if s.is_empty() {
+            return default;
+        }
+        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| {
+            errors.add(field, "Use an RFC 3339 time, like 2026-03-25T18:00:00Z.");
+            default
+        })
+    };
+    let from = parse("from", &w.from, Utc::now());
+    let to = parse("to", &w.to, from + TimeDelta::days(30));
+    if to <= from {
+        errors.add("to", "The window must end after it starts.");
+    } else if to - from > TimeDelta::days(super::MAX_WINDOW_DAYS) {
+        errors.add("to", "Ask for at most 366 days at a time.");
+    }
+    errors.into_result().map(|()| (from, to)).map_err(AppError::Invalid)
+}
+
+/// One occurrence in a listing.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedOccurrence {
+    pub event_id: String,
+    #[serde(flatten)]
+    pub occurrence: OccurrenceView,
+}
+
+/// Occurrences.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OccurrenceList {
+    pub items: Vec<ListedOccurrence>,
+}
+
+/// Occurrences of the events I may see (public, mine, answered) in a window, soonest first.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])), params(Window),
+    responses((status = 200, body = OccurrenceList), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiQuery(w): ApiQuery<Window>,
+) -> ApiResult<Json<OccurrenceList>> {
+    let (from, to) = window(&w)?;
+    let mut items = Vec::new();
+    for e in state.db.events_between(&me.id, from.timestamp_millis(), to.timestamp_millis()).await? {
+        for o in super::occurrences(&state, &me, &e, from, to).await? {
+            items.push(ListedOccurrence { event_id: e.id.clone(), occurrence: o });
+        }
+    }
+    items.sort_by(|a, b| a.occurrence.start.cmp(&b.occurrence.start));
+    Ok(Json(OccurrenceList { items }))
+}
+
+/// An event.
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = EventView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EventView>> {
+    let e = super::visible(&state, &me, &id).await?;
+    Ok(Json(super::view(&state, &me, &e, 5).await?))
+}
+
+/// Changes the whole series (host only); fields left out stay.
+#[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])), request_body = EventInput,
+    params(("id" = String, Path)), responses((status = 200, body = EventView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<EventInput>,
+) -> ApiResult<Json<EventView>> {
+    let e = super::hosted(&state, &me, &id).await?;
+    let e = super::update(&state, &e, &input).await?;
+    Ok(Json(super::view(&state, &me, &e, 5).await?))
+}
+
+/// Deletes the event and every occurrence (host only).
+#[utoipa::path(delete, path = "/api/v1/events/{id}", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let e = super::hosted(&state, &me, &id).await?;
+    state.db.delete_event(&e.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Occurrences of one event in a window, with seats taken and my answer.
+#[utoipa::path(get, path = "/api/v1/events/{id}/occurrences", tag = "events", security(("bearer" = [])),
+    params(("id" = String, Path), Window), responses((status = 200, body = OccurrenceList), (status = 404, body = ErrorBody)))]
+pub async fn occurrences(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(w): ApiQuery<Window>,
+) -> ApiResult<Json<OccurrenceList>> {
+    let e = super::visible(&state, &me, &id).await?;
+    let (from, to) = window(&w)?;
+    let items = super::occurrences(&state, &me, &e, from, to)
+        .await?
+        .into_iter()
+        .map(|o| ListedOccurrence { event_id: e.id.clone(), occurrence: o })
+        .collect();
+    Ok(Json(OccurrenceList { items }))
+}
+
+/// A change to one occurrence.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrencePatch {
+    /// true cancels this occurrence only.
+    pub cancelled: Option<bool>,
+    pub title: Option<String>,
+    /// Move this occurrence (local time in the event's zone).
+    pub starts_at_local: Option<String>,
+    pub duration_minutes: Option<i64>,
+}
+
+/// Changes or cancels one occurrence (host only); `{start}` is its `occurrence_start`.
+#[utoipa::path(patch, path = "/api/v1/events/{id}/occurrences/{start}", tag = "events", security(("bearer" = [])), request_body = OccurrencePatch,
+    params(("id" = String, Path), ("start" = String, Path)), responses((status = 200, body = OccurrenceView), (status = 422, body = ErrorBody)))]
+pub async fn patch_occurrence(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path((id, start)): Path<(String, String)>,
+    ApiJson(p): ApiJson<OccurrencePatch>,
+) -> ApiResult<Json<OccurrenceView>> {
+    let e = super::hosted(&state, &me, &id).await?;
+    let key = super::parse_key(&start)?;
+    let overrides = state.db.overrides(&e.id).await?;
+    super::series::find(&e, &overrides, key).ok_or_else(|| {
+        AppError::Invalid(FieldErrors::one("occurrence_start", "This event has no occurrence at that time."))
+    })?;
+    let mut o = overrides.into_iter().find(|o| o.occurrence_start == key).unwrap_or(Override {
+        occurrence_start: key,
+        cancelled: 0,
+        start_local: None,
+        duration_minutes: None,
+        title: None,
+    });
+    let mut errors = FieldErrors::new();
+    if let Some(c) = p.cancelled {
+        o.cancelled = i64::from(c);
+    }
+    if let Some(t) = &p.title {
+        match domain::profile::check_text(t, 120) {
+            Ok(t) if !t.is_empty() => o.title = Some(t),
+            Ok(_) => errors.add("title", "Give the occurrence a title."),
+            Err(d) => errors.add("title", d),
+        }
+    }
+    if let Some(s) = &p.starts_at_local {
+        match parse_local(s) {
+            Some(t) => o.start_local = Some(super::input::format_local(t)),
+            None => errors.add("starts_at_local", "Give the start as date and time, like 2026-03-25T18:00."),
+        }
+    }
+    if let Some(m) = p.duration_minutes {
+        if (5..=1440).contains(&m) {
+            o.duration_minutes = Some(m);
+        } else {
+            errors.add("duration_minutes", "Events last from 5 minutes to 24 hours.");
+        }
+    }
+    errors.into_result()?;
+    state.db.set_override(&e.id, &o).await?;
+    let overrides = state.db.overrides(&e.id).await?;
+    let occ = super::series::find(&e, &overrides, key).ok_or(AppError::NotFound)?;
+    let counts = state.db.rsvp_counts(&e.id).await?;
+    let mine = state.db.my_rsvps(&e.id, &me.id).await?;
+    Ok(Json(OccurrenceView::new(&occ, &counts, &mine)))
+}
+
+/// An answer for one occurrence.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RsvpRequest {
+    /// The occurrence's `occurrence_start` (RFC 3339).
+    #[serde(default)]
+    pub occurrence_start: String,
+    /// going | maybe | declined
+    #[serde(default)]
+    pub status: String,
+    /// What I'll work on (shown to the other attendees).
+    pub goal: Option<String>,
+}
+
+/// The resulting status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RsvpResult {
+    /// going | maybe | declined | waitlisted
+    pub status: String,
+}
+
+/// Answers for one occurrence; with the seats all taken, "going" puts me on the waitlist.
+#[utoipa::path(put, path = "/api/v1/events/{id}/rsvp", tag = "events", security(("bearer" = [])), request_body = RsvpRequest,
+    params(("id" = String, Path)), responses((status = 200, body = RsvpResult), (status = 422, body = ErrorBody)))]
+pub async fn rsvp(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<RsvpRequest>,
+) -> ApiResult<Json<RsvpResult>> {
+    let e = super::visible(&state, &me, &id).await?;
+    let key = super::parse_key(&r.occurrence_start)?;
+    let answer = super::parse_answer(&r.status)?;
+    let status = super::answer(&state, &me, &e, key, answer, r.goal.as_deref()).await?;
+    Ok(Json(RsvpResult { status }))
+}
+
+/// Ticking my goal for an occurrence done or not.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct GoalRequest {
+    #[serde(default)]
+    pub occurrence_start: String,
+    #[serde(default)]
+    pub done: bool,
+}
+
+/// Ticks my goal done (or not) for an occurrence I attend.
+#[utoipa::path(put, path = "/api/v1/events/{id}/goal", tag = "events", security(("bearer" = [])), request_body = GoalRequest,
+    params(("id" = String, Path)), responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn goal(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<GoalRequest>,
+) -> ApiResult<StatusCode> {
+    let e = super::visible(&state, &me, &id).await?;
+    let key = super::parse_key(&r.occurrence_start)?;
+    if state.db.set_goal_done(&e.id, key, &me.id, r.done, now_ms()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::Invalid(FieldErrors::one("occurrence_start", "You're not going to that occurrence.")))
+    }
+}
+
+/// The host marks attendance, or removes a member from an occurrence.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct AttendanceRequest {
+    #[serde(default)]
+    pub occurrence_start: String,
+    #[serde(default)]
+    pub member_id: String,
+    /// came | no-show | removed
+    #[serde(default)]
+    pub mark: String,
+}
+
+/// Marks a member as came or no-show, or removes them (host only; a removal frees the seat).
+#[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "events", security(("bearer" = [])), request_body = AttendanceRequest,
+    params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<AttendanceRequest>,
+) -> ApiResult<StatusCode> {
+    let e = super::hosted(&state, &me, &id).await?;
+    let key = super::parse_key(&r.occurrence_start)?;
+    super::mark(&state, &e, key, &r.member_id, &r.mark).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

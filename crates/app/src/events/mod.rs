@@ -1,0 +1,248 @@
+//! Events (C2): coworking sessions, check-ins, meetings, workshops and meetups — one or
+//! recurring — with RSVPs, capacity and waitlist, goals per occurrence and attendance.
+
+pub mod api;
+pub mod input;
+pub mod pages;
+pub mod series;
+pub mod view;
+
+use axum::routing::{get, post, put};
+use axum::Router;
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::FieldErrors;
+use store::events::{Answer, Event};
+use store::users::User;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::now_ms;
+use view::{EventView, OccurrenceView};
+
+/// The widest window one request may expand.
+pub const MAX_WINDOW_DAYS: i64 = 366;
+
+/// Routes of this capability.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/events", get(pages::list))
+        .route("/events/new", get(pages::new_page).post(pages::create))
+        .route("/events/{id}", get(pages::show))
+        .route("/events/{id}/rsvp", post(pages::rsvp))
+        .route("/events/{id}/goal", post(pages::goal))
+        .route("/events/{id}/cancel-occurrence", post(pages::cancel_occurrence))
+        .route("/events/{id}/attendance", post(pages::attendance))
+        .route("/events/{id}/delete", post(pages::delete))
+        .route("/api/v1/events", post(api::create).get(api::list))
+        .route("/api/v1/events/{id}", get(api::get).patch(api::patch).delete(api::delete))
+        .route("/api/v1/events/{id}/occurrences", get(api::occurrences))
+        .route("/api/v1/events/{id}/occurrences/{start}", axum::routing::patch(api::patch_occurrence))
+        .route("/api/v1/events/{id}/rsvp", put(api::rsvp))
+        .route("/api/v1/events/{id}/goal", put(api::goal))
+        .route("/api/v1/events/{id}/attendance", put(api::attendance))
+}
+
+/// An event the viewer may see (invite-only events are unlisted, reachable by their link).
+pub async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Event, AppError> {
+    let e = state.db.event(id).await?.ok_or(AppError::NotFound)?;
+    if e.host_id != viewer.id && state.db.blocked_either_way(&viewer.id, &e.host_id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(e)
+}
+
+/// An event the viewer hosts.
+pub async fn hosted(state: &AppState, viewer: &User, id: &str) -> Result<Event, AppError> {
+    let e = visible(state, viewer, id).await?;
+    if e.host_id != viewer.id {
+        return Err(AppError::Forbidden("Only the host can change this event."));
+    }
+    Ok(e)
+}
+
+/// Creates an event from checked input.
+pub async fn create(state: &AppState, host: &User, input: &input::EventInput) -> Result<Event, AppError> {
+    let fields = series::with_bounds(input::apply(input, None)?)?;
+    let id = state.db.create_event(&host.id, &fields, now_ms()).await?;
+    state.db.event(&id).await?.ok_or(AppError::NotFound)
+}
+
+/// Changes an event (the whole series) from checked input.
+pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> Result<Event, AppError> {
+    let current = series::fields_of(e);
+    let fields = series::with_bounds(input::apply(input, Some(&current))?)?;
+    state.db.update_event(&e.id, &fields, now_ms()).await?;
+    state.db.event(&e.id).await?.ok_or(AppError::NotFound)
+}
+
+/// Occurrences of `e` in `[from, to)` with counts and the viewer's answers.
+pub async fn occurrences(
+    state: &AppState,
+    viewer: &User,
+    e: &Event,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<OccurrenceView>, AppError> {
+    let overrides = state.db.overrides(&e.id).await?;
+    let counts = state.db.rsvp_counts(&e.id).await?;
+    let mine = state.db.my_rsvps(&e.id, &viewer.id).await?;
+    Ok(series::expand(e, &overrides, from, to)
+        .iter()
+        .map(|o| OccurrenceView::new(o, &counts, &mine))
+        .collect())
+}
+
+/// The event with its next few occurrences (from now, or from the first start if later).
+pub async fn view(state: &AppState, viewer: &User, e: &Event, next: usize) -> Result<EventView, AppError> {
+    let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let now = Utc::now() - TimeDelta::hours(12);
+    let mut occ = occurrences(state, viewer, e, now, now + TimeDelta::days(MAX_WINDOW_DAYS)).await?;
+    occ.truncate(next);
+    Ok(EventView::new(e, &host, occ))
+}
+
+/// Parses an RSVP status.
+pub fn parse_answer(s: &str) -> Result<Answer, AppError> {
+    match s {
+        "going" => Ok(Answer::Going),
+        "maybe" => Ok(Answer::Maybe),
+        "declined" | "not going" => Ok(Answer::Declined),
+        _ => Err(AppError::Invalid(FieldErrors::one("status", "Answer going, maybe or declined."))),
+    }
+}
+
+/// Parses an occurrence key given as RFC 3339 or as epoch milliseconds.
+pub fn parse_key(s: &str) -> Result<i64, AppError> {
+    let bad = || {
+        AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "Give the occurrence's start as an RFC 3339 time.",
+        ))
+    };
+    if let Ok(ms) = s.trim().parse::<i64>() {
+        return Ok(ms);
+    }
+    DateTime::parse_from_rfc3339(s.trim()).map(|t| t.timestamp_millis()).map_err(|_| bad())
+}
+
+/// Answers for one occurrence: it must exist, not be cancelled and not be over. A freed seat goes
+/// to the waitlist, whose first member is told by email.
+pub async fn answer(
+    state: &AppState,
+    viewer: &User,
+    e: &Event,
+    key: i64,
+    answer: Answer,
+    goal: Option<&str>,
+) -> Result<String, AppError> {
+    let overrides = state.db.overrides(&e.id).await?;
+    let occ = series::find(e, &overrides, key).ok_or_else(|| {
+        AppError::Invalid(FieldErrors::one("occurrence_start", "This event has no occurrence at that time."))
+    })?;
+    if occ.cancelled {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "This occurrence was cancelled.",
+        )));
+    }
+    let now = now_ms();
+    if occ.end.timestamp_millis() <= now {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "This occurrence is already over.",
+        )));
+    }
+    let goal = match goal {
+        Some(g) => Some(
+            domain::profile::check_text(g, 280)
+                .map_err(|d| AppError::Invalid(FieldErrors::one("goal", d)))?,
+        ),
+        None => None,
+    };
+    let late = occ.start.timestamp_millis() - now < state.config.late_cancel_minutes * 60_000;
+    let out = state.db.answer(&e.id, key, &viewer.id, answer, goal.as_deref(), e.capacity, late, now).await?;
+    if let Some(promoted) = &out.promoted {
+        tell_promoted(state, e, key, promoted).await?;
+    }
+    Ok(out.status)
+}
+
+/// Tells a member by email that a seat freed up and is now theirs.
+async fn tell_promoted(state: &AppState, e: &Event, key: i64, user_id: &str) -> Result<(), AppError> {
+    let Some(u) = state.db.user(user_id).await? else { return Ok(()) };
+    let overrides = state.db.overrides(&e.id).await?;
+    let Some(occ) = series::find(e, &overrides, key) else { return Ok(()) };
+    let when = view::when(occ.start, &u.timezone, &e.time_zone);
+    let body = format!(
+        "Hello {},\n\nA seat freed up and it's yours: you're now going to \"{}\" on {when}.\n\n{}/events/{}?at={key}\n\n\
+         If you can't make it any more, change your answer so the next person gets the seat.\n",
+        u.display_name,
+        occ.title,
+        state.config.public_url(),
+        e.id
+    );
+    crate::mail::queue(state, &u.email, &format!("You're in: {}", occ.title), &body).await
+}
+
+/// An upcoming occurrence on someone's dashboard.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Upcoming {
+    pub event_id: String,
+    pub key: i64,
+    pub title: String,
+    pub when: String,
+    pub status: String,
+    pub hosting: bool,
+}
+
+/// What `user` hosts or answered going, maybe or waitlisted in the next `days` days.
+pub async fn upcoming(state: &AppState, user: &User, days: i64) -> Result<Vec<Upcoming>, AppError> {
+    let from = Utc::now();
+    let to = from + TimeDelta::days(days);
+    let mut items = Vec::new();
+    for e in state.db.events_between(&user.id, from.timestamp_millis(), to.timestamp_millis()).await? {
+        let hosting = e.host_id == user.id;
+        for o in occurrences(state, user, &e, from, to).await? {
+            let status = match (&o.my_status, hosting) {
+                (Some(s), _) if s != "declined" => s.clone(),
+                (_, true) => "hosting".to_owned(),
+                _ => continue,
+            };
+            if o.status == "cancelled" {
+                continue;
+            }
+            let start = DateTime::parse_from_rfc3339(&o.start).map(|t| t.with_timezone(&Utc)).unwrap_or(from);
+            items.push(Upcoming {
+                event_id: e.id.clone(),
+                key: o.key.unwrap_or_default(),
+                title: o.title.clone(),
+                when: view::when(start, &user.timezone, &e.time_zone),
+                status,
+                hosting,
+            });
+        }
+    }
+    items.sort_by_key(|i| i.key);
+    Ok(items)
+}
+
+/// The host's attendance mark for one member: came, no-show or removed.
+pub async fn mark(state: &AppState, e: &Event, key: i64, member: &str, mark: &str) -> Result<(), AppError> {
+    let now = now_ms();
+    let not_attending =
+        || AppError::Invalid(FieldErrors::one("member_id", "That member has not answered this occurrence."));
+    match mark {
+        "came" | "no-show" => {
+            if !state.db.mark_attendance(&e.id, key, member, mark == "came", now).await? {
+                return Err(not_attending());
+            }
+        }
+        "removed" => {
+            if let Some(promoted) = state.db.remove_attendee(&e.id, key, member, now).await? {
+                tell_promoted(state, e, key, &promoted).await?;
+            }
+        }
+        _ => return Err(AppError::Invalid(FieldErrors::one("mark", "Mark came, no-show or removed."))),
+    }
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Event pages: the list, the create form, an event with its occurrences, attendees and goals,
+//! and the forms to answer, tick goals and (for hosts) manage an occurrence.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use chrono::{DateTime, TimeDelta, Utc};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
+use crate::accounts::pages::error_map;
+use crate::error::{AppError, PageQuery, PageResult};
+use crate::state::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::templates::page;
+
+/// `GET /events`: what I'm going to, and public events soon.
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+) -> PageResult {
+    let mine = super::upcoming(&state, &me, 60).await?;
+    let from = Utc::now();
+    let to = from + TimeDelta::days(30);
+    let mut public = Vec::new();
+    for e in state.db.events_between(&me.id, from.timestamp_millis(), to.timestamp_millis()).await? {
+        if e.visibility != "public" || e.host_id == me.id {
+            continue;
+        }
+        for o in super::series::expand(&e, &state.db.overrides(&e.id).await?, from, to) {
+            if !o.cancelled && !mine.iter().any(|m| m.event_id == e.id && m.key == o.key) {
+                let when = super::view::when(o.start, &me.timezone, &e.time_zone);
+                public.push((o.start, context! { event_id => e.id, key => o.key, title => o.title, when, city => e.city_label, is_virtual => e.is_virtual == 1 }));
+            }
+        }
+    }
+    public.sort_by_key(|(start, _)| *start);
+    let public: Vec<_> = public.into_iter().take(30).map(|(_, v)| v).collect();
+    Ok(page("events.html", Some(&me), &csrf, context! { mine, public })?.into_response())
+}
+
+/// The create form's fields, as typed.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventForm {
+    kind: String,
+    title: String,
+    description: String,
+    starts_at_local: String,
+    time_zone: String,
+    duration_minutes: String,
+    repeat: String,
+    capacity: String,
+    mode: String,
+    place_name: String,
+    city: String,
+    video_url: String,
+    visibility: String,
+}
+
+fn options() -> minijinja::Value {
+    let zones: Vec<(&str, &str)> = chrono_tz::TZ_VARIANTS.iter().map(|z| (z.name(), z.name())).collect();
+    let repeats: Vec<(&str, &str)> = std::iter::once(("", "Does not repeat"))
+        .chain(domain::recurrence::Preset::ALL.iter().map(|p| (p.as_str(), p.label())))
+        .collect();
+    context! { kinds => KINDS, zones, repeats }
+}
+
+/// Field errors of the API's input, under the form's field names.
+fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
+    error_map(e)
+        .into_iter()
+        .map(|(k, v)| {
+            let k = match k.as_str() {
+                "place.name" => "place_name",
+                "place.city" => "city",
+                "virtual.video_url" => "video_url",
+                "preset" | "rrule" => "repeat",
+                "place" => "mode",
+                other => other,
+            };
+            (k.to_owned(), v)
+        })
+        .collect()
+}
+
+/// `GET /events/new`.
+pub async fn new_page(CurrentUser(me): CurrentUser, csrf: CsrfToken) -> PageResult {
+    let values = EventForm {
+        kind: "cowork".into(),
+        time_zone: me.timezone.clone(),
+        duration_minutes: super::input::DEFAULT_MINUTES.to_string(),
+        mode: "in_person".into(),
+        visibility: "public".into(),
+        ..EventForm::default()
+    };
+    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options() })?.into_response())
+}
+
+/// `POST /events/new`.
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf }: Posted<EventForm>,
+) -> PageResult {
+    let mut errors = domain::FieldErrors::new();
+    let duration = form.duration_minutes.trim().parse::<i64>().ok();
+    if duration.is_none() {
+        errors.add("duration_minutes", "Give the length in minutes, e.g. 90.");
+    }
+    let capacity = if form.capacity.trim().is_empty() {
+        None
+    } else {
+        form.capacity.trim().parse::<i64>().map(Some).unwrap_or(Some(-1))
+    };
+    let input = EventInput {
+        kind: Some(form.kind.clone()),
+        title: Some(form.title.clone()),
+        description: Some(form.description.clone()),
+        starts_at_local: Some(form.starts_at_local.clone()),
+        time_zone: Some(form.time_zone.clone()),
+        duration_minutes: duration,
+        rrule: None,
+        preset: (!form.repeat.is_empty()).then(|| form.repeat.clone()),
+        capacity,
+        place: (form.mode != "virtual")
+            .then(|| PlaceInput { name: form.place_name.clone(), city: form.city.clone() }),
+        is_virtual: (form.mode == "virtual").then(|| VirtualInput { video_url: form.video_url.clone() }),
+        visibility: Some(form.visibility.clone()),
+    };
+    let result = if errors.is_empty() {
+        super::create(&state, &me, &input).await
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let ctx = context! { values => form, errors => form_errors(&e), opts => options() };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page("event_new.html", Some(&me), &csrf, ctx)?)
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AtQuery {
+    #[serde(default)]
+    at: Option<i64>,
+    #[serde(default)]
+    notice: String,
+}
+
+/// `GET /events/{id}?at=KEY`: the event, its next occurrences, and one occurrence's attendees.
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<AtQuery>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    let event = super::view(&state, &me, &e, 8).await?;
+    let overrides = state.db.overrides(&e.id).await?;
+    let selected = match q.at {
+        Some(key) => super::series::find(&e, &overrides, key),
+        None => event.next.first().and_then(|o| o.key).and_then(|k| super::series::find(&e, &overrides, k)),
+    };
+    let zone = |t: DateTime<Utc>| super::view::when(t, &me.timezone, &e.time_zone);
+    let next: Vec<_> = event
+        .next
+        .iter()
+        .map(|o| {
+            let start = DateTime::parse_from_rfc3339(&o.start).map(|t| t.with_timezone(&Utc)).unwrap_or_default();
+            context! { key => o.key, when => zone(start), status => o.status, going => o.going, waitlisted => o.waitlisted, my_status => o.my_status }
+        })
+        .collect();
+    let (occurrence, attendees, mine) = match &selected {
+        Some(o) => {
+            let list = state.db.rsvps(&e.id, o.key).await?;
+            let mine = list.iter().find(|r| r.user_id == me.id).cloned();
+            let over = o.end < Utc::now();
+            let occ = context! { key => o.key, when => zone(o.start), title => o.title, cancelled => o.cancelled, over };
+            (Some(occ), list, mine)
+        }
+        None => (None, Vec::new(), None),
+    };
+    let attendees: Vec<_> = attendees
+        .iter()
+        .map(|r| context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended })
+        .collect();
+    let mine = mine.map(|r| context! { status => r.status, goal => r.goal, goal_done => r.goal_done });
+    let notice = match q.notice.as_str() {
+        "going" => Some("You're going. See you there!"),
+        "waitlisted" => {
+            Some("All seats are taken: you're on the waitlist, and we'll email you if a seat frees up.")
+        }
+        "maybe" => Some("Saved as maybe."),
+        "declined" => Some("Saved: you're not going."),
+        _ => None,
+    };
+    let ctx = context! { event, next, occurrence, attendees, mine, is_host => e.host_id == me.id, notice };
+    Ok(page("event.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RsvpForm {
+    at: String,
+    status: String,
+    goal: String,
+}
+
+/// `POST /events/{id}/rsvp`.
+pub async fn rsvp(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<RsvpForm>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    let key = super::parse_key(&form.at)?;
+    let status =
+        super::answer(&state, &me, &e, key, super::parse_answer(&form.status)?, Some(&form.goal)).await?;
+    Ok(Redirect::to(&format!("/events/{}?at={key}&notice={status}", e.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GoalForm {
+    at: String,
+    done: String,
+}
+
+/// `POST /events/{id}/goal`.
+pub async fn goal(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<GoalForm>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    let key = super::parse_key(&form.at)?;
+    if !state.db.set_goal_done(&e.id, key, &me.id, form.done == "yes", crate::web::now_ms()).await? {
+        return Err(AppError::Forbidden("Only attendees can tick a goal.").into());
+    }
+    Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HostForm {
+    at: String,
+    member: String,
+    mark: String,
+}
+
+/// `POST /events/{id}/cancel-occurrence` (host).
+pub async fn cancel_occurrence(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<HostForm>,
+) -> PageResult {
+    let e = super::hosted(&state, &me, &id).await?;
+    let key = super::parse_key(&form.at)?;
+    let overrides = state.db.overrides(&e.id).await?;
+    let mut o =
+        overrides.iter().find(|o| o.occurrence_start == key).cloned().unwrap_or(store::events::Override {
+            occurrence_start: key,
+            cancelled: 0,
+            start_local: None,
+            duration_minutes: None,
+            title: None,
+        });
+    super::series::find(&e, &overrides, key).ok_or(AppError::NotFound)?;
+    o.cancelled = 1;
+    state.db.set_override(&e.id, &o).await?;
+    Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
+}
+
+/// `POST /events/{id}/attendance` (host): came, no-show or removed.
+pub async fn attendance(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<HostForm>,
+) -> PageResult {
+    let e = super::hosted(&state, &me, &id).await?;
+    let key = super::parse_key(&form.at)?;
+    super::mark(&state, &e, key, &form.member, &form.mark).await?;
+    Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
+}
+
+/// `POST /events/{id}/delete` (host).
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    _f: Posted<HostForm>,
+) -> PageResult {
+    let e = super::hosted(&state, &me, &id).await?;
+    state.db.delete_event(&e.id).await?;
+    Ok(Redirect::to("/events").into_response())
+}

@@ -1,0 +1,307 @@
+//! Events through the API and pages: creating series, occurrences across DST, RSVPs with
+//! capacity and waitlist, goals, host controls, and bad input.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{error_fields, Member, TestApp};
+
+fn fortnightly_in_berlin() -> Value {
+    json!({
+        "kind": "cowork", "title": "Library evening", "description": "Two hours, heads down.",
+        "starts_at_local": "2027-03-17T18:00", "time_zone": "Europe/Berlin", "duration_minutes": 120,
+        "preset": "fortnightly", "capacity": 1,
+        "place": {"name": "Stadtbibliothek", "city": "Berlin"}
+    })
+}
+
+async fn create(app: &TestApp, host: &Member, body: &Value) -> Value {
+    let (s, e) = app.post_json("/api/v1/events", Some(&host.token), body).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    e
+}
+
+#[tokio::test]
+async fn a_fortnightly_series_keeps_its_local_time_across_the_clock_change() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let e = create(&app, &host, &fortnightly_in_berlin()).await;
+    assert_eq!(e["summary"], "every two weeks on Wednesday at 18:00 Berlin time, 2 hours", "{e}");
+    assert_eq!(e["rrule"], "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE");
+    assert_eq!(e["place"]["city"], "Berlin, Germany");
+    let id = e["id"].as_str().expect("id");
+    let (s, occ) = app
+        .get_json(
+            &format!("/api/v1/events/{id}/occurrences?from=2027-03-01T00:00:00Z&to=2027-04-30T00:00:00Z"),
+            Some(&host.token),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{occ}");
+    let starts: Vec<&str> =
+        occ["items"].as_array().expect("items").iter().map(|o| o["start"].as_str().expect("start")).collect();
+    // 18:00 in Berlin is 17:00 UTC before 28 March 2027 and 16:00 UTC after.
+    assert_eq!(
+        starts,
+        vec!["2027-03-17T17:00:00Z", "2027-03-31T16:00:00Z", "2027-04-14T16:00:00Z", "2027-04-28T16:00:00Z"]
+    );
+    assert!(occ["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|o| o["local_start"].as_str().expect("local").ends_with("T18:00")));
+    assert_eq!(occ["items"][0]["end"], "2027-03-17T19:00:00Z");
+    let (s, body) = app
+        .get_json(
+            &format!("/api/v1/events/{id}/occurrences?from=2027-01-01T00:00:00Z&to=2029-01-01T00:00:00Z"),
+            Some(&host.token),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "windows are bounded: {body}");
+    let (s, body) =
+        app.get_json(&format!("/api/v1/events/{id}/occurrences?from=yesterday"), Some(&host.token)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["from"]);
+}
+
+#[tokio::test]
+async fn bad_event_input_names_each_field() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let (s, body) = app.post_json("/api/v1/events", Some(&host.token), &json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["kind", "title", "time_zone", "starts_at_local", "place"]);
+    let (s, body) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "party", "title": " ", "starts_at_local": "next tuesday", "time_zone": "Mars/Base",
+                    "duration_minutes": 0, "rrule": "FREQ=YEARLY", "capacity": 0,
+                    "virtual": {"video_url": "http://insecure.example/room"}, "visibility": "secret"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = error_fields(&body);
+    for f in [
+        "kind",
+        "title",
+        "starts_at_local",
+        "time_zone",
+        "duration_minutes",
+        "rrule",
+        "capacity",
+        "virtual.video_url",
+        "visibility",
+    ] {
+        assert!(fields.contains(&f.to_owned()), "{f} missing from {fields:?}");
+    }
+    let (s, _) = app.post_json("/api/v1/events", Some(&host.token), &json!({"colour": "red"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut both = fortnightly_in_berlin();
+    both["virtual"] = json!({});
+    let (s, body) = app.post_json("/api/v1/events", Some(&host.token), &both).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["place"]);
+}
+
+#[tokio::test]
+async fn seats_fill_then_the_waitlist_moves_up_and_is_told() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let e = create(&app, &host, &fortnightly_in_berlin()).await;
+    let id = e["id"].as_str().expect("id");
+    let first = e["next"][0]["occurrence_start"].as_str().expect("occurrence").to_owned();
+    let answer = |m: &Member, status: &str, goal: Option<&str>| {
+        let body = json!({"occurrence_start": first, "status": status, "goal": goal});
+        let (app, token, path) = (&app, m.token.clone(), format!("/api/v1/events/{id}/rsvp"));
+        async move {
+            let resp =
+                app.client().put(app.url(&path)).bearer_auth(token).json(&body).send().await.expect("put");
+            crate::support::json_of(resp).await
+        }
+    };
+    let (s, r) = answer(&ana, "going", Some("Finish the Lopez invoices")).await;
+    assert_eq!((s, r["status"].as_str()), (StatusCode::OK, Some("going")));
+    let (_, r) = answer(&ben, "going", Some("Logo sketches")).await;
+    assert_eq!(r["status"], "waitlisted");
+    let (_, ev) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ben.token)).await;
+    assert_eq!(ev["next"][0]["going"], 1);
+    assert_eq!(ev["next"][0]["waitlisted"], 1);
+    assert_eq!(ev["next"][0]["my_status"], "waitlisted");
+    let (_, r) = answer(&ana, "declined", None).await;
+    assert_eq!(r["status"], "declined");
+    let (_, ev) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ben.token)).await;
+    assert_eq!(ev["next"][0]["my_status"], "going", "promoted");
+    let mails = app.mails(1).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains(&format!("To: {}", ben.email)) && m.contains("You're in: Library evening")),
+        "{mails:?}"
+    );
+    let (s, body) = answer(&ana, "sometimes", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["status"]);
+    let body = json!({"occurrence_start": "2027-03-18T17:00:00Z", "status": "going"});
+    let resp = app
+        .client()
+        .put(app.url(&format!("/api/v1/events/{id}/rsvp")))
+        .bearer_auth(&ana.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "no occurrence at that time");
+}
+
+#[tokio::test]
+async fn hosts_cancel_one_date_and_only_hosts_may_change_the_event() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let other = app.member("Other").await;
+    let e = create(&app, &host, &fortnightly_in_berlin()).await;
+    let id = e["id"].as_str().expect("id");
+    let second = e["next"][1]["occurrence_start"].as_str().expect("second").to_owned();
+    let (s, _) =
+        app.patch_json(&format!("/api/v1/events/{id}"), &other.token, &json!({"title": "Mine now"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, o) = app
+        .patch_json(
+            &format!("/api/v1/events/{id}/occurrences/{second}"),
+            &host.token,
+            &json!({"cancelled": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    assert_eq!(o["status"], "cancelled");
+    let body = json!({"occurrence_start": second, "status": "going"});
+    let resp = app
+        .client()
+        .put(app.url(&format!("/api/v1/events/{id}/rsvp")))
+        .bearer_auth(&other.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "a cancelled date takes no answers");
+    let (s, e2) = app
+        .patch_json(
+            &format!("/api/v1/events/{id}"),
+            &host.token,
+            &json!({"title": "Library night", "preset": "weekly"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{e2}");
+    assert_eq!(e2["summary"], "every week on Wednesday at 18:00 Berlin time, 2 hours");
+    let resp = app
+        .client()
+        .delete(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .expect("del");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = app
+        .client()
+        .delete(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&host.token)
+        .send()
+        .await
+        .expect("del");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/events/{id}"), Some(&host.token)).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn invite_only_events_are_unlisted_but_reachable_by_link() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let other = app.member("Other").await;
+    let mut body = fortnightly_in_berlin();
+    body["visibility"] = json!("invite");
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().expect("id");
+    let window = "from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z";
+    let (_, list) = app.get_json(&format!("/api/v1/events?{window}"), Some(&other.token)).await;
+    assert!(list["items"].as_array().expect("items").is_empty(), "{list}");
+    let (_, list) = app.get_json(&format!("/api/v1/events?{window}"), Some(&host.token)).await;
+    assert_eq!(list["items"].as_array().expect("items").len(), 2);
+    assert_eq!(app.get_json(&format!("/api/v1/events/{id}"), Some(&other.token)).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_pages_create_an_event_answer_it_and_show_goals_and_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let host = app.browser().await;
+    host.signup("Hana", "hana@example.org").await;
+    let bad = host
+        .post(
+            "/events/new",
+            &[
+                ("kind", "cowork"),
+                ("title", "Café morning"),
+                ("starts_at_local", ""),
+                ("time_zone", "Europe/Lisbon"),
+                ("duration_minutes", "ninety"),
+                ("repeat", "weekly"),
+                ("capacity", ""),
+                ("mode", "virtual"),
+                ("video_url", "ftp://x"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Give the length in minutes"));
+    assert!(bad.body.contains("value=\"Café morning\""), "input kept");
+    let good = host
+        .post(
+            "/events/new",
+            &[
+                ("kind", "cowork"),
+                ("title", "Café morning"),
+                ("starts_at_local", "2027-01-06T09:30"),
+                ("time_zone", "Europe/Lisbon"),
+                ("duration_minutes", "90"),
+                ("repeat", "weekly"),
+                ("capacity", "4"),
+                ("mode", "in_person"),
+                ("place_name", "Café Quieto"),
+                ("city", "Lisbon"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let path = good.location.expect("event page");
+    let page = host.get(&path).await;
+    assert!(page.body.contains("every week on Wednesday at 09:30 Lisbon time, 90 minutes"), "{}", page.body);
+    let guest = app.browser().await;
+    guest.signup("Gus", "gus@example.org").await;
+    let page = guest.get(&path).await;
+    let at_start = page.body.find("name=\"at\" value=\"").expect("an occurrence to answer")
+        + "name=\"at\" value=\"".len();
+    let at: String = page.body[at_start..].chars().take_while(char::is_ascii_digit).collect();
+    let answered = guest
+        .post(&format!("{path}/rsvp"), &[("at", &at), ("status", "going"), ("goal", "Draft the newsletter")])
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER);
+    assert!(answered.location.as_deref().is_some_and(|l| l.ends_with("notice=going")));
+    host.post(&format!("{path}/rsvp"), &[("at", &at), ("status", "going"), ("goal", "Tax return")]).await;
+    let page = host.get(&format!("{path}?at={at}")).await;
+    assert!(
+        page.body.contains("Draft the newsletter") && page.body.contains("Tax return"),
+        "both goals shown"
+    );
+    guest.post(&format!("{path}/goal"), &[("at", &at), ("done", "yes")]).await;
+    assert!(host.get(&format!("{path}?at={at}")).await.body.contains("Draft the newsletter ✓ done"));
+    // The dashboard's next two weeks list only what is that close; this series starts in January.
+    let dash = guest.get("/dashboard").await;
+    assert!(dash.body.contains("Your next two weeks"));
+    let events = guest.get("/events").await;
+    assert!(events.body.contains("Café morning"));
+}
