@@ -109,6 +109,8 @@ impl Modify for BearerAuth {
         crate::events::api::delete,
         crate::events::api::occurrences,
         crate::events::api::patch_occurrence,
+        crate::events::api::split,
+        crate::events::api::end,
         crate::events::api::rsvp,
         crate::events::api::goal,
         crate::events::api::attendance,

@@ -439,6 +439,39 @@ impl Db {
         Ok(r.rows_affected() > 0)
     }
 
+    /// Moves answers and overrides of occurrences starting at or after `from_key` to another event
+    /// (the tail of a split series), in one transaction.
+    pub async fn move_occurrences(&self, from_event: &str, to_event: &str, from_key: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for table in ["rsvps", "occurrence_overrides", "reliability_marks"] {
+            sqlx::query(&format!(
+                "UPDATE {table} SET event_id = $2 WHERE event_id = $1 AND occurrence_start >= $3"
+            ))
+            .bind(from_event)
+            .bind(to_event)
+            .bind(from_key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Forgets answers and overrides of occurrences starting at or after `from_key` (they no
+    /// longer exist); reliability marks already earned stay.
+    pub async fn drop_occurrences(&self, event: &str, from_key: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for table in ["rsvps", "occurrence_overrides"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE event_id = $1 AND occurrence_start >= $2"))
+                .bind(event)
+                .bind(from_key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A member's late cancellations and no-shows: (kind, event id, occurrence start).
     pub async fn reliability_marks(&self, user: &str) -> Result<Vec<(String, String, i64)>> {
         Ok(sqlx::query_as("SELECT kind, event_id, occurrence_start FROM reliability_marks WHERE user_id = $1 ORDER BY occurrence_start")

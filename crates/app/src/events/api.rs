@@ -219,6 +219,59 @@ pub async fn patch_occurrence(
     Ok(Json(OccurrenceView::new(&occ, &counts, &mine)))
 }
 
+/// "This and following": the occurrence to split at and the changes for it and later ones.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct SplitRequest {
+    /// The first occurrence to change (its `occurrence_start`).
+    #[serde(default)]
+    pub occurrence_start: String,
+    #[serde(default)]
+    pub changes: EventInput,
+}
+
+/// Changes an occurrence and all later ones (host only): the series is split there and the
+/// later part becomes a new event, which is returned.
+#[utoipa::path(post, path = "/api/v1/events/{id}/split", tag = "events", security(("bearer" = [])), request_body = SplitRequest,
+    params(("id" = String, Path)), responses((status = 201, body = EventView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn split(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<SplitRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let e = super::hosted(&state, &me, &id).await?;
+    let key = super::parse_key(&r.occurrence_start)?;
+    let tail = super::edit::split(&state, &e, key, &r.changes).await?;
+    Ok((StatusCode::CREATED, Json(super::view(&state, &me, &tail, 5).await?)))
+}
+
+/// Ending a series.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EndRequest {
+    /// The first date (in the event's zone) with no more occurrences, e.g. "2027-06-01".
+    #[serde(default)]
+    pub from_date: String,
+}
+
+/// Cancels the series from a date on (host only). 200 with the shortened event, or 204 when
+/// nothing was left and the event was deleted.
+#[utoipa::path(post, path = "/api/v1/events/{id}/end", tag = "events", security(("bearer" = [])), request_body = EndRequest,
+    params(("id" = String, Path)), responses((status = 200, body = EventView), (status = 204), (status = 422, body = ErrorBody)))]
+pub async fn end(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiJson(r): ApiJson<EndRequest>,
+) -> ApiResult<axum::response::Response> {
+    let e = super::hosted(&state, &me, &id).await?;
+    let date = chrono::NaiveDate::parse_from_str(r.from_date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::Invalid(FieldErrors::one("from_date", "Give a date like 2027-06-01.")))?;
+    Ok(match super::edit::end_from(&state, &e, date).await? {
+        Some(e) => Json(super::view(&state, &me, &e, 5).await?).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    })
+}
+
 /// An answer for one occurrence.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RsvpRequest {

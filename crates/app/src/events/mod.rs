@@ -2,6 +2,7 @@
 //! recurring — with RSVPs, capacity and waitlist, goals per occurrence and attendance.
 
 pub mod api;
+pub mod edit;
 pub mod input;
 pub mod pages;
 pub mod series;
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/events/{id}", get(api::get).patch(api::patch).delete(api::delete))
         .route("/api/v1/events/{id}/occurrences", get(api::occurrences))
         .route("/api/v1/events/{id}/occurrences/{start}", axum::routing::patch(api::patch_occurrence))
+        .route("/api/v1/events/{id}/split", post(api::split))
+        .route("/api/v1/events/{id}/end", post(api::end))
         .route("/api/v1/events/{id}/rsvp", put(api::rsvp))
         .route("/api/v1/events/{id}/goal", put(api::goal))
         .route("/api/v1/events/{id}/attendance", put(api::attendance))

@@ -305,3 +305,84 @@ async fn the_pages_create_an_event_answer_it_and_show_goals_and_the_dashboard() 
     let events = guest.get("/events").await;
     assert!(events.body.contains("Café morning"));
 }
+
+#[tokio::test]
+async fn this_and_following_splits_the_series_and_answers_follow_their_dates() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let mut body = fortnightly_in_berlin();
+    body["capacity"] = json!(5);
+    body["preset"] = json!("weekly");
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().expect("id").to_owned();
+    let third = e["next"][2]["occurrence_start"].as_str().expect("third").to_owned();
+    let fourth = e["next"][3]["occurrence_start"].as_str().expect("fourth").to_owned();
+    for occ in [e["next"][0]["occurrence_start"].as_str().expect("first"), &fourth] {
+        let body = json!({"occurrence_start": occ, "status": "going"});
+        let resp = app
+            .client()
+            .put(app.url(&format!("/api/v1/events/{id}/rsvp")))
+            .bearer_auth(&ana.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let (s, tail) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/split"),
+            Some(&host.token),
+            &json!({"occurrence_start": third, "changes": {"title": "Library evening (new room)"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{tail}");
+    assert_eq!(tail["title"], "Library evening (new room)");
+    assert_eq!(tail["starts_at_local"], "2027-03-31T18:00");
+    assert_eq!(tail["next"][1]["my_status"], serde_json::Value::Null, "host's view");
+    let tail_id = tail["id"].as_str().expect("tail id");
+    let (_, head) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ana.token)).await;
+    assert!(head["summary"].as_str().expect("summary").contains("until"), "{head}");
+    assert_eq!(head["next"].as_array().expect("next").len(), 2, "the head keeps the first two dates");
+    assert_eq!(head["next"][0]["my_status"], "going");
+    let (_, tail_seen) = app.get_json(&format!("/api/v1/events/{tail_id}"), Some(&ana.token)).await;
+    assert_eq!(tail_seen["next"][1]["occurrence_start"], fourth.as_str());
+    assert_eq!(tail_seen["next"][1]["my_status"], "going", "the answer moved with its date");
+
+    // End the new series from a date on; ending before its start deletes it.
+    let (s, ended) = app
+        .post_json(
+            &format!("/api/v1/events/{tail_id}/end"),
+            Some(&host.token),
+            &json!({"from_date": "2027-04-10"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{ended}");
+    assert_eq!(ended["next"].as_array().expect("next").len(), 2, "31 Mar and 7 Apr remain");
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{tail_id}/end"),
+            Some(&host.token),
+            &json!({"from_date": "2027-03-01"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get_json(&format!("/api/v1/events/{tail_id}"), Some(&host.token)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, body) = app
+        .post_json(&format!("/api/v1/events/{id}/end"), Some(&host.token), &json!({"from_date": "soon"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["from_date"]);
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/split"),
+            Some(&host.token),
+            &json!({"occurrence_start": "2027-03-18T17:00:00Z", "changes": {}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not an occurrence");
+}
