@@ -184,7 +184,54 @@ const steps = [
     check(path(page) !== '/login', `still at ${page.url()} after logging in`);
     await expectVisible(page.getByRole('button', { name: 'Log out' }).first(), 'button "Log out" after logging in');
   }],
+
+  ['create a fortnightly event', async (page) => {
+    await goto(page, '/events');
+    await checkA11y(page, 'events');
+    await goto(page, '/events/new');
+    await checkA11y(page, 'new event');
+    await page.getByLabel('Title', { exact: true }).fill('Fortnightly library evening');
+    await page.getByLabel('Starts', { exact: true }).fill('2027-03-17T18:00');
+    await page.getByLabel('Time zone', { exact: true }).selectOption('Europe/Berlin');
+    await page.getByLabel('Repeats', { exact: true }).selectOption('fortnightly');
+    await page.getByLabel('Place', { exact: true }).fill('Stadtbibliothek');
+    await page.getByLabel('City', { exact: true }).fill('Berlin');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
+    check(path(page).startsWith('/events/'), `expected an event page, at ${page.url()}`);
+    await expectVisible(page.getByText('every two weeks on Wednesday at 18:00 Berlin time'), 'the schedule in words');
+    eventUrl = page.url();
+    await page.getByLabel('Are you coming?', { exact: true }).selectOption('going');
+    await page.getByLabel('My goal for this session', { exact: true }).fill('Plan the Q2 newsletters');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save my answer' }));
+    await expectVisible(page.getByText("You're going."), 'confirmation of the answer');
+    await checkA11y(page, 'event');
+  }],
+
+  ['a second member answers and sees both goals', async (page) => {
+    const context = await page.context().browser().newContext({ bypassCSP: true });
+    const other = await context.newPage();
+    try {
+      await goto(other, '/signup');
+      await other.getByLabel('Display name', { exact: true }).fill('Second Member');
+      await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Create account' }));
+      await goto(other, new URL(eventUrl).pathname);
+      await other.getByLabel('Are you coming?', { exact: true }).selectOption('going');
+      await other.getByLabel('My goal for this session', { exact: true }).fill('Refresh my portfolio');
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Save my answer' }));
+      await expectVisible(other.getByText('Plan the Q2 newsletters'), "the first member's goal");
+      await expectVisible(other.getByText('Refresh my portfolio'), 'my own goal');
+      await checkA11y(other, 'event (second member)');
+    } finally {
+      await context.close();
+    }
+    await goto(page, new URL(eventUrl).pathname + new URL(eventUrl).search);
+    await expectVisible(page.getByText('Refresh my portfolio'), "the second member's goal, seen by the host");
+  }],
 ];
+
+let eventUrl = '';
 
 // ------------------------------------------------------------------- main --
 
