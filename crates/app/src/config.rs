@@ -73,6 +73,8 @@ pub struct Config {
     pub demo: bool,
     /// Giving up a seat closer than this to the start counts as a late cancellation.
     pub late_cancel_minutes: i64,
+    /// How often the reminder job looks for due reminders, in milliseconds.
+    pub reminder_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -92,6 +94,7 @@ impl Default for Config {
             mail_poll_ms: 1000,
             demo: false,
             late_cancel_minutes: 120,
+            reminder_poll_ms: 60_000,
         }
     }
 }

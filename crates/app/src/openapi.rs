@@ -94,6 +94,8 @@ impl Modify for BearerAuth {
         crate::accounts::api::list_tokens,
         crate::accounts::api::revoke_token,
         crate::accounts::api::export,
+        crate::accounts::api::reminders,
+        crate::accounts::api::notifications,
         crate::profiles::api::get_me,
         crate::profiles::api::patch_me,
         crate::profiles::api::delete_me,

@@ -117,13 +117,14 @@ impl Application {
         let transport = mail::Transport::from_config(&state.config)?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let mail_job = tokio::spawn(mail::run(state.clone(), transport, stop_rx.clone()));
-        let purge_job = tokio::spawn(purge_expired(state.clone(), stop_rx));
+        let purge_job = tokio::spawn(purge_expired(state.clone(), stop_rx.clone()));
+        let reminder_job = tokio::spawn(events::reminders::run(state.clone(), stop_rx));
         tracing::info!(address = %self.address(), url = %state.config.public_url(), "Alongside is listening");
         axum::serve(self.listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mail_job, purge_job);
+        let _ = tokio::join!(mail_job, purge_job, reminder_job);
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -192,6 +192,15 @@ impl Db {
         Ok(sqlx::query_as(&sql).bind(viewer).bind(from).bind(to).fetch_all(self.read()).await?)
     }
 
+    /// Every event that may have occurrences in `[from, to)` (for background jobs).
+    pub(crate) async fn events_window_any(&self, from: i64, to: i64) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE e.first_start_at < $2 \
+               AND (e.last_end_at IS NULL OR e.last_end_at > $1) ORDER BY e.first_start_at, e.id"
+        );
+        Ok(sqlx::query_as(&sql).bind(from).bind(to).fetch_all(self.read()).await?)
+    }
+
     /// Events with an RSVP of `user` (any status) at or after `from`.
     pub async fn events_answered_by(&self, user: &str, from: i64) -> Result<Vec<Event>> {
         let sql = format!(

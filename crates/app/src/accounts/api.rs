@@ -132,6 +132,45 @@ pub async fn revoke_token(
     }
 }
 
+/// When to be reminded of events.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RemindersRequest {
+    /// Minutes before the start: [1440, 60], [1440], [60], [15] or [].
+    #[serde(default)]
+    pub minutes: Vec<i64>,
+}
+
+/// Sets when I am reminded of events I'm going to.
+#[utoipa::path(put, path = "/api/v1/me/reminders", tag = "profile", security(("bearer" = [])), request_body = RemindersRequest,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn reminders(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(r): ApiJson<RemindersRequest>,
+) -> ApiResult<StatusCode> {
+    let joined = r.minutes.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+    let m = super::settings::check_reminders(&joined)?;
+    state.db.set_reminder_minutes(&me.id, &m).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// My latest notifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<store::reminders::Notification>,
+}
+
+/// My latest 50 notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "profile", security(("bearer" = [])),
+    responses((status = 200, body = NotificationList)))]
+pub async fn notifications(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> ApiResult<Json<NotificationList>> {
+    Ok(Json(NotificationList { items: state.db.notifications(&me.id, 50).await? }))
+}
+
 /// All my data as JSON.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "profile", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]

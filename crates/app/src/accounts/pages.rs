@@ -216,6 +216,16 @@ pub async fn reset_confirm(
     }
 }
 
+/// `POST /notifications/read`.
+pub async fn notifications_read(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    _f: Posted<NoticeQuery>,
+) -> PageResult {
+    state.db.mark_notifications_read(&me.id, now_ms()).await?;
+    Ok(Redirect::to("/dashboard").into_response())
+}
+
 /// `GET /dashboard`: what to do next.
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -241,6 +251,7 @@ pub async fn dashboard(
         now => now_ms(),
         member_count => state.db.user_count().await?,
         upcoming => crate::events::upcoming(&state, &me, 14).await?,
+        notifications => state.db.notifications(&me.id, 5).await?,
         notice => notice_text(&q.notice),
     };
     Ok(page("dashboard.html", Some(&me), &csrf, ctx)?.into_response())

@@ -61,6 +61,8 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
                 "availability": u.vis_availability, "preferences": u.vis_preferences,
             },
         },
+        "reminder_minutes": u.reminder_minutes,
+        "notifications": state.db.notifications(&user.id, 1000).await?,
         "api_tokens": tokens,
         "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
     }))
@@ -75,7 +77,8 @@ async fn render(
 ) -> PageResult {
     let tokens = state.db.tokens(&me.id).await?;
     let blocked = state.db.blocked_by(&me.id).await?;
-    let ctx = context! { tokens, blocked, ..extra };
+    let reminder_choices = crate::events::reminders::CHOICES;
+    let ctx = context! { tokens, blocked, reminder_choices, reminders => me.reminder_minutes, ..extra };
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -123,6 +126,46 @@ pub async fn revoke_token(
         return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to("/settings").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RemindersForm {
+    #[serde(default)]
+    minutes: String,
+}
+
+/// Checks a reminder setting against the offered choices.
+pub fn check_reminders(minutes: &str) -> Result<String, AppError> {
+    crate::events::reminders::CHOICES
+        .iter()
+        .find(|(v, _)| *v == minutes)
+        .map(|(v, _)| (*v).to_owned())
+        .ok_or_else(|| AppError::Invalid(FieldErrors::one("minutes", "Choose one of the reminder options.")))
+}
+
+/// `POST /settings/reminders`.
+pub async fn reminders(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf }: Posted<RemindersForm>,
+) -> PageResult {
+    match check_reminders(&form.minutes) {
+        Ok(m) => {
+            state.db.set_reminder_minutes(&me.id, &m).await?;
+            Ok(Redirect::to("/settings").into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            render(
+                &state,
+                &me,
+                &csrf,
+                context! { reminder_errors => error_map(&e) },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `GET /settings/export`: a JSON download of all my data.

@@ -5,6 +5,7 @@ pub mod api;
 pub mod edit;
 pub mod input;
 pub mod pages;
+pub mod reminders;
 pub mod series;
 pub mod view;
 
@@ -184,7 +185,10 @@ async fn tell_promoted(state: &AppState, e: &Event, key: i64, user_id: &str) -> 
         state.config.public_url(),
         e.id
     );
-    crate::mail::queue(state, &u.email, &format!("You're in: {}", occ.title), &body).await
+    let subject = format!("You're in: {}", occ.title);
+    let link = format!("{}/events/{}?at={key}", state.config.public_url(), e.id);
+    state.db.notify(&u.id, "seat", &subject, &link, now_ms()).await?;
+    crate::mail::queue(state, &u.email, &subject, &body).await
 }
 
 /// An upcoming occurrence on someone's dashboard.

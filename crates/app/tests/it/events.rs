@@ -386,3 +386,103 @@ async fn this_and_following_splits_the_series_and_answers_follow_their_dates() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not an occurrence");
 }
+
+#[tokio::test]
+async fn reminders_go_out_once_per_attendee_and_offset() {
+    use chrono::{TimeDelta, Timelike, Utc};
+    let app = TestApp::spawn_with(|c| c.reminder_poll_ms = 3_600_000).await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let quiet = app.member("Quiet").await;
+    let start =
+        (Utc::now() + TimeDelta::hours(30)).with_second(0).expect("second").with_nanosecond(0).expect("ns");
+    let mut body = fortnightly_in_berlin();
+    body["starts_at_local"] = json!(start.format("%Y-%m-%dT%H:%M").to_string());
+    body["time_zone"] = json!("UTC");
+    body["capacity"] = json!(10);
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().expect("id");
+    let first = e["next"][0]["occurrence_start"].as_str().expect("first").to_owned();
+    for m in [&ana, &quiet] {
+        let body = json!({"occurrence_start": first, "status": "going"});
+        let resp = app
+            .client()
+            .put(app.url(&format!("/api/v1/events/{id}/rsvp")))
+            .bearer_auth(&m.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("put");
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let resp = app
+        .client()
+        .put(app.url("/api/v1/me/reminders"))
+        .bearer_auth(&quiet.token)
+        .json(&json!({"minutes": []}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp = app
+        .client()
+        .put(app.url("/api/v1/me/reminders"))
+        .bearer_auth(&quiet.token)
+        .json(&json!({"minutes": [7]}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let send = |at| app::events::reminders::send_due(&app.state, at);
+    assert_eq!(send(start - TimeDelta::hours(25)).await.expect("run"), 0, "too early");
+    // Several instances (or runs) at once: exactly one reminder.
+    let at = start - TimeDelta::hours(24) + TimeDelta::minutes(1);
+    let runs = tokio::join!(send(at), send(at), send(at), send(at));
+    let total: usize = [runs.0, runs.1, runs.2, runs.3].into_iter().map(|r| r.expect("run")).sum();
+    assert_eq!(total, 1, "one reminder for Ana, none for Quiet");
+    assert_eq!(send(at + TimeDelta::minutes(5)).await.expect("run"), 0);
+    assert_eq!(send(start - TimeDelta::minutes(59)).await.expect("run"), 1, "the hour-before reminder");
+    assert_eq!(send(start - TimeDelta::minutes(30)).await.expect("run"), 0);
+    let mails = app.mails(2).await;
+    let to_ana: Vec<_> = mails.iter().filter(|m| m.contains(&format!("To: {}", ana.email))).collect();
+    assert_eq!(to_ana.len(), 2, "{mails:?}");
+    assert!(to_ana.iter().any(|m| m.contains("Reminder: Library evening tomorrow")));
+    assert!(to_ana.iter().any(|m| m.contains("Reminder: Library evening in 1 hour")));
+    assert!(!mails.iter().any(|m| m.contains(&quiet.email)), "no reminders when turned off");
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&ana.token)).await;
+    assert_eq!(notes["items"].as_array().expect("items").len(), 2);
+}
+
+#[tokio::test]
+async fn a_late_answer_gets_one_reminder_not_two() {
+    use chrono::{TimeDelta, Timelike, Utc};
+    let app = TestApp::spawn_with(|c| c.reminder_poll_ms = 3_600_000).await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let start =
+        (Utc::now() + TimeDelta::minutes(50)).with_second(0).expect("second").with_nanosecond(0).expect("ns");
+    let mut body = fortnightly_in_berlin();
+    body["starts_at_local"] = json!(start.format("%Y-%m-%dT%H:%M").to_string());
+    body["time_zone"] = json!("UTC");
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().expect("id");
+    let first = e["next"][0]["occurrence_start"].as_str().expect("first").to_owned();
+    let body = json!({"occurrence_start": first, "status": "going"});
+    app.client()
+        .put(app.url(&format!("/api/v1/events/{id}/rsvp")))
+        .bearer_auth(&ana.token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(app::events::reminders::send_due(&app.state, Utc::now()).await.expect("run"), 1);
+    assert_eq!(app::events::reminders::send_due(&app.state, Utc::now()).await.expect("run"), 0);
+    let mails = app.mails(1).await;
+    assert!(
+        mails[0].contains("in 50 minutes")
+            || mails[0].contains("in 49 minutes")
+            || mails[0].contains("in 1 hour"),
+        "{}",
+        mails[0]
+    );
+}
