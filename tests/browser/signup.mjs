@@ -229,6 +229,14 @@ const steps = [
     await goto(page, new URL(eventUrl).pathname + new URL(eventUrl).search);
     await expectVisible(page.getByText('Refresh my portfolio'), "the second member's goal, seen by the host");
   }],
+
+  ['the calendar shows the event', async (page) => {
+    await goto(page, '/calendar?view=month&date=2027-03-01');
+    await expectVisible(page.getByRole('link', { name: /Fortnightly library evening/ }).first(), 'the event in the month grid');
+    await checkA11y(page, 'calendar (month)');
+    await goto(page, '/calendar?view=week&date=2027-03-17');
+    await checkA11y(page, 'calendar (week)');
+  }],
 ];
 
 let eventUrl = '';

@@ -2,6 +2,7 @@
 //! recurring — with RSVPs, capacity and waitlist, goals per occurrence and attendance.
 
 pub mod api;
+pub mod calendar;
 pub mod edit;
 pub mod input;
 pub mod pages;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events", get(pages::list))
         .route("/events/new", get(pages::new_page).post(pages::create))
+        .route("/calendar", get(calendar::page))
         .route("/events/{id}", get(pages::show))
         .route("/events/{id}/rsvp", post(pages::rsvp))
         .route("/events/{id}/goal", post(pages::goal))
@@ -191,45 +193,60 @@ async fn tell_promoted(state: &AppState, e: &Event, key: i64, user_id: &str) -> 
     crate::mail::queue(state, &u.email, &subject, &body).await
 }
 
-/// An upcoming occurrence on someone's dashboard.
+/// An occurrence on someone's agenda.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Upcoming {
     pub event_id: String,
     pub key: i64,
     pub title: String,
     pub when: String,
+    /// going | maybe | waitlisted | hosting
     pub status: String,
     pub hosting: bool,
+    #[serde(skip)]
+    pub start: DateTime<Utc>,
 }
 
 /// What `user` hosts or answered going, maybe or waitlisted in the next `days` days.
 pub async fn upcoming(state: &AppState, user: &User, days: i64) -> Result<Vec<Upcoming>, AppError> {
     let from = Utc::now();
-    let to = from + TimeDelta::days(days);
+    agenda(state, user, from, from + TimeDelta::days(days)).await
+}
+
+/// What `user` hosts or answered going, maybe or waitlisted in `[from, to)`, soonest first.
+pub async fn agenda(
+    state: &AppState,
+    user: &User,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Upcoming>, AppError> {
     let mut items = Vec::new();
     for e in state.db.events_between(&user.id, from.timestamp_millis(), to.timestamp_millis()).await? {
         let hosting = e.host_id == user.id;
-        for o in occurrences(state, user, &e, from, to).await? {
-            let status = match (&o.my_status, hosting) {
-                (Some(s), _) if s != "declined" => s.clone(),
+        let overrides = state.db.overrides(&e.id).await?;
+        let mine = state.db.my_rsvps(&e.id, &user.id).await?;
+        for o in series::expand(&e, &overrides, from, to) {
+            let answer = mine.iter().find(|m| m.0 == o.key).map(|m| m.1.as_str());
+            let status = match (answer, hosting) {
+                (Some(s), _) if s != "declined" => s.to_owned(),
                 (_, true) => "hosting".to_owned(),
                 _ => continue,
             };
-            if o.status == "cancelled" {
+            if o.cancelled {
                 continue;
             }
-            let start = DateTime::parse_from_rfc3339(&o.start).map(|t| t.with_timezone(&Utc)).unwrap_or(from);
             items.push(Upcoming {
                 event_id: e.id.clone(),
-                key: o.key.unwrap_or_default(),
+                key: o.key,
                 title: o.title.clone(),
-                when: view::when(start, &user.timezone, &e.time_zone),
+                when: view::when(o.start, &user.timezone, &e.time_zone),
                 status,
                 hosting,
+                start: o.start,
             });
         }
     }
-    items.sort_by_key(|i| i.key);
+    items.sort_by_key(|i| i.start);
     Ok(items)
 }
 

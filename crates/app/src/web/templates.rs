@@ -40,6 +40,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "events.html" => "../events/templates/events.html",
         "event_new.html" => "../events/templates/event_new.html",
         "event.html" => "../events/templates/event.html",
+        "calendar.html" => "../events/templates/calendar.html",
     );
     env
 });
@@ -87,7 +88,7 @@ mod tests {
         for (name, _) in ENV.templates() {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
-        assert!(ENV.templates().count() >= 17);
+        assert!(ENV.templates().count() >= 18);
     }
 
     #[test]

@@ -486,3 +486,33 @@ async fn a_late_answer_gets_one_reminder_not_two() {
         mails[0]
     );
 }
+
+#[tokio::test]
+async fn the_calendar_shows_my_dates_on_the_right_day_in_my_zone() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    b.signup("Kiri", "kiri@example.org").await;
+    let kiri = app.state.db.user_by_email("kiri@example.org").await.expect("db").expect("user");
+    let p = app.state.db.profile(&kiri.id).await.expect("db").expect("profile");
+    let mut update = app::profiles::edit::unchanged(&p);
+    update.timezone = "Pacific/Auckland".into();
+    app.state.db.update_profile(&kiri.id, &update, 0).await.expect("zone");
+    let host = app.member("Host").await;
+    let e = create(&app, &host, &fortnightly_in_berlin()).await;
+    let id = e["id"].as_str().expect("id");
+    let page = b.get(&format!("/events/{id}")).await;
+    let at_start = page.body.find("name=\"at\" value=\"").expect("occurrence") + "name=\"at\" value=\"".len();
+    let at: String = page.body[at_start..].chars().take_while(char::is_ascii_digit).collect();
+    b.post(&format!("/events/{id}/rsvp"), &[("at", &at), ("status", "going"), ("goal", "")]).await;
+    // 18:00 Wednesday 17 March in Berlin is 06:00 Thursday 18 March in Auckland.
+    let month = b.get("/calendar?view=month&date=2027-03-05").await;
+    assert_eq!(month.status, StatusCode::OK);
+    assert!(month.body.contains("March 2027"));
+    let cell = month.body.find("06:00 Library evening").expect("the occurrence in the grid");
+    let day18 = month.body.find("<span class=\"day\">18</span>").expect("the 18th");
+    let day19 = month.body.find("<span class=\"day\">19</span>").expect("the 19th");
+    assert!(day18 < cell && cell < day19, "listed on the 18th");
+    let week = b.get("/calendar?view=week&date=2027-03-18").await;
+    assert!(week.body.contains("Thu 18 Mar") && week.body.contains("06:00 Library evening"));
+    assert_eq!(b.get("/calendar?date=someday").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

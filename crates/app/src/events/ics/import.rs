@@ -1,0 +1,301 @@
+//! Reading one event from an uploaded .ics file (a meetup invite, say) into the input a person
+//! would have typed, so the usual checks (`input::apply`) and form apply to it.
+//!
+//! Only what makes the file unusable is reported here, always on the field `file` and in words
+//! for the person who uploaded it; what the form can fix (a city we could not find, a repeat rule
+//! we do not support, a length outside our limits) is left for `apply` to report by its field.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use domain::geo::Gazetteer;
+use domain::recurrence::resolve;
+use domain::FieldErrors;
+use icalendar::parser::{self, Component, Property};
+
+use super::write::clean;
+use crate::events::input::{format_local, EventInput, PlaceInput, VirtualInput, DEFAULT_MINUTES};
+
+/// An invite is a few kilobytes; anything this large is not one.
+const MAX_BYTES: usize = 1 << 20;
+/// Calendars nest three deep (VCALENDAR, VEVENT, VALARM); the parser recurses per level, so a
+/// crafted file must not get to choose the depth.
+const MAX_DEPTH: usize = 8;
+
+const EMPTY: &str = "The file is empty. Choose the .ics file of the invite.";
+const TOO_LARGE: &str = "The file is too large for one invite (over 1 MB). Choose the .ics file of a single event.";
+const UNREADABLE: &str =
+    "We couldn't read this file as a calendar (.ics) file. Download the invite again and upload the .ics file as it is.";
+const NO_EVENT: &str = "The file has no event in it. Choose the .ics file of the invite you want to add.";
+const NO_START: &str = "The event in the file has no start time.";
+const BAD_TIME: &str = "The event's start or end time in the file isn't a date and time we can read.";
+const ALL_DAY: &str =
+    "This is an all-day event. Events here start at a time of day: create it by hand with a start time.";
+const FLOATING: &str = "The event's start time in the file has no time zone, so we can't tell when it is. Create it by hand instead.";
+const ENDS_FIRST: &str = "The event in the file ends before it starts.";
+const BAD_DURATION: &str = "The event's length (DURATION) in the file isn't one we can read.";
+
+fn problem(detail: impl Into<String>) -> FieldErrors {
+    FieldErrors::one("file", detail)
+}
+
+/// Reads the first event of an .ics file (its master, if the file also holds changed occurrences)
+/// as the input for creating it. The kind is `meetup`; the length defaults to 90 minutes.
+pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(problem(EMPTY));
+    }
+    if text.len() > MAX_BYTES {
+        return Err(problem(TOO_LARGE));
+    }
+    // Windows and old Mac line ends become one kind, then folded lines are joined.
+    let unfolded = parser::unfold(&text.replace("\r\n", "\n").replace('\r', "\n"));
+    if too_deep(&unfolded) {
+        return Err(problem(UNREADABLE));
+    }
+    let roots = parser::read_calendar_simple(unfolded.trim()).map_err(|_| problem(UNREADABLE))?;
+    let root = roots.first().ok_or_else(|| problem(UNREADABLE))?;
+    let is = |c: &Component<'_>, name: &str| c.name.as_str().eq_ignore_ascii_case(name);
+    let (calendar, events): (Option<&Component<'_>>, Vec<&Component<'_>>) = if is(root, "VCALENDAR") {
+        (Some(root), root.components.iter().filter(|c| is(c, "VEVENT")).collect())
+    } else if is(root, "VEVENT") {
+        (None, vec![root])
+    } else {
+        return Err(problem(NO_EVENT));
+    };
+    let event = events
+        .iter()
+        .find(|e| prop(e, "RECURRENCE-ID").is_none())
+        .or(events.first())
+        .ok_or_else(|| problem(NO_EVENT))?;
+    read_event(event, calendar)
+}
+
+fn too_deep(text: &str) -> bool {
+    let mut depth = 0usize;
+    for line in text.lines() {
+        let starts = |tag: &[u8]| line.as_bytes().get(..tag.len()).is_some_and(|p| p.eq_ignore_ascii_case(tag));
+        if starts(b"BEGIN:") {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return true;
+            }
+        } else if starts(b"END:") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    false
+}
+
+fn prop<'c, 'a>(c: &'c Component<'a>, name: &str) -> Option<&'c Property<'a>> {
+    c.properties.iter().find(|p| p.name.as_str().eq_ignore_ascii_case(name))
+}
+
+fn param<'c>(p: &'c Property<'_>, key: &str) -> Option<&'c str> {
+    let found = p.params.iter().find(|x| x.key.as_str().eq_ignore_ascii_case(key))?;
+    found.val.as_ref().map(|v| v.as_str().trim_matches('"'))
+}
+
+/// A text value, cleaned and cut to what the form accepts; `None` when empty.
+fn text(c: &Component<'_>, name: &str, max: usize) -> Option<String> {
+    let value = clean(prop(c, name)?.val.as_str());
+    let value = value.trim();
+    if value.is_empty() {
+        None
+    } else if value.chars().count() > max {
+        Some(value.chars().take(max - 1).chain(['…']).collect())
+    } else {
+        Some(value.to_owned())
+    }
+}
+
+/// A DATE-TIME or DATE value as the file wrote it.
+enum When {
+    Zoned(NaiveDateTime, Tz),
+    Utc(NaiveDateTime),
+    Floating(NaiveDateTime),
+    Date,
+}
+
+fn when(p: &Property<'_>) -> Result<When, FieldErrors> {
+    let v = p.val.as_str().trim();
+    let is_date = param(p, "VALUE").is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
+        || (v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()));
+    if is_date {
+        return Ok(When::Date);
+    }
+    let (v, utc) = match v.strip_suffix(['Z', 'z']) {
+        Some(v) => (v, true),
+        None => (v, false),
+    };
+    let t = NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M"))
+        .map_err(|_| problem(BAD_TIME))?;
+    Ok(if utc {
+        When::Utc(t)
+    } else if let Some(id) = param(p, "TZID") {
+        When::Zoned(t, zone(id)?)
+    } else {
+        When::Floating(t)
+    })
+}
+
+/// An IANA zone from a TZID, also when a producer prefixed it with its own path
+/// (`/mozilla.org/20050126_1/Europe/Berlin`).
+fn zone(id: &str) -> Result<Tz, FieldErrors> {
+    let id = id.trim();
+    let suffixes = id.match_indices('/').map(|(i, _)| id.get(i + 1..).unwrap_or_default());
+    std::iter::once(id)
+        .chain(suffixes.filter(|s| s.contains('/')))
+        .find_map(|s| s.parse::<Tz>().ok())
+        .ok_or_else(|| {
+            let shown: String = clean(id).chars().filter(|c| *c != '\n').take(60).collect();
+            problem(format!(
+                "The invite's time zone “{shown}” isn't one we know. Create the event by hand and pick its zone."
+            ))
+        })
+}
+
+/// The `[+|-]P…` length of RFC 5545 §3.3.6, in whole minutes.
+fn duration_minutes(v: &str) -> Option<i64> {
+    let v = v.trim();
+    let (negative, v) = match v.as_bytes().first() {
+        Some(b'-') => (true, v.get(1..)?),
+        Some(b'+') => (false, v.get(1..)?),
+        _ => (false, v),
+    };
+    let v = v.strip_prefix(['P', 'p'])?;
+    let (mut seconds, mut number, mut in_time, mut any) = (0i64, None::<i64>, false, false);
+    for c in v.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if !in_time && number.is_none() => in_time = true,
+            d @ '0'..='9' => {
+                let digit = i64::from(d.to_digit(10)?);
+                number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(digit)?);
+            }
+            unit => {
+                let scale = match (unit, in_time) {
+                    ('W', false) => 7 * 86_400,
+                    ('D', false) => 86_400,
+                    ('H', true) => 3_600,
+                    ('M', true) => 60,
+                    ('S', true) => 1,
+                    _ => return None,
+                };
+                seconds = seconds.checked_add(number.take()?.checked_mul(scale)?)?;
+                any = true;
+            }
+        }
+    }
+    if !any || number.is_some() || negative {
+        return None;
+    }
+    Some(seconds / 60)
+}
+
+/// The RRULE as our parser wants it: an UNTIL in local time (some producers write one) becomes
+/// the UTC instant RFC 5545 asks for.
+fn rule_text(raw: &str, zone: Tz) -> String {
+    let parts: Vec<String> = raw
+        .trim()
+        .split(';')
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) if k.trim().eq_ignore_ascii_case("UNTIL") => {
+                match NaiveDateTime::parse_from_str(v.trim(), "%Y%m%dT%H%M%S") {
+                    Ok(t) => format!("UNTIL={}", resolve(zone, t).format("%Y%m%dT%H%M%SZ")),
+                    Err(_) => part.to_owned(),
+                }
+            }
+            _ => part.to_owned(),
+        })
+        .collect();
+    parts.join(";")
+}
+
+/// Where the event happens: a link makes it virtual; otherwise the place, with the city taken from
+/// the end of the address when the gazetteer knows it ("Café Oberholz, 10119 Berlin, Germany").
+fn place(location: &str) -> (Option<PlaceInput>, Option<VirtualInput>) {
+    let location = location.trim();
+    let lower = location.to_ascii_lowercase();
+    if (lower.starts_with("https://") || lower.starts_with("http://")) && !location.contains(char::is_whitespace) {
+        return (None, Some(VirtualInput { video_url: location.to_owned() }));
+    }
+    let parts: Vec<&str> = location.split(',').map(str::trim).collect();
+    let without_postcode = |part: &str| {
+        part.split_whitespace().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).collect::<Vec<_>>().join(" ")
+    };
+    let gazetteer = Gazetteer::bundled();
+    for i in 0..parts.len() {
+        let rest = parts.get(i..).unwrap_or_default();
+        let query = rest.iter().map(|p| without_postcode(p)).collect::<Vec<_>>().join(", ");
+        if query.trim().is_empty() {
+            continue;
+        }
+        if let Some(city) = gazetteer.resolve(&query) {
+            let name = if i == 0 { location.to_owned() } else { parts.get(..i).unwrap_or_default().join(", ") };
+            return (Some(PlaceInput { name: cut(&name, 120), city: city.label() }), None);
+        }
+    }
+    (Some(PlaceInput { name: cut(location, 120), city: String::new() }), None)
+}
+
+fn cut(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+fn read_event(event: &Component<'_>, calendar: Option<&Component<'_>>) -> Result<EventInput, FieldErrors> {
+    let start = when(prop(event, "DTSTART").ok_or_else(|| problem(NO_START))?)?;
+    // A start without a zone may still be placed by the calendar's own default zone.
+    let default_zone = calendar
+        .and_then(|c| prop(c, "X-WR-TIMEZONE"))
+        .and_then(|p| p.val.as_str().trim().parse::<Tz>().ok());
+    let (local, tz) = match start {
+        When::Date => return Err(problem(ALL_DAY)),
+        When::Zoned(t, tz) => (t, tz),
+        When::Utc(t) => (t, chrono_tz::UTC),
+        When::Floating(t) => (t, default_zone.ok_or_else(|| problem(FLOATING))?),
+    };
+    let start_at = resolve(tz, local);
+    let instant = |w: When| -> Result<DateTime<Utc>, FieldErrors> {
+        match w {
+            When::Zoned(t, z) => Ok(resolve(z, t)),
+            When::Utc(t) => Ok(t.and_utc()),
+            When::Floating(t) => Ok(resolve(tz, t)),
+            When::Date => Err(problem(BAD_TIME)),
+        }
+    };
+    let minutes = if let Some(end) = prop(event, "DTEND") {
+        (instant(when(end)?)? - start_at).num_minutes()
+    } else if let Some(d) = prop(event, "DURATION") {
+        duration_minutes(d.val.as_str()).ok_or_else(|| problem(BAD_DURATION))?
+    } else {
+        0
+    };
+    if minutes < 0 {
+        return Err(problem(ENDS_FIRST));
+    }
+    let location = text(event, "LOCATION", 2000);
+    let conference = ["CONFERENCE", "X-GOOGLE-CONFERENCE"]
+        .iter()
+        .find_map(|n| prop(event, n))
+        .map(|p| p.val.as_str().trim().to_owned())
+        .filter(|u| u.starts_with("https://"));
+    let (place, is_virtual) = match (location, conference) {
+        (Some(l), _) => place(&l),
+        (None, Some(url)) => (None, Some(VirtualInput { video_url: url })),
+        (None, None) => (None, None),
+    };
+    Ok(EventInput {
+        kind: Some("meetup".to_owned()),
+        title: text(event, "SUMMARY", 120),
+        description: text(event, "DESCRIPTION", 5000),
+        starts_at_local: Some(format_local(local)),
+        time_zone: Some(tz.name().to_owned()),
+        // A zero length (DTEND = DTSTART, or none given) means the file did not say.
+        duration_minutes: Some(if minutes == 0 { DEFAULT_MINUTES } else { minutes }),
+        rrule: prop(event, "RRULE").map(|p| rule_text(p.val.as_str(), tz)).filter(|r| !r.is_empty()),
+        place,
+        is_virtual,
+        ..EventInput::default()
+    })
+}

@@ -1,0 +1,267 @@
+//! Writing calendar files: each event is one VEVENT (a series carries its RRULE and EXDATEs), each
+//! moved or renamed occurrence another VEVENT with the same UID and a RECURRENCE-ID, and every zone
+//! used gets a VTIMEZONE. The `icalendar` crate writes the VEVENTs: it escapes text, quotes
+//! parameters and folds lines. Its builder would give a VTIMEZONE a UID and DTSTAMP, which RFC 5545
+//! does not allow there, so the calendar's frame and the zones are written line by line with its
+//! `Property` instead (see `zones`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use domain::recurrence::{resolve, Occurrence, Series};
+use icalendar::{CalendarDateTime, Component, Event as VEvent, EventLike, EventStatus, Property};
+use store::events::Override;
+
+use super::zones::{is_utc, vtimezone};
+use super::IcsEvent;
+use crate::events::input::{parse_local, KINDS};
+use crate::events::series;
+
+/// Years past the later of the first start and the last edit that an endless series' zone is
+/// spelled out for, where its rule is not regular enough for a yearly RRULE.
+const OPEN_ENDED_YEARS: i32 = 10;
+
+/// One VCALENDAR holding `events`, named `name`; links point into `base_url`
+/// (e.g. `https://alongside.example`). Events whose stored schedule is corrupt are left out
+/// (and logged) rather than failing the whole feed.
+pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    let mut zones: BTreeMap<&'static str, (Tz, RangeInclusive<i32>)> = BTreeMap::new();
+    let mut vevents = Vec::new();
+    for item in events {
+        let Some(series) = series::of_event(item.event) else {
+            tracing::error!(event = %item.event.id, "stored event has an invalid schedule; left out of the calendar");
+            continue;
+        };
+        let w = Writer { item, series: &series, base, utc: is_utc(series.zone) };
+        if !w.utc {
+            let years = w.years();
+            zones
+                .entry(series.zone.name())
+                .and_modify(|(_, y)| *y = *y.start().min(years.start())..=*y.end().max(years.end()))
+                .or_insert((series.zone, years));
+        }
+        vevents.push(w.master());
+        vevents.extend(w.moved());
+    }
+
+    let mut out = String::from("BEGIN:VCALENDAR\r\n");
+    for (key, value) in [
+        ("PRODID", "-//Alongside//Alongside//EN"),
+        ("VERSION", "2.0"),
+        ("CALSCALE", "GREGORIAN"),
+        ("METHOD", "PUBLISH"),
+        ("NAME", name),
+        ("X-WR-CALNAME", name),
+    ] {
+        out.push_str(&line(Property::new(key, clean(value))));
+    }
+    for (zone, years) in zones.into_values() {
+        out.push_str(&vtimezone(zone, years));
+    }
+    for v in &vevents {
+        // Writing into a String cannot fail.
+        out.push_str(&v.try_into_string().unwrap_or_default());
+    }
+    out.push_str("END:VCALENDAR\r\n");
+    out
+}
+
+fn line(p: Property) -> String {
+    // Writing into a String cannot fail.
+    p.try_into().unwrap_or_default()
+}
+
+/// Text as a TEXT value may carry it: one kind of line break, no other control characters
+/// (a stray CR would end the content line early).
+pub(super) fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+fn instant(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Writes the VEVENTs of one stored event.
+struct Writer<'a> {
+    item: &'a IcsEvent<'a>,
+    series: &'a Series,
+    base: &'a str,
+    utc: bool,
+}
+
+impl Writer<'_> {
+    fn zone(&self) -> Tz {
+        self.series.zone
+    }
+
+    /// The years a client may look up local times in: from a year before the first start to a year
+    /// after the end (an override may move the last occurrence a little later).
+    fn years(&self) -> RangeInclusive<i32> {
+        let first = self.series.first_start.year();
+        let last = match self.series.ends_by() {
+            Some(end) => end.year() + 1,
+            None => first.max(instant(self.item.event.updated_at).year()) + OPEN_ENDED_YEARS,
+        };
+        first - 1..=last.max(first)
+    }
+
+    /// A wall time of the event's zone as the file writes it.
+    fn at(&self, local: NaiveDateTime) -> CalendarDateTime {
+        if self.utc {
+            CalendarDateTime::Utc(local.and_utc())
+        } else {
+            CalendarDateTime::WithTimezone { date_time: local, tzid: self.zone().name().to_owned() }
+        }
+    }
+
+    fn page(&self) -> String {
+        format!("{}/events/{}", self.base, self.item.event.id)
+    }
+
+    /// What every VEVENT of this event carries.
+    fn common(&self, title: &str) -> VEvent {
+        let e = self.item.event;
+        let mut v = VEvent::new();
+        v.uid(&format!("{}@alongside", e.id))
+            .timestamp(instant(e.updated_at))
+            .created(instant(e.created_at))
+            .last_modified(instant(e.updated_at))
+            .summary(&clean(title))
+            .url(&self.page());
+        let description = clean(e.description.trim());
+        v.description(&if description.is_empty() {
+            self.page()
+        } else {
+            format!("{description}\n\n{}", self.page())
+        });
+        let location = if e.is_virtual == 1 {
+            if e.video_url.is_empty() { "Online".to_owned() } else { e.video_url.clone() }
+        } else {
+            [e.place_name.as_str(), e.city_label.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !location.is_empty() {
+            v.location(&clean(&location));
+        }
+        if let Some((_, label)) = KINDS.iter().find(|(k, _)| *k == e.kind) {
+            v.categories([*label]);
+        }
+        // CAL-ADDRESS is any URI (RFC 5545 §3.3.3), so the host's profile page serves where no
+        // email may be shown; RFC 5546 wants an ORGANIZER in a PUBLISH.
+        let cn: String = clean(self.item.host_name).chars().filter(|c| *c != '"' && *c != '\n').collect();
+        let mut organizer = Property::new("ORGANIZER", format!("{}/members/{}", self.base, e.host_id));
+        if !cn.trim().is_empty() {
+            organizer.add_parameter("CN", cn.trim());
+        }
+        v.append_property(organizer);
+        v
+    }
+
+    /// DTEND, or DURATION where the end's wall time would be read as another instant (it falls in
+    /// the repeated hour of an autumn change).
+    fn end(&self, v: &mut VEvent, start: DateTime<Utc>, minutes: i64) {
+        let end = start + TimeDelta::minutes(minutes);
+        let local_end = end.with_timezone(&self.zone()).naive_local();
+        if self.utc || resolve(self.zone(), local_end) == end {
+            v.ends(self.at(local_end));
+        } else {
+            v.add_property("DURATION", format!("PT{minutes}M"));
+        }
+    }
+
+    /// The occurrence whose key (original start in UTC ms) this is, unless it was cancelled.
+    fn occurrence(&self, key: i64) -> Option<Occurrence> {
+        let at = DateTime::from_timestamp_millis(key)?;
+        self.series.occurrences(at - TimeDelta::days(2), at + TimeDelta::days(2)).find(|o| o.start == at)
+    }
+
+    fn master(&self) -> VEvent {
+        let e = self.item.event;
+        let Some(rule) = self.series.rule_for_ics() else { return self.one_off() };
+        let mut v = self.common(&e.title);
+        v.starts(self.at(self.series.first_start));
+        self.end(&mut v, resolve(self.zone(), self.series.first_start), e.duration_minutes);
+        v.add_property("RRULE", rule.to_string());
+        let cancelled: BTreeSet<NaiveDateTime> = self
+            .item
+            .overrides
+            .iter()
+            .filter(|o| o.cancelled == 1)
+            .filter_map(|o| self.occurrence(o.occurrence_start))
+            .map(|o| o.recurrence_id)
+            .chain(self.series.exdates.iter().copied())
+            .collect();
+        if !cancelled.is_empty() {
+            let values: Vec<String> = cancelled.into_iter().map(|t| self.at(t)).map(|t| value(&t)).collect();
+            let mut exdate = Property::new("EXDATE", values.join(","));
+            if !self.utc {
+                exdate.add_parameter("TZID", self.zone().name());
+            }
+            v.append_multi_property(exdate);
+        }
+        v.done()
+    }
+
+    /// A single event, with its one override (if any) folded in.
+    fn one_off(&self) -> VEvent {
+        let e = self.item.event;
+        let start = resolve(self.zone(), self.series.first_start);
+        let ov = self.item.overrides.iter().find(|o| o.occurrence_start == start.timestamp_millis());
+        let title = ov.and_then(|o| o.title.as_deref()).unwrap_or(&e.title);
+        let local = ov.and_then(|o| o.start_local.as_deref()).and_then(parse_local);
+        let local = local.unwrap_or(self.series.first_start);
+        let mut v = self.common(title);
+        v.starts(self.at(local));
+        let minutes = ov.and_then(|o| o.duration_minutes).unwrap_or(e.duration_minutes);
+        self.end(&mut v, resolve(self.zone(), local), minutes);
+        if ov.is_some_and(|o| o.cancelled == 1) {
+            v.status(EventStatus::Cancelled);
+        }
+        v.done()
+    }
+
+    /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed.
+    fn moved(&self) -> Vec<VEvent> {
+        if self.series.rule.is_none() {
+            return Vec::new();
+        }
+        let e = self.item.event;
+        let changes = |o: &&Override| {
+            o.cancelled == 0 && (o.start_local.is_some() || o.duration_minutes.is_some() || o.title.is_some())
+        };
+        self.item
+            .overrides
+            .iter()
+            .filter(changes)
+            .filter_map(|o| {
+                let occ = self.occurrence(o.occurrence_start)?;
+                let local = o.start_local.as_deref().and_then(parse_local).unwrap_or(occ.local_start);
+                let mut v = self.common(o.title.as_deref().unwrap_or(&e.title));
+                v.recurrence_id(self.at(occ.recurrence_id));
+                v.starts(self.at(local));
+                self.end(&mut v, resolve(self.zone(), local), o.duration_minutes.unwrap_or(e.duration_minutes));
+                Some(v.done())
+            })
+            .collect()
+    }
+}
+
+/// The value part of a DATE-TIME as written in a list (EXDATE).
+fn value(t: &CalendarDateTime) -> String {
+    match t {
+        CalendarDateTime::Utc(t) => t.format("%Y%m%dT%H%M%SZ").to_string(),
+        CalendarDateTime::WithTimezone { date_time, .. } | CalendarDateTime::Floating(date_time) => {
+            date_time.format("%Y%m%dT%H%M%S").to_string()
+        }
+    }
+}
