@@ -163,8 +163,9 @@ mod tests {
             attempts: 1,
             created_at: 0,
         };
-        let text = String::from_utf8(build("Alongside <no-reply@example.org>", &mail).expect("built").formatted())
-            .expect("utf-8");
+        let text =
+            String::from_utf8(build("Alongside <no-reply@example.org>", &mail).expect("built").formatted())
+                .expect("utf-8");
         assert!(text.contains("From: Alongside <no-reply@example.org>"), "{text}");
         assert!(text.contains("To: ana@example.org"), "{text}");
         assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");

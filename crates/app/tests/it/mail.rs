@@ -78,8 +78,12 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     b.post("/reset", &[("email", "zia@example.org")]).await;
     let mails = app.mails(1).await;
     assert!(mails[0].contains("Subject: Reset your Alongside password"));
-    let files: Vec<_> =
-        std::fs::read_dir(&app.mail_dir).expect("dir").map(|e| e.expect("entry").path()).collect();
+    let files: Vec<_> = std::fs::read_dir(&app.mail_dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
     assert!(files[0].extension().is_some_and(|e| e == "eml"));
     // Once sent, the body (with its one-time link) is not kept; deleting the account removes
     // the rest of the row too.

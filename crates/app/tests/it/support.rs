@@ -178,7 +178,12 @@ impl Drop for TestApp {
 
 fn read_mails(dir: &PathBuf) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()).collect()
+    // Only finished messages: the job writes a hidden temporary file, then renames it.
+    entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }
 
 pub async fn json_of(resp: Response) -> (StatusCode, Value) {
