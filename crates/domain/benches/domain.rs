@@ -1,10 +1,12 @@
 //! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances,
-//! recurrence expansion.
+//! recurrence expansion, time-finding.
 
-use chrono::{NaiveDate, NaiveDateTime};
-use chrono_tz::Europe;
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use chrono_tz::{Africa, America, Asia, Australia, Europe};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use domain::profile::Window;
 use domain::recurrence::{Rule, Series};
+use domain::timefinding::{propose, Invitee, SlotRequest};
 use domain::{geo, password, profile};
 
 fn gazetteer(c: &mut Criterion) {
@@ -52,5 +54,70 @@ fn recurrence(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gazetteer, rules, recurrence);
+/// A tiny linear congruential generator (Knuth's MMIX constants): deterministic invitees without a
+/// new dependency, so every run measures the same work.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+
+    fn small(&mut self, n: u16) -> u16 {
+        u16::try_from(self.below(n.into())).expect("below a u16")
+    }
+}
+
+fn timefinding(c: &mut Criterion) {
+    let zones = [
+        Europe::Berlin,
+        Europe::London,
+        Europe::Lisbon,
+        America::New_York,
+        America::Los_Angeles,
+        America::Sao_Paulo,
+        Asia::Kolkata,
+        Asia::Tokyo,
+        Australia::Sydney,
+        Africa::Lagos,
+    ];
+    // Two weeks over the EU's spring change, so some zones shift mid-range.
+    let from = local(2026, 3, 23, 0).and_utc();
+    let mut rng = Lcg(42);
+    let invitees: Vec<Invitee> = (0..50)
+        .map(|_| {
+            let zone = zones[usize::from(rng.small(10))];
+            // Three to six windows a week, starting 07:00–19:45 on the quarter hour, one to four hours long.
+            let windows = (0..3 + rng.below(4))
+                .map(|_| {
+                    let start_min = 7 * 60 + 15 * rng.small(52);
+                    let end_min = (start_min + 60 + 15 * rng.small(13)).min(1440);
+                    Window { weekday: u8::try_from(rng.below(7)).expect("a weekday"), start_min, end_min }
+                })
+                .collect();
+            // Two to five existing events of 30 minutes to two hours.
+            let busy = (0..2 + rng.below(4))
+                .map(|_| {
+                    let start = from + TimeDelta::minutes(15 * i64::from(rng.small(14 * 96)));
+                    (start, start + TimeDelta::minutes(30 + 15 * i64::from(rng.small(7))))
+                })
+                .collect();
+            Invitee { zone, windows: profile::normalise_windows(windows), busy }
+        })
+        .collect();
+    let req = SlotRequest {
+        from,
+        to: from + TimeDelta::days(14),
+        duration_minutes: 60,
+        step_minutes: 15,
+        not_before: from,
+        limit: 10,
+    };
+    c.bench_function("timefinding/propose 50 invitees over 14 days (15-min steps)", |b| {
+        b.iter(|| propose(black_box(&invitees), black_box(&req)))
+    });
+}
+
+criterion_group!(benches, gazetteer, rules, recurrence, timefinding);
 criterion_main!(benches);

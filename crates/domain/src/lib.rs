@@ -12,5 +12,6 @@ pub mod geo;
 pub mod password;
 pub mod profile;
 pub mod recurrence;
+pub mod timefinding;
 
 pub use errors::FieldErrors;
