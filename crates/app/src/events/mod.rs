@@ -4,6 +4,7 @@
 pub mod api;
 pub mod calendar;
 pub mod edit;
+pub mod ics;
 pub mod input;
 pub mod pages;
 pub mod reminders;
@@ -205,6 +206,8 @@ pub struct Upcoming {
     pub hosting: bool,
     #[serde(skip)]
     pub start: DateTime<Utc>,
+    #[serde(skip)]
+    pub end: DateTime<Utc>,
 }
 
 /// What `user` hosts or answered going, maybe or waitlisted in the next `days` days.
@@ -243,6 +246,7 @@ pub async fn agenda(
                 status,
                 hosting,
                 start: o.start,
+                end: o.end,
             });
         }
     }

@@ -22,7 +22,8 @@ const MAX_BYTES: usize = 1 << 20;
 const MAX_DEPTH: usize = 8;
 
 const EMPTY: &str = "The file is empty. Choose the .ics file of the invite.";
-const TOO_LARGE: &str = "The file is too large for one invite (over 1 MB). Choose the .ics file of a single event.";
+const TOO_LARGE: &str =
+    "The file is too large for one invite (over 1 MB). Choose the .ics file of a single event.";
 const UNREADABLE: &str =
     "We couldn't read this file as a calendar (.ics) file. Download the invite again and upload the .ics file as it is.";
 const NO_EVENT: &str = "The file has no event in it. Choose the .ics file of the invite you want to add.";
@@ -48,8 +49,10 @@ pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
     if text.len() > MAX_BYTES {
         return Err(problem(TOO_LARGE));
     }
-    // Windows and old Mac line ends become one kind, then folded lines are joined.
-    let unfolded = parser::unfold(&text.replace("\r\n", "\n").replace('\r', "\n"));
+    // Unix and old Mac line ends become one kind, folded lines are joined, and lines end in CRLF
+    // again: the parser looks for CRLF first, and would scan the whole rest of a file for it on
+    // every line otherwise.
+    let unfolded = parser::unfold(&text.replace("\r\n", "\n").replace('\r', "\n")).replace('\n', "\r\n");
     if too_deep(&unfolded) {
         return Err(problem(UNREADABLE));
     }
@@ -74,7 +77,8 @@ pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
 fn too_deep(text: &str) -> bool {
     let mut depth = 0usize;
     for line in text.lines() {
-        let starts = |tag: &[u8]| line.as_bytes().get(..tag.len()).is_some_and(|p| p.eq_ignore_ascii_case(tag));
+        let starts =
+            |tag: &[u8]| line.as_bytes().get(..tag.len()).is_some_and(|p| p.eq_ignore_ascii_case(tag));
         if starts(b"BEGIN:") {
             depth += 1;
             if depth > MAX_DEPTH {
@@ -212,17 +216,28 @@ fn rule_text(raw: &str, zone: Tz) -> String {
     parts.join(";")
 }
 
-/// Where the event happens: a link makes it virtual; otherwise the place, with the city taken from
-/// the end of the address when the gazetteer knows it ("Café Oberholz, 10119 Berlin, Germany").
+/// Where the event happens: a link ("Zoom: https://…") or plain "Online" makes it virtual;
+/// otherwise it is a place, with the city taken from the end of the address when the gazetteer
+/// knows it ("Café Oberholz, 10119 Berlin, Germany").
 fn place(location: &str) -> (Option<PlaceInput>, Option<VirtualInput>) {
     let location = location.trim();
-    let lower = location.to_ascii_lowercase();
-    if (lower.starts_with("https://") || lower.starts_with("http://")) && !location.contains(char::is_whitespace) {
-        return (None, Some(VirtualInput { video_url: location.to_owned() }));
+    let link = location.split_whitespace().find(|w| {
+        let w = w.to_ascii_lowercase();
+        w.starts_with("https://") || w.starts_with("http://")
+    });
+    if let Some(link) = link {
+        let link = link.trim_end_matches([',', '.', ';', ')', '>']);
+        return (None, Some(VirtualInput { video_url: link.to_owned() }));
+    }
+    if ["online", "virtual"].iter().any(|w| location.eq_ignore_ascii_case(w)) {
+        return (None, Some(VirtualInput::default()));
     }
     let parts: Vec<&str> = location.split(',').map(str::trim).collect();
     let without_postcode = |part: &str| {
-        part.split_whitespace().filter(|w| !w.chars().any(|c| c.is_ascii_digit())).collect::<Vec<_>>().join(" ")
+        part.split_whitespace()
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let gazetteer = Gazetteer::bundled();
     for i in 0..parts.len() {
@@ -232,7 +247,8 @@ fn place(location: &str) -> (Option<PlaceInput>, Option<VirtualInput>) {
             continue;
         }
         if let Some(city) = gazetteer.resolve(&query) {
-            let name = if i == 0 { location.to_owned() } else { parts.get(..i).unwrap_or_default().join(", ") };
+            let name =
+                if i == 0 { location.to_owned() } else { parts.get(..i).unwrap_or_default().join(", ") };
             return (Some(PlaceInput { name: cut(&name, 120), city: city.label() }), None);
         }
     }

@@ -19,9 +19,11 @@ use super::IcsEvent;
 use crate::events::input::{parse_local, KINDS};
 use crate::events::series;
 
-/// Years past the later of the first start and the last edit that an endless series' zone is
-/// spelled out for, where its rule is not regular enough for a yearly RRULE.
+/// Years past the later of the first start and today that an endless series' zone is spelled out
+/// for, where the zone's rule is not regular enough for a yearly RRULE (a handful of zones).
 const OPEN_ENDED_YEARS: i32 = 10;
+/// The most years one zone is spelled out for.
+const MAX_YEARS: i32 = 50;
 
 /// One VCALENDAR holding `events`, named `name`; links point into `base_url`
 /// (e.g. `https://alongside.example`). Events whose stored schedule is corrupt are left out
@@ -53,7 +55,7 @@ pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
         ("VERSION", "2.0"),
         ("CALSCALE", "GREGORIAN"),
         ("METHOD", "PUBLISH"),
-        ("NAME", name),
+        // Not RFC 7986's NAME too: the crate would not escape it, as it does not know it.
         ("X-WR-CALNAME", name),
     ] {
         out.push_str(&line(Property::new(key, clean(value))));
@@ -107,9 +109,13 @@ impl Writer<'_> {
         let first = self.series.first_start.year();
         let last = match self.series.ends_by() {
             Some(end) => end.year() + 1,
-            None => first.max(instant(self.item.event.updated_at).year()) + OPEN_ENDED_YEARS,
+            // Feeds are fetched again and again, so the cover moves along with today.
+            None => first.max(Utc::now().year()) + OPEN_ENDED_YEARS,
         };
-        first - 1..=last.max(first)
+        let last = last.max(first);
+        // A series begun decades ago needs its recent years right more than its first ones, and
+        // each year costs a scan of the zone.
+        (first - 1).max(last - MAX_YEARS)..=last
     }
 
     /// A wall time of the event's zone as the file writes it.
@@ -142,7 +148,11 @@ impl Writer<'_> {
             format!("{description}\n\n{}", self.page())
         });
         let location = if e.is_virtual == 1 {
-            if e.video_url.is_empty() { "Online".to_owned() } else { e.video_url.clone() }
+            if e.video_url.is_empty() {
+                "Online".to_owned()
+            } else {
+                e.video_url.clone()
+            }
         } else {
             [e.place_name.as_str(), e.city_label.as_str()]
                 .into_iter()
@@ -170,19 +180,24 @@ impl Writer<'_> {
     /// DTEND, or DURATION where the end's wall time would be read as another instant (it falls in
     /// the repeated hour of an autumn change).
     fn end(&self, v: &mut VEvent, start: DateTime<Utc>, minutes: i64) {
-        let end = start + TimeDelta::minutes(minutes);
-        let local_end = end.with_timezone(&self.zone()).naive_local();
-        if self.utc || resolve(self.zone(), local_end) == end {
-            v.ends(self.at(local_end));
-        } else {
-            v.add_property("DURATION", format!("PT{minutes}M"));
+        let end = start.checked_add_signed(TimeDelta::minutes(minutes));
+        let local_end = end.map(|end| (end, end.with_timezone(&self.zone()).naive_local()));
+        match local_end {
+            Some((end, local)) if self.utc || resolve(self.zone(), local) == end => {
+                v.ends(self.at(local));
+            }
+            _ => {
+                v.add_property("DURATION", format!("PT{minutes}M"));
+            }
         }
     }
 
     /// The occurrence whose key (original start in UTC ms) this is, unless it was cancelled.
     fn occurrence(&self, key: i64) -> Option<Occurrence> {
         let at = DateTime::from_timestamp_millis(key)?;
-        self.series.occurrences(at - TimeDelta::days(2), at + TimeDelta::days(2)).find(|o| o.start == at)
+        let (from, to) =
+            (at.checked_sub_signed(TimeDelta::days(2))?, at.checked_add_signed(TimeDelta::days(2))?);
+        self.series.occurrences(from, to).find(|o| o.start == at)
     }
 
     fn master(&self) -> VEvent {
@@ -249,7 +264,11 @@ impl Writer<'_> {
                 let mut v = self.common(o.title.as_deref().unwrap_or(&e.title));
                 v.recurrence_id(self.at(occ.recurrence_id));
                 v.starts(self.at(local));
-                self.end(&mut v, resolve(self.zone(), local), o.duration_minutes.unwrap_or(e.duration_minutes));
+                self.end(
+                    &mut v,
+                    resolve(self.zone(), local),
+                    o.duration_minutes.unwrap_or(e.duration_minutes),
+                );
                 Some(v.done())
             })
             .collect()

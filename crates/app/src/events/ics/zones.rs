@@ -170,7 +170,8 @@ enum Rest<'a> {
 /// current rule is regular, for every year after).
 pub(super) fn vtimezone(zone: Tz, years: RangeInclusive<i32>) -> String {
     let year_start = |y: i32| {
-        NaiveDate::from_ymd_opt(y, 1, 1).map_or(0, |d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
+        NaiveDate::from_ymd_opt(y, 1, 1)
+            .map_or(0, |d| d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp())
     };
     let (from, to) = (year_start(*years.start()), year_start(years.end().saturating_add(1)));
     let (initial, found) = changes(zone, from, to);
