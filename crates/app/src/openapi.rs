@@ -116,9 +116,13 @@ impl Modify for BearerAuth {
         crate::events::api::rsvp,
         crate::events::api::goal,
         crate::events::api::attendance,
+        crate::polls::api::create,
+        crate::polls::api::get,
+        crate::polls::api::vote,
+        crate::polls::api::close,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"))
 )]
 pub struct ApiDoc;
 

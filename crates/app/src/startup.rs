@@ -20,7 +20,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, mail, members, ops, profiles, web};
+use crate::{accounts, events, mail, members, ops, polls, profiles, web};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(members::routes())
         .merge(events::routes())
+        .merge(polls::routes())
         .merge(ops::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/assets/{name}", get(web::assets::serve))

@@ -11,6 +11,7 @@ mod db;
 pub mod events;
 pub mod members;
 pub mod outbox;
+pub mod polls;
 pub mod reminders;
 pub mod settings;
 pub mod testing;

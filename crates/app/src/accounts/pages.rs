@@ -92,7 +92,7 @@ pub async fn signup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
-    Posted { form, csrf }: Posted<SignupForm>,
+    Posted { form, csrf, .. }: Posted<SignupForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::SignUp)?;
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
@@ -130,7 +130,7 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
-    Posted { form, csrf }: Posted<LoginForm>,
+    Posted { form, csrf, .. }: Posted<LoginForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::SignIn)?;
     match super::authenticate(&state, &form.email, &form.password).await {
@@ -164,7 +164,7 @@ pub async fn reset_request_page(csrf: CsrfToken) -> PageResult {
 pub async fn reset_request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    Posted { form, csrf }: Posted<ResetRequestForm>,
+    Posted { form, csrf, .. }: Posted<ResetRequestForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::Reset)?;
     if let Err(e) = domain::profile::check_email(&form.email) {
@@ -202,7 +202,7 @@ pub async fn reset_confirm(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     Path(token): Path<String>,
-    Posted { form, csrf }: Posted<ResetConfirmForm>,
+    Posted { form, csrf, .. }: Posted<ResetConfirmForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::ResetConfirm)?;
     match super::finish_reset(&state, &token, &form.password).await {

@@ -101,7 +101,7 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
-    Posted { form, csrf }: Posted<TokenForm>,
+    Posted { form, csrf, .. }: Posted<TokenForm>,
 ) -> PageResult {
     match new_token(&state, &me, &form.name).await {
         Ok((secret, _)) => {
@@ -147,7 +147,7 @@ pub fn check_reminders(minutes: &str) -> Result<String, AppError> {
 pub async fn reminders(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
-    Posted { form, csrf }: Posted<RemindersForm>,
+    Posted { form, csrf, .. }: Posted<RemindersForm>,
 ) -> PageResult {
     match check_reminders(&form.minutes) {
         Ok(m) => {
@@ -195,7 +195,7 @@ pub async fn delete_account(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     jar: CookieJar,
-    Posted { form, csrf }: Posted<DeleteForm>,
+    Posted { form, csrf, .. }: Posted<DeleteForm>,
 ) -> PageResult {
     let result = if form.confirm != "yes" {
         Err(AppError::Invalid(FieldErrors::one(

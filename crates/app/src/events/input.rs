@@ -21,7 +21,7 @@ pub const KINDS: [(&str, &str); 5] = [
 pub const DEFAULT_MINUTES: i64 = 90;
 
 /// A physical place (venues come later: a name and a city for now).
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
 pub struct PlaceInput {
     #[serde(default)]
     pub name: String,

@@ -106,7 +106,7 @@ pub async fn new_page(CurrentUser(me): CurrentUser, csrf: CsrfToken) -> PageResu
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
-    Posted { form, csrf }: Posted<EventForm>,
+    Posted { form, csrf, .. }: Posted<EventForm>,
 ) -> PageResult {
     let mut errors = domain::FieldErrors::new();
     let duration = form.duration_minutes.trim().parse::<i64>().ok();

@@ -175,7 +175,7 @@ pub async fn edit_page(
 pub async fn save(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
-    Posted { form, csrf }: Posted<ProfileForm>,
+    Posted { form, csrf, .. }: Posted<ProfileForm>,
 ) -> PageResult {
     let p = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
     let mut ed = Editor::new(&p);

@@ -86,6 +86,9 @@ pub struct Posted<T> {
     pub form: T,
     /// This page's token, for a form shown again with errors.
     pub csrf: CsrfToken,
+    /// The body as sent, for fields that repeat (`with=a&with=b`), which serde's form reader
+    /// does not collect.
+    pub raw: String,
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
@@ -113,7 +116,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
             AppError::Invalid(domain::FieldErrors::one("form", format!("The form could not be read: {e}")))
         })?;
-        Ok(Posted { form, csrf })
+        Ok(Posted { form, csrf, raw: String::from_utf8_lossy(&bytes).into_owned() })
     }
 }
 

@@ -41,6 +41,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "event_new.html" => "../events/templates/event_new.html",
         "event.html" => "../events/templates/event.html",
         "calendar.html" => "../events/templates/calendar.html",
+        "poll_new.html" => "../polls/templates/poll_new.html",
+        "poll.html" => "../polls/templates/poll.html",
     );
     env
 });
@@ -88,7 +90,7 @@ mod tests {
         for (name, _) in ENV.templates() {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
-        assert!(ENV.templates().count() >= 18);
+        assert!(ENV.templates().count() >= 20);
     }
 
     #[test]

@@ -8,5 +8,6 @@ mod events;
 mod mail;
 mod members;
 mod ops;
+mod polls;
 mod profiles;
 mod support;
