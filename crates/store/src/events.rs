@@ -30,7 +30,7 @@ pub struct Event {
     pub updated_at: i64,
 }
 
-const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
+pub(crate) const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
     e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
     e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at";
 

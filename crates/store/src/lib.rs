@@ -9,6 +9,7 @@
 pub mod auth;
 mod db;
 pub mod events;
+pub mod feeds;
 pub mod members;
 pub mod outbox;
 pub mod polls;

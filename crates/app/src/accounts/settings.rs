@@ -64,6 +64,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "reminder_minutes": u.reminder_minutes,
         "notifications": state.db.notifications(&user.id, 1000).await?,
         "api_tokens": tokens,
+        "calendar_feed": state.db.feed_of(&user.id).await?.map(|(made, used)| json!({"created_at": made, "last_read_at": used})),
         "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
     }))
 }
@@ -78,8 +79,14 @@ async fn render(
     let tokens = state.db.tokens(&me.id).await?;
     let blocked = state.db.blocked_by(&me.id).await?;
     let reminder_choices = crate::events::reminders::CHOICES;
-    let ctx = context! { tokens, blocked, reminder_choices, reminders => me.reminder_minutes, ..extra };
+    let feed = state.db.feed_of(&me.id).await?.map(|(made, used)| context! { made, used });
+    let ctx = context! { tokens, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
+}
+
+/// The settings page with `extra` (e.g. a secret shown once), answered 201 Created.
+pub async fn render_with(state: &AppState, me: &User, csrf: &CsrfToken, extra: Value) -> PageResult {
+    render(state, me, csrf, extra, StatusCode::CREATED).await
 }
 
 /// `GET /settings`.

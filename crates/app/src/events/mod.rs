@@ -4,7 +4,9 @@
 pub mod api;
 pub mod calendar;
 pub mod edit;
+pub mod feeds;
 pub mod ics;
+pub mod import;
 pub mod input;
 pub mod pages;
 pub mod reminders;
@@ -31,6 +33,13 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/events", get(pages::list))
         .route("/events/new", get(pages::new_page).post(pages::create))
+        .route("/events/import", get(import::page_get).post(import::page_post))
+        .route("/events/{id}/event.ics", get(feeds::event_file))
+        .route("/feeds/{token}/calendar.ics", get(feeds::feed))
+        .route("/settings/calendar-feed", post(feeds::settings_feed))
+        .route("/api/v1/events/import", post(import::api))
+        .route("/api/v1/me/calendar.ics", get(feeds::my_calendar))
+        .route("/api/v1/me/calendar-feed", post(feeds::create_feed_api).delete(feeds::revoke_feed_api))
         .route("/calendar", get(calendar::page))
         .route("/events/{id}", get(pages::show))
         .route("/events/{id}/rsvp", post(pages::rsvp))

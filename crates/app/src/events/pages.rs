@@ -203,6 +203,9 @@ pub async fn show(
         }
         "maybe" => Some("Saved as maybe."),
         "declined" => Some("Saved: you're not going."),
+        "imported" => Some(
+            "Imported. Check the details: you're the host, and only people you send the link to can find it.",
+        ),
         _ => None,
     };
     let ctx = context! { event, next, occurrence, attendees, mine, is_host => e.host_id == me.id, notice };

@@ -79,6 +79,18 @@ struct CsrfField {
     csrf: String,
 }
 
+/// Checks the token a form sent against this page's (for forms [`Posted`] cannot read, such as
+/// file uploads).
+pub fn verify(expected: &CsrfToken, sent: &str) -> Result<(), PageError> {
+    if bool::from(sent.as_bytes().ct_eq(expected.0.as_bytes())) {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden(
+            "This form has expired or came from another site. Go back, reload the page and try again.",
+        )))
+    }
+}
+
 /// A form body whose CSRF token has been checked, with this page's token for re-rendering.
 #[derive(Debug)]
 pub struct Posted<T> {
@@ -108,11 +120,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         }
         let sent: CsrfField =
             serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
-        if !bool::from(sent.csrf.as_bytes().ct_eq(csrf.0.as_bytes())) {
-            return Err(PageError(AppError::Forbidden(
-                "This form has expired or came from another site. Go back, reload the page and try again.",
-            )));
-        }
+        verify(&csrf, &sent.csrf)?;
         let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
             AppError::Invalid(domain::FieldErrors::one("form", format!("The form could not be read: {e}")))
         })?;

@@ -39,6 +39,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "members.html" => "../members/templates/members.html",
         "events.html" => "../events/templates/events.html",
         "event_new.html" => "../events/templates/event_new.html",
+        "event_import.html" => "../events/templates/event_import.html",
         "event.html" => "../events/templates/event.html",
         "calendar.html" => "../events/templates/calendar.html",
         "poll_new.html" => "../polls/templates/poll_new.html",

@@ -5,6 +5,7 @@ mod accounts;
 mod api_accounts;
 mod cli;
 mod events;
+mod ics;
 mod mail;
 mod members;
 mod ops;

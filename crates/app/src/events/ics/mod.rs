@@ -28,4 +28,7 @@ pub struct IcsEvent<'a> {
     pub overrides: &'a [Override],
     /// The host's display name, shown as the organiser.
     pub host_name: &'a str,
+    /// Only these occurrences (keys: original starts in UTC ms), each as an event of its own, for
+    /// a member's feed of what they go to; `None` writes the whole series.
+    pub only: Option<&'a [i64]>,
 }

@@ -45,8 +45,13 @@ pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
                 .and_modify(|(_, y)| *y = *y.start().min(years.start())..=*y.end().max(years.end()))
                 .or_insert((series.zone, years));
         }
-        vevents.push(w.master());
-        vevents.extend(w.moved());
+        match item.only {
+            Some(keys) => vevents.extend(keys.iter().filter_map(|k| w.single(*k))),
+            None => {
+                vevents.push(w.master());
+                vevents.extend(w.moved());
+            }
+        }
     }
 
     let mut out = String::from("BEGIN:VCALENDAR\r\n");
@@ -243,6 +248,22 @@ impl Writer<'_> {
             v.status(EventStatus::Cancelled);
         }
         v.done()
+    }
+
+    /// One occurrence as an event of its own (its own UID, no RRULE), with its changes folded in.
+    fn single(&self, key: i64) -> Option<VEvent> {
+        let e = self.item.event;
+        let occ = series::find(e, self.item.overrides, key)?;
+        let mut v = self.common(&occ.title);
+        if self.series.rule.is_some() {
+            v.uid(&format!("{}-{key}@alongside", e.id));
+        }
+        v.starts(self.at(occ.start.with_timezone(&self.zone()).naive_local()));
+        self.end(&mut v, occ.start, (occ.end - occ.start).num_minutes());
+        if occ.cancelled {
+            v.status(EventStatus::Cancelled);
+        }
+        Some(v.done())
     }
 
     /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed.

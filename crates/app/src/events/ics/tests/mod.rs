@@ -52,7 +52,11 @@ pub(super) fn key(zone: chrono_tz::Tz, s: &str) -> i64 {
 }
 
 pub(super) fn write(e: &Event, overrides: &[Override]) -> String {
-    calendar(&[IcsEvent { event: e, overrides, host_name: "Dana, designer" }], "My Alongside", BASE)
+    calendar(
+        &[IcsEvent { event: e, overrides, host_name: "Dana, designer", only: None }],
+        "My Alongside",
+        BASE,
+    )
 }
 
 /// The VEVENT blocks of a calendar, unfolded.

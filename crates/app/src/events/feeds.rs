@@ -1,0 +1,228 @@
+//! Calendar files over HTTP: the `.ics` of one event, and each member's secret feed of what they
+//! host or go to, with the settings to make a new feed URL (which revokes the old) or turn it off.
+//! The files themselves are written by [`super::ics`].
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use chrono::{TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+use store::events::{Event, Override};
+use store::users::User;
+use utoipa::{IntoParams, ToSchema};
+
+use super::ics::{calendar, IcsEvent};
+use crate::error::{ApiResult, AppError, PageResult};
+use crate::openapi::ErrorBody;
+use crate::state::AppState;
+use crate::web::auth::{ApiUser, CurrentUser};
+use crate::web::csrf::Posted;
+use crate::web::now_ms;
+use crate::web::secrets::{hash_token, random_token};
+
+/// Feed tokens start with this, so a leaked one is easy to recognise.
+const FEED_PREFIX: &str = "alcal_";
+/// How far back a feed reaches, so a calendar app keeps the recent past.
+const FEED_PAST_DAYS: i64 = 90;
+
+/// A calendar file as a response; `download` names the file to save it as.
+fn ics(body: String, download: Option<&str>) -> Response {
+    let mut resp = ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response();
+    let headers = resp.headers_mut();
+    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=300"));
+    if let Some(name) = download {
+        if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}.ics\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    resp
+}
+
+/// A file name made of the title's letters and digits.
+fn file_name(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').chars().take(60).collect::<String>();
+    if out.is_empty() {
+        "event".to_owned()
+    } else {
+        out
+    }
+}
+
+/// `GET /events/{id}/event.ics`: the whole event or series, for "add to calendar".
+pub async fn event_file(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    let overrides = state.db.overrides(&e.id).await?;
+    let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let item = IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None };
+    let body = calendar(&[item], &e.title, &state.config.public_url());
+    Ok(ics(body, Some(&file_name(&e.title))))
+}
+
+/// An event loaded for a feed: the row, its overrides, its host's name and, unless hosted, the
+/// occurrences to include.
+type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>);
+
+/// What goes into `user`'s feed: the series they host whole, and of others' events the
+/// occurrences they answered going or maybe, each on its own.
+pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError> {
+    let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
+    let mut rows: Vec<FeedRow> = Vec::new();
+    let mut hosts: HashMap<String, String> = HashMap::new();
+    for e in state.db.feed_events(&user.id, from).await? {
+        let hosting = e.host_id == user.id;
+        if !hosting && state.db.blocked_either_way(&user.id, &e.host_id).await? {
+            continue;
+        }
+        let only = if hosting {
+            None
+        } else {
+            let mine = state.db.my_rsvps(&e.id, &user.id).await?;
+            Some(
+                mine.into_iter()
+                    .filter(|(key, status)| *key >= from && matches!(status.as_str(), "going" | "maybe"))
+                    .map(|(key, _)| key)
+                    .collect(),
+            )
+        };
+        let host = match hosts.get(&e.host_id) {
+            Some(name) => name.clone(),
+            None => {
+                let name = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+                hosts.insert(e.host_id.clone(), name.clone());
+                name
+            }
+        };
+        let overrides = state.db.overrides(&e.id).await?;
+        rows.push((e, overrides, host, only));
+    }
+    let items: Vec<IcsEvent<'_>> = rows
+        .iter()
+        .map(|(e, o, h, only)| IcsEvent { event: e, overrides: o, host_name: h, only: only.as_deref() })
+        .collect();
+    Ok(calendar(&items, &format!("Alongside: {}", user.display_name), &state.config.public_url()))
+}
+
+/// `GET /feeds/{token}/calendar.ics`: the secret feed calendar apps subscribe to.
+pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    let user = state.db.feed_user(&hash_token(&token), now_ms()).await?.ok_or(AppError::NotFound)?;
+    Ok(ics(feed_for(&state, &user).await?, None))
+}
+
+/// The secret feed token, for clients that cannot send a bearer token.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct FeedQuery {
+    /// The token from the feed URL.
+    pub token: String,
+}
+
+/// My calendar: what I host and what I answered going or maybe, as an .ics feed. Authenticate
+/// with a bearer token or with `?token=` (the secret part of the feed URL).
+#[utoipa::path(get, path = "/api/v1/me/calendar.ics", tag = "events", security(("bearer" = []), ()),
+    params(FeedQuery),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)))]
+pub async fn my_calendar(
+    State(state): State<AppState>,
+    bearer: Option<ApiUser>,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, AppError> {
+    let user = match bearer {
+        Some(ApiUser(u)) => u,
+        None if !q.token.is_empty() => {
+            state.db.feed_user(&hash_token(&q.token), now_ms()).await?.ok_or(AppError::Unauthorized)?
+        }
+        None => return Err(AppError::Unauthorized),
+    };
+    Ok(ics(feed_for(&state, &user).await?, None))
+}
+
+/// Makes a new secret feed (the old URL stops working) and returns its URL.
+pub async fn new_feed(state: &AppState, user: &User) -> Result<String, AppError> {
+    let token = format!("{FEED_PREFIX}{}", random_token());
+    state.db.set_feed(&user.id, &hash_token(&token), now_ms()).await?;
+    Ok(format!("{}/feeds/{token}/calendar.ics", state.config.public_url()))
+}
+
+/// A new feed URL, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedUrl {
+    /// Subscribe to this in a calendar app. Keep it secret: anyone with it can read your calendar.
+    pub url: String,
+}
+
+/// Makes a new secret feed URL for my calendar; any earlier one stops working.
+#[utoipa::path(post, path = "/api/v1/me/calendar-feed", tag = "events", security(("bearer" = [])),
+    responses((status = 201, body = FeedUrl), (status = 401, body = ErrorBody)))]
+pub async fn create_feed_api(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+) -> ApiResult<impl IntoResponse> {
+    Ok((StatusCode::CREATED, Json(FeedUrl { url: new_feed(&state, &me).await? })))
+}
+
+/// Turns my secret feed off.
+#[utoipa::path(delete, path = "/api/v1/me/calendar-feed", tag = "events", security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_feed_api(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<StatusCode> {
+    if !state.db.revoke_feed(&me.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FeedForm {
+    action: String,
+}
+
+/// `POST /settings/calendar-feed`: `action=new` shows a new URL once; `action=off` revokes.
+pub async fn settings_feed(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf, .. }: Posted<FeedForm>,
+) -> PageResult {
+    match form.action.as_str() {
+        "new" => {
+            let url = new_feed(&state, &me).await?;
+            crate::accounts::settings::render_with(
+                &state,
+                &me,
+                &csrf,
+                minijinja::context! { new_feed => url },
+            )
+            .await
+        }
+        "off" => {
+            state.db.revoke_feed(&me.id).await?;
+            Ok(Redirect::to("/settings#calendar").into_response())
+        }
+        _ => Err(AppError::Invalid(domain::FieldErrors::one("action", "Choose new or off.")).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name;
+
+    #[test]
+    fn file_names_keep_letters_and_digits() {
+        assert_eq!(file_name("Fortnightly Cowork @ Café Lumen!"), "fortnightly-cowork-caf-lumen");
+        assert_eq!(file_name("***"), "event");
+    }
+}
