@@ -108,10 +108,20 @@ log "server is up"
 
 # --- the test -------------------------------------------------------------------
 set +e
-BASE_URL="$base_url" node tests/browser/signup.mjs
+BASE_URL="$base_url" ICS_OUT="$tmp/downloaded.ics" node tests/browser/signup.mjs
 rc=$?
 set -e
 if [[ $rc -ne 0 ]]; then
     show_server_log
+    exit "$rc"
 fi
-exit "$rc"
+
+# --- the downloaded .ics, read by an independent parser (Python's icalendar) ---
+if python3 -c 'import icalendar' 2>/dev/null; then
+    python3 crates/app/tests/ics_check.py "$tmp/downloaded.ics"
+elif [[ -n ${CI:-} ]]; then
+    log "Python's icalendar is missing (pip install icalendar)"
+    exit 1
+else
+    log "note: Python's icalendar is not installed; the downloaded .ics was not checked"
+fi

@@ -13,7 +13,7 @@
 // Exits 0 when every step passed and axe found no serious or critical
 // violation; 1 otherwise, after printing what went wrong.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -228,6 +228,48 @@ const steps = [
     }
     await goto(page, new URL(eventUrl).pathname + new URL(eventUrl).search);
     await expectVisible(page.getByText('Refresh my portfolio'), "the second member's goal, seen by the host");
+  }],
+
+  ['download the .ics', async (page) => {
+    await goto(page, new URL(eventUrl).pathname);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Add to my calendar (.ics)' }).click(),
+    ]);
+    check(download.suggestedFilename() === 'fortnightly-library-evening.ics',
+      `expected fortnightly-library-evening.ics, got ${download.suggestedFilename()}`);
+    const ics = readFileSync(await download.path(), 'utf8');
+    for (const line of ['BEGIN:VTIMEZONE', 'TZID:Europe/Berlin', 'RRULE:FREQ=WEEKLY;INTERVAL=2',
+      'DTSTART;TZID=Europe/Berlin:20270317T180000', 'SUMMARY:Fortnightly library evening']) {
+      check(ics.includes(line), `${line} missing from the downloaded .ics`);
+    }
+    // browser-test.sh runs the independent parser over it.
+    if (process.env.ICS_OUT) writeFileSync(process.env.ICS_OUT, ics);
+    await goto(page, '/events/import');
+    await checkA11y(page, 'import an event');
+  }],
+
+  ['turn on the calendar feed', async (page) => {
+    await goto(page, '/settings');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Turn on my calendar feed' }));
+    await expectVisible(page.getByText(/\/feeds\/alcal_/), 'the new feed address');
+    await checkA11y(page, 'settings (calendar feed)');
+  }],
+
+  ['find a time: dates nobody is free on are explained, input kept', async (page) => {
+    await goto(page, '/members?q=Second');
+    await page.getByLabel('Invite Second Member to find a time', { exact: true }).check();
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Find a time with the selected members' }));
+    await expectVisible(page.getByText('With: Second Member.'), 'the invitee named');
+    await checkA11y(page, 'find a time');
+    await page.getByLabel('What for', { exact: true }).fill('Monthly check-in');
+    await page.getByLabel('From', { exact: true }).fill('2027-05-03');
+    await page.getByLabel('Until', { exact: true }).fill('2027-05-09');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Propose times' }));
+    // Neither member has said when they are usually free.
+    await expectVisible(page.getByText(/Nobody's availability fits in those dates/).first(), 'why no times were proposed');
+    check(await page.getByLabel('What for', { exact: true }).inputValue() === 'Monthly check-in', 'the title was kept');
+    await checkA11y(page, 'find a time (with errors)');
   }],
 
   ['the calendar shows the event', async (page) => {
