@@ -14,6 +14,7 @@ pub mod members;
 pub mod outbox;
 pub mod polls;
 pub mod reminders;
+pub mod rsvps;
 pub mod settings;
 pub mod testing;
 pub mod users;

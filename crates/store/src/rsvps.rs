@@ -1,0 +1,302 @@
+//! Answers per occurrence with capacity and a first-come waitlist, goals, attendance and the
+//! reliability marks (late cancellations, no-shows) they leave.
+
+use crate::{Backend, Db, Result};
+
+/// One member's answer for one occurrence.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Rsvp {
+    pub user_id: String,
+    pub display_name: String,
+    pub status: String,
+    pub goal: String,
+    pub goal_done: Option<i64>,
+    pub attended: Option<i64>,
+    pub queued_at: i64,
+}
+
+/// What a member asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// A seat, or a place on the waitlist when full.
+    Going,
+    /// Interested; takes no seat.
+    Maybe,
+    /// Not coming.
+    Declined,
+}
+
+/// What an RSVP did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsvpOutcome {
+    /// going | maybe | declined | waitlisted
+    pub status: String,
+    /// A member moved from the waitlist into the freed seat.
+    pub promoted: Option<String>,
+}
+
+impl Db {
+    /// The answers for one occurrence, seats first, then the waitlist in order.
+    pub async fn rsvps(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Rsvp>> {
+        Ok(sqlx::query_as(
+            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.queued_at \
+             FROM rsvps r JOIN users u ON u.id = r.user_id \
+             WHERE r.event_id = $1 AND r.occurrence_start = $2 \
+             ORDER BY CASE r.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2 ELSE 3 END, \
+                      r.queued_at, u.sort_name",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// The user's answers to an event at or after `from`: (occurrence start, status).
+    pub async fn my_rsvps(&self, event_id: &str, user: &str) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT occurrence_start, status FROM rsvps WHERE event_id = $1 AND user_id = $2")
+            .bind(event_id)
+            .bind(user)
+            .fetch_all(self.read())
+            .await?)
+    }
+
+    /// Seats taken and waitlist length per occurrence of an event: (start, going, waitlisted).
+    pub async fn rsvp_counts(&self, event_id: &str) -> Result<Vec<(i64, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT occurrence_start, COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) \
+             FROM rsvps WHERE event_id = $1 GROUP BY occurrence_start",
+        )
+        .bind(event_id)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// Answers for one occurrence. A seat is given only while `capacity` allows, checked and
+    /// taken in one transaction that holds the event's lock, so capacity is never exceeded under
+    /// concurrency; a freed seat goes to the longest-waiting member. `late` records a late
+    /// cancellation when a seat is given up.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn answer(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        answer: Answer,
+        goal: Option<&str>,
+        capacity: Option<i64>,
+        late: bool,
+        now: i64,
+    ) -> Result<RsvpOutcome> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            // Serialise answers per event: the seat count below must not change under us.
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let prev: Option<(String, i64)> = sqlx::query_as(
+            "SELECT status, queued_at FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let prev_status = prev.as_ref().map(|p| p.0.as_str());
+        let status = match answer {
+            Answer::Maybe => "maybe",
+            Answer::Declined => "declined",
+            Answer::Going if matches!(prev_status, Some("going")) => "going",
+            Answer::Going if matches!(prev_status, Some("waitlisted")) => "waitlisted",
+            Answer::Going => {
+                let (taken,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+                )
+                .bind(event_id)
+                .bind(occurrence_start)
+                .fetch_one(&mut *tx)
+                .await?;
+                if capacity.is_none_or(|c| taken < c) {
+                    "going"
+                } else {
+                    "waitlisted"
+                }
+            }
+        };
+        let queued_at = match &prev {
+            Some((s, at)) if s == "waitlisted" && status == "waitlisted" => *at,
+            _ => now,
+        };
+        sqlx::query(
+            "INSERT INTO rsvps (event_id, occurrence_start, user_id, status, goal, queued_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, occurrence_start, user_id) DO UPDATE \
+             SET status = excluded.status, goal = CASE WHEN $8 = 1 THEN excluded.goal ELSE rsvps.goal END, \
+                 queued_at = excluded.queued_at, updated_at = excluded.updated_at",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .bind(status)
+        .bind(goal.unwrap_or_default())
+        .bind(queued_at)
+        .bind(now)
+        .bind(i64::from(goal.is_some()))
+        .execute(&mut *tx)
+        .await?;
+        let mut promoted = None;
+        if prev_status == Some("going") && status != "going" {
+            if late {
+                mark(&mut tx, user, event_id, occurrence_start, "late_cancel", now).await?;
+            }
+            promoted = promote(&mut tx, event_id, occurrence_start, now).await?;
+        }
+        tx.commit().await?;
+        Ok(RsvpOutcome { status: status.to_owned(), promoted })
+    }
+
+    /// The host removes a member from an occurrence; their seat goes to the waitlist.
+    pub async fn remove_attendee(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let r = sqlx::query(
+            "DELETE FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3 AND status = 'going'",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let promoted = if r.rows_affected() > 0 {
+            promote(&mut tx, event_id, occurrence_start, now).await?
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// The host marks whether a member came; a no-show is recorded for reliability.
+    pub async fn mark_attendance(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        came: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let r = sqlx::query("UPDATE rsvps SET attended = $4, updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(i64::from(came))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if came {
+            sqlx::query("DELETE FROM reliability_marks WHERE user_id = $1 AND event_id = $2 AND occurrence_start = $3 AND kind = 'no_show'")
+                .bind(user)
+                .bind(event_id)
+                .bind(occurrence_start)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            mark(&mut tx, user, event_id, occurrence_start, "no_show", now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// An attendee ticks their goal done or not.
+    pub async fn set_goal_done(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        done: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query("UPDATE rsvps SET goal_done = $4, updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3 AND status = 'going'")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(i64::from(done))
+            .bind(now)
+            .execute(self.write())
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// A member's late cancellations and no-shows: (kind, event id, occurrence start).
+    pub async fn reliability_marks(&self, user: &str) -> Result<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as("SELECT kind, event_id, occurrence_start FROM reliability_marks WHERE user_id = $1 ORDER BY occurrence_start")
+            .bind(user)
+            .fetch_all(self.read())
+            .await?)
+    }
+}
+
+async fn mark(
+    tx: &mut sqlx::AnyConnection,
+    user: &str,
+    event_id: &str,
+    occurrence_start: i64,
+    kind: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO reliability_marks (user_id, event_id, occurrence_start, kind, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (user_id, event_id, occurrence_start, kind) DO NOTHING",
+    )
+    .bind(user)
+    .bind(event_id)
+    .bind(occurrence_start)
+    .bind(kind)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Gives a freed seat to the longest-waiting member; returns who.
+async fn promote(
+    tx: &mut sqlx::AnyConnection,
+    event_id: &str,
+    occurrence_start: i64,
+    now: i64,
+) -> Result<Option<String>> {
+    let next: Option<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'waitlisted' \
+         ORDER BY queued_at, user_id LIMIT 1",
+    )
+    .bind(event_id)
+    .bind(occurrence_start)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((user,)) = &next {
+        sqlx::query("UPDATE rsvps SET status = 'going', updated_at = $4 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(next.map(|(u,)| u))
+}
