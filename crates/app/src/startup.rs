@@ -63,12 +63,20 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            // Reset links carry a secret in the path: never log it.
+            // Reset links and calendar feeds carry a secret in the path: never log it.
             let path = req.uri().path();
-            let path = if path.starts_with("/reset/") { "/reset/{token}" } else { path };
+            let path = if path.starts_with("/reset/") {
+                "/reset/{token}"
+            } else if path.starts_with("/feeds/") {
+                "/feeds/{token}/calendar.ics"
+            } else {
+                path
+            };
             tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // A bug that panics answers 500 (and is logged) instead of dropping the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }
 

@@ -162,16 +162,34 @@ impl Db {
         Ok(())
     }
 
-    /// Closes the poll with the event its winner became; false if it was already closed.
-    pub async fn close_poll(&self, poll: &str, event_id: &str, now: i64) -> Result<bool> {
-        let r =
-            sqlx::query("UPDATE polls SET closed_at = $3, event_id = $2 WHERE id = $1 AND closed_at IS NULL")
-                .bind(poll)
-                .bind(event_id)
-                .bind(now)
-                .execute(self.write())
-                .await?;
+    /// Closes the poll; false if it was closed already (by a concurrent request, say), so only
+    /// one closer goes on to make the event.
+    pub async fn close_poll(&self, poll: &str, now: i64) -> Result<bool> {
+        let r = sqlx::query("UPDATE polls SET closed_at = $2 WHERE id = $1 AND closed_at IS NULL")
+            .bind(poll)
+            .bind(now)
+            .execute(self.write())
+            .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// Records the event a closed poll's winner became.
+    pub async fn set_poll_event(&self, poll: &str, event_id: &str) -> Result<()> {
+        sqlx::query("UPDATE polls SET event_id = $2 WHERE id = $1")
+            .bind(poll)
+            .bind(event_id)
+            .execute(self.write())
+            .await?;
+        Ok(())
+    }
+
+    /// Opens a poll again (when making its event failed after closing it).
+    pub async fn reopen_poll(&self, poll: &str) -> Result<()> {
+        sqlx::query("UPDATE polls SET closed_at = NULL WHERE id = $1 AND event_id IS NULL")
+            .bind(poll)
+            .execute(self.write())
+            .await?;
+        Ok(())
     }
 
     /// Busy intervals of members from events they host or go to in `[from, to)`: the caller

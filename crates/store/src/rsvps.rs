@@ -171,21 +171,107 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
-        let r = sqlx::query(
-            "DELETE FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3 AND status = 'going'",
+        let status: Option<(String,)> = sqlx::query_as(
+            "SELECT status FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3",
         )
         .bind(event_id)
         .bind(occurrence_start)
         .bind(user)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let promoted = if r.rows_affected() > 0 {
+        sqlx::query("DELETE FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+            .bind(event_id)
+            .bind(occurrence_start)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        let promoted = if status.is_some_and(|(s,)| s == "going") {
             promote(&mut tx, event_id, occurrence_start, now).await?
         } else {
             None
         };
         tx.commit().await?;
         Ok(promoted)
+    }
+
+    /// Gives free seats of one occurrence to the waitlist, longest waiting first, until
+    /// `capacity` (none: no limit) is reached; returns who got one. Used when a host adds seats.
+    pub async fn fill_seats(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        capacity: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind(event_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let (mut going,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut promoted = Vec::new();
+        while capacity.is_none_or(|c| going < c) {
+            let Some(user) = promote(&mut tx, event_id, occurrence_start, now).await? else { break };
+            promoted.push(user);
+            going += 1;
+        }
+        tx.commit().await?;
+        Ok(promoted)
+    }
+
+    /// Members with an answer (other than declined) for an occurrence at or after `from`.
+    pub async fn answered_from(&self, event_id: &str, from: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT user_id FROM rsvps WHERE event_id = $1 AND occurrence_start >= $2 \
+             AND status <> 'declined' ORDER BY user_id",
+        )
+        .bind(event_id)
+        .bind(from)
+        .fetch_all(self.read())
+        .await?;
+        Ok(rows.into_iter().map(|(u,)| u).collect())
+    }
+
+    /// Re-keys occurrences after a schedule change: what belonged to each `(old, new)` pair's old
+    /// start (answers, per-date changes, sent reminders) now belongs to its new start, in one
+    /// transaction. Old and new keys may overlap (a series moved by one period), so rows first
+    /// move to a parking key far outside any real date, then to their new one.
+    pub async fn remap_occurrences(&self, event_id: &str, pairs: &[(i64, i64)]) -> Result<()> {
+        // Keys are epoch ms of years 1900–2200 (about ±7.3e12): this offset parks them far below.
+        const PARK: i64 = 1_000_000_000_000_000;
+        let mut tx = self.begin().await?;
+        for table in ["rsvps", "occurrence_overrides", "reminders_sent"] {
+            for (old, _) in pairs {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET occurrence_start = $3 WHERE event_id = $1 AND occurrence_start = $2"
+                ))
+                .bind(event_id)
+                .bind(old)
+                .bind(old - PARK)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (old, new) in pairs {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET occurrence_start = $3 WHERE event_id = $1 AND occurrence_start = $2"
+                ))
+                .bind(event_id)
+                .bind(old - PARK)
+                .bind(new)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The host marks whether a member came; a no-show is recorded for reliability.

@@ -46,7 +46,8 @@ fn window(w: &Window) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
         if s.is_empty() {
             return default;
         }
-        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|_| {
+        let parsed = DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc));
+        parsed.filter(|t| super::input::sane_instant(*t)).unwrap_or_else(|| {
             errors.add(field, "Use an RFC 3339 time, like 2026-03-25T18:00:00Z.");
             default
         })
@@ -265,7 +266,9 @@ pub async fn end(
 ) -> ApiResult<axum::response::Response> {
     let e = super::hosted(&state, &me, &id).await?;
     let date = chrono::NaiveDate::parse_from_str(r.from_date.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::Invalid(FieldErrors::one("from_date", "Give a date like 2027-06-01.")))?;
+        .ok()
+        .filter(|d| super::input::YEARS.contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| AppError::Invalid(FieldErrors::one("from_date", "Give a date like 2027-06-01.")))?;
     Ok(match super::edit::end_from(&state, &e, date).await? {
         Some(e) => Json(super::view(&state, &me, &e, 5).await?).into_response(),
         None => StatusCode::NO_CONTENT.into_response(),

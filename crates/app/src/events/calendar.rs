@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::IntoResponse;
-use chrono::{Datelike, Days, Months, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use minijinja::context;
 use serde::Deserialize;
@@ -34,9 +34,12 @@ pub async fn page(
     let date = if q.date.is_empty() {
         today
     } else {
-        NaiveDate::parse_from_str(&q.date, "%Y-%m-%d").map_err(|_| {
-            AppError::Invalid(domain::FieldErrors::one("date", "Give the date as YYYY-MM-DD."))
-        })?
+        NaiveDate::parse_from_str(&q.date, "%Y-%m-%d")
+            .ok()
+            .filter(|d| super::input::YEARS.contains(&d.year()))
+            .ok_or_else(|| {
+                AppError::Invalid(domain::FieldErrors::one("date", "Give the date as YYYY-MM-DD."))
+            })?
     };
     let month = q.view == "month";
     // The grid starts on a Monday: the week of `date`, or the week of the month's first day.
@@ -49,10 +52,8 @@ pub async fn page(
         1
     };
     let last = first + Days::new((weeks * 7) as u64);
-    let at = |d: NaiveDate| {
-        let local = d.and_hms_opt(0, 0, 0).unwrap_or_default();
-        zone.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now)
-    };
+    // Where local midnight does not exist (clocks change at midnight), the day starts at the jump.
+    let at = |d: NaiveDate| domain::recurrence::resolve(zone, d.and_time(chrono::NaiveTime::MIN));
     let items = super::agenda(&state, &me, at(first), at(last)).await?;
     let rows: Vec<_> = (0..weeks)
         .map(|w| {

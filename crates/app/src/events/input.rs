@@ -1,6 +1,6 @@
 //! Checking what an organiser submits for an event (API or form) into stored fields.
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime};
 use domain::geo::Gazetteer;
 use domain::recurrence::Rule;
 use domain::FieldErrors;
@@ -71,6 +71,16 @@ pub fn parse_local(s: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
         .ok()
+        .filter(|t| YEARS.contains(&t.year()))
+}
+
+/// The years any date we accept may fall in: wide enough for every real plan, and far from the
+/// ends of the calendar types, where adding a day would overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// An instant within [`YEARS`].
+pub fn sane_instant(t: chrono::DateTime<chrono::Utc>) -> bool {
+    YEARS.contains(&t.year())
 }
 
 /// Formats a local start the way it is stored.

@@ -4,12 +4,14 @@
 pub mod api;
 pub mod calendar;
 pub mod edit;
+pub mod edit_pages;
 pub mod feeds;
 pub mod ics;
 pub mod import;
 pub mod input;
 pub mod pages;
 pub mod reminders;
+pub mod reschedule;
 pub mod series;
 pub mod view;
 
@@ -34,6 +36,9 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(pages::list))
         .route("/events/new", get(pages::new_page).post(pages::create))
         .route("/events/import", get(import::page_get).post(import::page_post))
+        .route("/events/summary", get(edit_pages::summary))
+        .route("/events/{id}/edit", get(edit_pages::edit_page).post(edit_pages::edit))
+        .route("/events/{id}/end", post(edit_pages::end))
         .route("/events/{id}/event.ics", get(feeds::event_file))
         .route("/feeds/{token}/calendar.ics", get(feeds::feed))
         .route("/settings/calendar-feed", post(feeds::settings_feed))
@@ -87,8 +92,32 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
 pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> Result<Event, AppError> {
     let current = series::fields_of(e);
     let fields = series::with_bounds(input::apply(input, Some(&current))?)?;
+    let rescheduled = fields.start_local != current.start_local
+        || fields.time_zone != current.time_zone
+        || fields.rrule != current.rrule;
+    let before = rescheduled.then(|| reschedule::before(e));
     state.db.update_event(&e.id, &fields, now_ms()).await?;
-    state.db.event(&e.id).await?.ok_or(AppError::NotFound)
+    let updated = state.db.event(&e.id).await?.ok_or(AppError::NotFound)?;
+    if let Some(before) = &before {
+        reschedule::carry_over(state, &updated, before).await?;
+    }
+    // More seats (or no limit any more): the waitlists move up now, first come first served.
+    let more_seats = match (e.capacity, updated.capacity) {
+        (Some(old), Some(new)) => new > old,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if more_seats {
+        let now = now_ms();
+        for (key, _, waiting) in state.db.rsvp_counts(&e.id).await? {
+            if waiting > 0 && key >= now {
+                for user in state.db.fill_seats(&e.id, key, updated.capacity, now).await? {
+                    tell_promoted(state, &updated, key, &user).await?;
+                }
+            }
+        }
+    }
+    Ok(updated)
 }
 
 /// Occurrences of `e` in `[from, to)` with counts and the viewer's answers.
@@ -135,10 +164,14 @@ pub fn parse_key(s: &str) -> Result<i64, AppError> {
             "Give the occurrence's start as an RFC 3339 time.",
         ))
     };
-    if let Ok(ms) = s.trim().parse::<i64>() {
-        return Ok(ms);
+    let ms = match s.trim().parse::<i64>() {
+        Ok(ms) => ms,
+        Err(_) => DateTime::parse_from_rfc3339(s.trim()).map(|t| t.timestamp_millis()).map_err(|_| bad())?,
+    };
+    match DateTime::from_timestamp_millis(ms) {
+        Some(t) if input::sane_instant(t) => Ok(ms),
+        _ => Err(bad()),
     }
-    DateTime::parse_from_rfc3339(s.trim()).map(|t| t.timestamp_millis()).map_err(|_| bad())
 }
 
 /// Answers for one occurrence: it must exist, not be cancelled and not be over. A freed seat goes

@@ -48,31 +48,43 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct EventForm {
-    kind: String,
-    title: String,
-    description: String,
-    starts_at_local: String,
-    time_zone: String,
-    duration_minutes: String,
-    repeat: String,
-    capacity: String,
-    mode: String,
-    place_name: String,
-    city: String,
-    video_url: String,
-    visibility: String,
+    pub(super) kind: String,
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) starts_at_local: String,
+    pub(super) time_zone: String,
+    pub(super) duration_minutes: String,
+    pub(super) repeat: String,
+    pub(super) capacity: String,
+    pub(super) mode: String,
+    pub(super) place_name: String,
+    pub(super) city: String,
+    pub(super) video_url: String,
+    pub(super) visibility: String,
+    /// Editing: change this date (an occurrence key) and the ones after it.
+    pub(super) from: String,
+    /// Editing: the event's id (for the schedule in words).
+    pub(super) event: String,
 }
 
 fn options() -> minijinja::Value {
+    options_with(None)
+}
+
+/// The form's choices; `keep` offers to keep a repeat rule that is not one of the presets.
+pub(super) fn options_with(keep: Option<&str>) -> minijinja::Value {
     let zones: Vec<(&str, &str)> = chrono_tz::TZ_VARIANTS.iter().map(|z| (z.name(), z.name())).collect();
-    let repeats: Vec<(&str, &str)> = std::iter::once(("", "Does not repeat"))
+    let repeats: Vec<(&str, &str)> = keep
+        .map(|label| ("keep", label))
+        .into_iter()
+        .chain(std::iter::once(("", "Does not repeat")))
         .chain(domain::recurrence::Preset::ALL.iter().map(|p| (p.as_str(), p.label())))
         .collect();
     context! { kinds => KINDS, zones, repeats }
 }
 
 /// Field errors of the API's input, under the form's field names.
-fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
+pub(super) fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
     error_map(e)
         .into_iter()
         .map(|(k, v)| {
@@ -89,25 +101,9 @@ fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// `GET /events/new`.
-pub async fn new_page(CurrentUser(me): CurrentUser, csrf: CsrfToken) -> PageResult {
-    let values = EventForm {
-        kind: "cowork".into(),
-        time_zone: me.timezone.clone(),
-        duration_minutes: super::input::DEFAULT_MINUTES.to_string(),
-        mode: "in_person".into(),
-        visibility: "public".into(),
-        ..EventForm::default()
-    };
-    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options() })?.into_response())
-}
-
-/// `POST /events/new`.
-pub async fn create(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Posted { form, csrf, .. }: Posted<EventForm>,
-) -> PageResult {
+/// The API's input for a submitted form, with the errors only the form can have (numbers that
+/// are not numbers).
+pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
     let mut errors = domain::FieldErrors::new();
     let duration = form.duration_minutes.trim().parse::<i64>().ok();
     if duration.is_none() {
@@ -133,6 +129,29 @@ pub async fn create(
         is_virtual: (form.mode == "virtual").then(|| VirtualInput { video_url: form.video_url.clone() }),
         visibility: Some(form.visibility.clone()),
     };
+    (input, errors)
+}
+
+/// `GET /events/new`.
+pub async fn new_page(CurrentUser(me): CurrentUser, csrf: CsrfToken) -> PageResult {
+    let values = EventForm {
+        kind: "cowork".into(),
+        time_zone: me.timezone.clone(),
+        duration_minutes: super::input::DEFAULT_MINUTES.to_string(),
+        mode: "in_person".into(),
+        visibility: "public".into(),
+        ..EventForm::default()
+    };
+    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options() })?.into_response())
+}
+
+/// `POST /events/new`.
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf, .. }: Posted<EventForm>,
+) -> PageResult {
+    let (input, errors) = input_of(&form);
     let result = if errors.is_empty() {
         super::create(&state, &me, &input).await
     } else {

@@ -150,3 +150,9 @@ pub fn add_exdate(e: &Event, key: i64) -> Option<String> {
 pub fn summary(e: &Event) -> String {
     of_event(e).map(|s| s.summary()).unwrap_or_default()
 }
+
+/// The schedule in words from a form's fields, or `None` while they do not make one yet.
+pub fn summary_of(start_local: &str, zone: &str, minutes: &str, rrule: &str) -> Option<String> {
+    let minutes = minutes.trim().parse::<i64>().ok().filter(|m| (1..=24 * 60).contains(m))?;
+    parts(start_local, zone, minutes, rrule, "").map(|s| s.summary())
+}

@@ -8,7 +8,7 @@ pub mod view;
 
 use axum::routing::{get, post, put};
 use axum::Router;
-use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
 use domain::timefinding::{propose, Invitee, SlotRequest};
 use domain::FieldErrors;
@@ -81,7 +81,9 @@ async fn busy(
 }
 
 fn date(field: &str, s: &str, e: &mut FieldErrors) -> Option<NaiveDate> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| crate::events::input::YEARS.contains(&d.year()));
     if d.is_none() {
         e.add(field, "Give a date like 2027-03-17.");
     }
@@ -276,7 +278,11 @@ pub async fn vote(
         return Err(AppError::Invalid(FieldErrors::one("votes", "This poll is closed.")));
     }
     let slots = state.db.poll_slots(&poll.id).await?;
+    let mut seen = std::collections::HashSet::new();
     for (start, v) in votes {
+        if !seen.insert(*start) {
+            return Err(AppError::Invalid(FieldErrors::one("votes", "Vote once for each time.")));
+        }
         if !slots.iter().any(|s| s.start_at == *start) {
             return Err(AppError::Invalid(FieldErrors::one(
                 "votes",
@@ -309,6 +315,12 @@ pub async fn close(
         .ok_or_else(|| AppError::Invalid(FieldErrors::one("start", "That time is not one of the poll's.")))?;
     let zone: Tz = poll.time_zone.parse().unwrap_or(chrono_tz::UTC);
     let begin = DateTime::from_timestamp_millis(slot.start_at).unwrap_or_default();
+    if begin <= Utc::now() {
+        return Err(AppError::Invalid(FieldErrors::one("start", "That time has passed: pick a later one.")));
+    }
+    if !state.db.close_poll(&poll.id, now_ms()).await? {
+        return Err(AppError::Invalid(FieldErrors::one("start", "This poll is closed already.")));
+    }
     let input = EventInput {
         kind: Some(poll.kind.clone()),
         title: Some(poll.title.clone()),
@@ -322,16 +334,28 @@ pub async fn close(
         is_virtual: (poll.is_virtual == 1).then(VirtualInput::default),
         ..EventInput::default()
     };
-    let event = crate::events::create(state, organiser, &input).await?;
-    state.db.close_poll(&poll.id, &event.id, now_ms()).await?;
+    let event = match crate::events::create(state, organiser, &input).await {
+        Ok(e) => e,
+        Err(e) => {
+            state.db.reopen_poll(&poll.id).await?;
+            return Err(e);
+        }
+    };
+    state.db.set_poll_event(&poll.id, &event.id).await?;
     let votes = state.db.poll_votes(&poll.id).await?;
     let key = event.first_start_at;
     let link = format!("{}/events/{}", state.config.public_url(), event.id);
     for (user_id, _) in state.db.poll_invitees(&poll.id).await? {
         let Some(u) = state.db.user(&user_id).await? else { continue };
         let said_yes = votes.iter().any(|(s, v, _, vote)| *s == start && *v == user_id && vote == "yes");
+        // The event exists now: one invitee who cannot be answered for (suspended since, say)
+        // must not stop the others from hearing about it.
         if said_yes {
-            crate::events::answer(state, &u, &event, key, store::events::Answer::Going, None).await?;
+            if let Err(e) =
+                crate::events::answer(state, &u, &event, key, store::events::Answer::Going, None).await
+            {
+                tracing::warn!(poll = %poll.id, user = %u.id, error = %e, "could not answer for a yes voter");
+            }
         }
         let subject = format!(
             "{} is on: {}",

@@ -224,6 +224,13 @@ async fn importing_through_the_page_and_malformed_files_get_clear_messages() {
         assert!(err["errors"][0]["detail"].as_str().expect("detail").contains(expect), "{err}");
     }
 
+    // A plain-http meeting link still makes an online event, without the insecure link.
+    let http = INVITE.replace("LOCATION:Café Lumen\\, Lisbon", "LOCATION:Zoom: http://zoom.example/j/1");
+    assert!(http.contains("http://zoom.example"));
+    let (s, online) = import(&app, &me, http).await;
+    assert_eq!(s, StatusCode::CREATED, "{online}");
+    assert_eq!((online["virtual"].as_bool(), online["video_url"].as_str()), (Some(true), None), "{online}");
+
     let b = app.browser().await;
     b.login(&me.email, PASSWORD).await;
     let form = b.get("/events/import").await;

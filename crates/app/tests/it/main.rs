@@ -5,6 +5,7 @@ mod accounts;
 mod api_accounts;
 mod cli;
 mod events;
+mod events_edit;
 mod ics;
 mod mail;
 mod members;

@@ -73,6 +73,14 @@ async fn the_server_proposes_times_that_suit_most_people_and_closing_makes_the_e
     assert_eq!(vote(&a, "yes").await, StatusCode::NO_CONTENT);
     assert_eq!(vote(&b, "ifneedbe").await, StatusCode::NO_CONTENT);
     assert_eq!(vote(&b, "perhaps").await, StatusCode::UNPROCESSABLE_ENTITY);
+    let twice = json!({"votes": [{"start": key, "vote": "yes"}, {"start": key, "vote": "no"}]});
+    let resp =
+        app.client().put(app.url(&format!("/api/v1/polls/{id}/votes"))).bearer_auth(&a.token).json(&twice);
+    assert_eq!(
+        resp.send().await.expect("put").status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one vote per time"
+    );
     let (_, seen) = app.get_json(&format!("/api/v1/polls/{id}"), Some(&b.token)).await;
     let tallied =
         seen["slots"].as_array().expect("slots").iter().find(|s| s["key"] == key).expect("slot").clone();

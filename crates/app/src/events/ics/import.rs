@@ -227,7 +227,11 @@ fn place(location: &str) -> (Option<PlaceInput>, Option<VirtualInput>) {
     });
     if let Some(link) = link {
         let link = link.trim_end_matches([',', '.', ';', ')', '>']);
-        return (None, Some(VirtualInput { video_url: link.to_owned() }));
+        // Only https links are kept as the video link (the form asks the same); an http one
+        // still makes the event virtual rather than failing the whole import.
+        let secure = link.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+        let video_url = if secure { link.to_owned() } else { String::new() };
+        return (None, Some(VirtualInput { video_url }));
     }
     if ["online", "virtual"].iter().any(|w| location.eq_ignore_ascii_case(w)) {
         return (None, Some(VirtualInput::default()));
