@@ -117,6 +117,10 @@ async fn a_series_file_carries_its_rule_changes_and_zone_and_imports_back() {
         assert_eq!(back[key], e[key], "{key}");
     }
     assert_eq!(back["place"]["city"], e["place"]["city"]);
+    // The cancelled and moved dates came along too.
+    assert_eq!(back["next"][1]["status"], "cancelled", "{back}");
+    assert_eq!(back["next"][2]["local_start"], "2027-04-14T19:00", "{back}");
+    assert_eq!(back["next"][2]["title"], "Late library", "{back}");
     assert_eq!(back["visibility"], "invite", "an imported invite is not published");
 }
 

@@ -39,20 +39,50 @@ fn problem(detail: impl Into<String>) -> FieldErrors {
     FieldErrors::one("file", detail)
 }
 
+/// An event read from a file, with the dates of its series that the file cancels or changes.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The event (or series) itself.
+    pub input: EventInput,
+    /// Dates the file cancels (EXDATE), as wall times of the event's zone.
+    pub cancelled: Vec<NaiveDateTime>,
+    /// Dates the file changes (VEVENTs with a RECURRENCE-ID and the same UID).
+    pub changed: Vec<Changed>,
+}
+
+/// One changed date of an imported series, in wall times of the event's zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    /// The date as the series scheduled it.
+    pub recurrence_id: NaiveDateTime,
+    /// Where it starts instead.
+    pub start: NaiveDateTime,
+    /// Its length, if the file gives one.
+    pub minutes: Option<i64>,
+    /// Its own title, if the file gives one.
+    pub title: Option<String>,
+}
+
 /// Reads the first event of an .ics file (its master, if the file also holds changed occurrences)
 /// as the input for creating it. The kind is `meetup`; the length defaults to 90 minutes.
 pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
-    let text = text.trim_start_matches('\u{feff}');
-    if text.trim().is_empty() {
+    parse_import_full(text).map(|i| i.input)
+}
+
+/// [`parse_import`] with the series' cancelled and changed dates. A date the file describes in a
+/// way we cannot read is left as the series schedules it rather than failing the import.
+pub fn parse_import_full(file: &str) -> Result<Imported, FieldErrors> {
+    let content = file.trim_start_matches('\u{feff}');
+    if content.trim().is_empty() {
         return Err(problem(EMPTY));
     }
-    if text.len() > MAX_BYTES {
+    if content.len() > MAX_BYTES {
         return Err(problem(TOO_LARGE));
     }
     // Unix and old Mac line ends become one kind, folded lines are joined, and lines end in CRLF
     // again: the parser looks for CRLF first, and would scan the whole rest of a file for it on
     // every line otherwise.
-    let unfolded = parser::unfold(&text.replace("\r\n", "\n").replace('\r', "\n")).replace('\n', "\r\n");
+    let unfolded = parser::unfold(&content.replace("\r\n", "\n").replace('\r', "\n")).replace('\n', "\r\n");
     if too_deep(&unfolded) {
         return Err(problem(UNREADABLE));
     }
@@ -71,7 +101,44 @@ pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
         .find(|e| prop(e, "RECURRENCE-ID").is_none())
         .or(events.first())
         .ok_or_else(|| problem(NO_EVENT))?;
-    read_event(event, calendar)
+    let input = read_event(event, calendar)?;
+    let (mut cancelled, mut changed) = (Vec::new(), Vec::new());
+    let zone = input.time_zone.as_deref().and_then(|z| z.parse::<Tz>().ok());
+    if let (Some(zone), Some(_)) = (zone, input.rrule.as_ref()) {
+        let local = |w: When| match w {
+            When::Zoned(t, z) => Some(resolve(z, t).with_timezone(&zone).naive_local()),
+            When::Utc(t) => Some(t.and_utc().with_timezone(&zone).naive_local()),
+            When::Floating(t) => Some(t),
+            When::Date => None,
+        };
+        for p in event.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE")) {
+            for value in p.val.as_str().split(',') {
+                let one =
+                    Property { name: p.name.clone(), val: value.trim().into(), params: p.params.clone() };
+                if let Some(t) = when(&one).ok().and_then(local) {
+                    cancelled.push(t);
+                }
+            }
+        }
+        let uid = prop(event, "UID").map(|p| p.val.as_str().trim().to_owned());
+        for other in events.iter().filter(|e| !std::ptr::eq(**e, *event)) {
+            let same = uid.is_some() && prop(other, "UID").map(|p| p.val.as_str().trim().to_owned()) == uid;
+            let Some(rid) = prop(other, "RECURRENCE-ID").filter(|_| same) else { continue };
+            let (Some(rid), Some(start)) = (
+                when(rid).ok().and_then(local),
+                prop(other, "DTSTART").and_then(|p| when(p).ok()).and_then(local),
+            ) else {
+                continue;
+            };
+            let minutes =
+                prop(other, "DURATION").and_then(|d| duration_minutes(d.val.as_str())).or_else(|| {
+                    let end = prop(other, "DTEND").and_then(|p| when(p).ok()).and_then(local)?;
+                    Some((resolve(zone, end) - resolve(zone, start)).num_minutes()).filter(|m| *m > 0)
+                });
+            changed.push(Changed { recurrence_id: rid, start, minutes, title: text(other, "SUMMARY", 120) });
+        }
+    }
+    Ok(Imported { input, cancelled, changed })
 }
 
 fn too_deep(text: &str) -> bool {

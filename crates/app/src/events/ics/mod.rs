@@ -16,7 +16,7 @@ mod tests;
 
 use store::events::{Event, Override};
 
-pub use import::parse_import;
+pub use import::{parse_import, parse_import_full, Changed, Imported};
 pub use write::calendar;
 
 /// One event to write into a calendar file, with what the file needs beyond the stored row.
