@@ -1,10 +1,12 @@
 //! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances,
-//! recurrence expansion, time-finding.
+//! recurrence expansion, time-finding, pairing.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::{Africa, America, Asia, Australia, Europe};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use domain::profile::Window;
+use domain::matching;
+use domain::partners::{top, Between, Member, Mode, SkillIndex, Week};
+use domain::profile::{Company, Window};
 use domain::recurrence::{Rule, Series};
 use domain::timefinding::{propose, Invitee, SlotRequest};
 use domain::{geo, password, profile};
@@ -54,7 +56,7 @@ fn recurrence(c: &mut Criterion) {
     });
 }
 
-/// A tiny linear congruential generator (Knuth's MMIX constants): deterministic invitees without a
+/// A tiny linear congruential generator (Knuth's MMIX constants): deterministic inputs without a
 /// new dependency, so every run measures the same work.
 struct Lcg(u64);
 
@@ -119,5 +121,129 @@ fn timefinding(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gazetteer, rules, recurrence, timefinding);
+fn pairing(c: &mut Criterion) {
+    // One busy slot: 2,000 bookings, about 90% of pairs allowed (the rest blocked), weights 1..=1000.
+    let n = 2_000;
+    let mut rng = Lcg(7);
+    let mut edges = Vec::new();
+    for i in 0..n {
+        for j in i + 1..n {
+            if rng.below(10) < 9 {
+                edges.push((i, j, u32::try_from(1 + rng.below(1_000)).expect("below 1001")));
+            }
+        }
+    }
+    let mut group = c.benchmark_group("matching");
+    // Each run takes a sizeable fraction of a second; ten samples keep the bench short.
+    group.sample_size(10);
+    group.bench_function("pair one slot of 2,000 bookings (dense)", |b| {
+        b.iter(|| matching::pair(black_box(n), black_box(&edges)))
+    });
+    group.finish();
+}
+
+fn partners(c: &mut Criterion) {
+    // 100,000 virtual members in ten zones, each offering and needing two of 40 skills and free
+    // three to six windows a week; one of them asks for their top 20. Members are placed on the
+    // week ahead of time, as the server keeps them between requests.
+    const SKILLS: [&str; 40] = [
+        "seo",
+        "copywriting",
+        "branding",
+        "ux",
+        "ui",
+        "illustration",
+        "photography",
+        "video",
+        "rust",
+        "python",
+        "javascript",
+        "devops",
+        "data",
+        "marketing",
+        "sales",
+        "accounting",
+        "legal",
+        "translation",
+        "editing",
+        "podcasting",
+        "3d",
+        "motion",
+        "product",
+        "research",
+        "strategy",
+        "pr",
+        "social",
+        "email",
+        "wordpress",
+        "shopify",
+        "ads",
+        "analytics",
+        "coaching",
+        "hr",
+        "finance",
+        "tax",
+        "writing",
+        "speaking",
+        "design",
+        "printing",
+    ];
+    let zones = [
+        Europe::Berlin,
+        Europe::London,
+        Europe::Lisbon,
+        America::New_York,
+        America::Los_Angeles,
+        America::Sao_Paulo,
+        Asia::Kolkata,
+        Asia::Tokyo,
+        Australia::Sydney,
+        Africa::Lagos,
+    ];
+    let mut rng = Lcg(11);
+    let pick = |rng: &mut Lcg, k: usize| -> Vec<String> {
+        (0..k).map(|_| SKILLS[usize::try_from(rng.below(40)).expect("small")].to_owned()).collect()
+    };
+    let members: Vec<Member> = (0..100_000)
+        .map(|_| {
+            let windows = (0..3 + rng.below(4))
+                .map(|_| {
+                    let start_min = 7 * 60 + 15 * rng.small(52);
+                    let end_min = (start_min + 60 + 15 * rng.small(13)).min(1440);
+                    Window { weekday: u8::try_from(rng.below(7)).expect("a weekday"), start_min, end_min }
+                })
+                .collect();
+            Member {
+                offers: pick(&mut rng, 2),
+                needs: pick(&mut rng, 2),
+                windows: profile::normalise_windows(windows),
+                zone: zones[usize::from(rng.small(10))],
+                coords: None,
+                in_person: false,
+                is_virtual: true,
+                company: Company::Either,
+                reliability: Some(0.5 + f64::from(rng.small(50)) / 100.0),
+            }
+        })
+        .collect();
+    let week = Week::containing(local(2026, 3, 25, 12).and_utc());
+    let prepared: Vec<_> = members.iter().map(|m| week.prepare(m)).collect();
+    let index = SkillIndex::new(&prepared);
+    let me = week.prepare(&members[0]);
+    c.bench_function("partners/top 20 of 100,000 virtual members", |b| {
+        b.iter(|| {
+            top(
+                black_box(&me),
+                black_box(&prepared),
+                &index,
+                Mode::Virtual,
+                20,
+                |i| i == 0,
+                |_| Between::default(),
+            )
+        })
+    });
+}
+
+criterion_group!(benches, gazetteer, rules, recurrence, timefinding, pairing, partners);
 criterion_main!(benches);

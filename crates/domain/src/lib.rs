@@ -9,9 +9,12 @@
 
 pub mod errors;
 pub mod geo;
+pub mod matching;
+pub mod partners;
 pub mod password;
 pub mod profile;
 pub mod recurrence;
+pub mod reliability;
 pub mod timefinding;
 
 pub use errors::FieldErrors;
