@@ -75,6 +75,10 @@ pub struct Config {
     pub late_cancel_minutes: i64,
     /// How often the reminder job looks for due reminders, in milliseconds.
     pub reminder_poll_ms: u64,
+    /// Booked slots are paired this many minutes before they start.
+    pub slot_lock_minutes: i64,
+    /// How often the pairing job looks for slots to lock, in milliseconds.
+    pub slot_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -95,6 +99,8 @@ impl Default for Config {
             demo: false,
             late_cancel_minutes: 120,
             reminder_poll_ms: 60_000,
+            slot_lock_minutes: 5,
+            slot_poll_ms: 15_000,
         }
     }
 }

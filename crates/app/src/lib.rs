@@ -15,6 +15,7 @@ pub mod mail;
 pub mod members;
 pub mod openapi;
 pub mod ops;
+pub mod partners;
 pub mod polls;
 pub mod profiles;
 pub mod startup;

@@ -124,9 +124,20 @@ impl Modify for BearerAuth {
         crate::polls::api::get,
         crate::polls::api::vote,
         crate::polls::api::close,
+        crate::partners::api::suggestions,
+        crate::partners::api::partnerships,
+        crate::partners::api::request,
+        crate::partners::api::act,
+        crate::partners::api::favourites,
+        crate::partners::api::add_favourite,
+        crate::partners::api::remove_favourite,
+        crate::partners::api::set_bookable_by,
+        crate::partners::bookings::create_api,
+        crate::partners::bookings::list_api,
+        crate::partners::bookings::cancel_api,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"))
 )]
 pub struct ApiDoc;
 

@@ -20,7 +20,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, mail, members, ops, polls, profiles, web};
+use crate::{accounts, events, mail, members, ops, partners, polls, profiles, web};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::routes())
         .merge(events::routes())
         .merge(polls::routes())
+        .merge(partners::routes())
         .merge(ops::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/assets/{name}", get(web::assets::serve))
@@ -127,13 +128,14 @@ impl Application {
         let (stop_tx, stop_rx) = watch::channel(false);
         let mail_job = tokio::spawn(mail::run(state.clone(), transport, stop_rx.clone()));
         let purge_job = tokio::spawn(purge_expired(state.clone(), stop_rx.clone()));
-        let reminder_job = tokio::spawn(events::reminders::run(state.clone(), stop_rx));
+        let reminder_job = tokio::spawn(events::reminders::run(state.clone(), stop_rx.clone()));
+        let pairing_job = tokio::spawn(partners::slots::run(state.clone(), stop_rx));
         tracing::info!(address = %self.address(), url = %state.config.public_url(), "Alongside is listening");
         axum::serve(self.listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mail_job, purge_job, reminder_job);
+        let _ = tokio::join!(mail_job, purge_job, reminder_job, pairing_job);
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -72,34 +72,8 @@ impl Db {
     /// Stores a new event; returns its id.
     pub async fn create_event(&self, host_id: &str, f: &EventFields, now: i64) -> Result<String> {
         let id = new_id();
-        sqlx::query(
-            "INSERT INTO events (id, host_id, kind, title, description, is_virtual, place_name, city_id, \
-             city_label, video_url, start_local, time_zone, duration_minutes, rrule, exdates, first_start_at, \
-             last_end_at, capacity, visibility, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-             $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
-        )
-        .bind(&id)
-        .bind(host_id)
-        .bind(&f.kind)
-        .bind(&f.title)
-        .bind(&f.description)
-        .bind(i64::from(f.is_virtual))
-        .bind(&f.place_name)
-        .bind(f.city_id)
-        .bind(&f.city_label)
-        .bind(&f.video_url)
-        .bind(&f.start_local)
-        .bind(&f.time_zone)
-        .bind(f.duration_minutes)
-        .bind(&f.rrule)
-        .bind(&f.exdates)
-        .bind(f.first_start_at)
-        .bind(f.last_end_at)
-        .bind(f.capacity)
-        .bind(&f.visibility)
-        .bind(now)
-        .execute(self.write())
-        .await?;
+        let mut conn = self.write().acquire().await?;
+        insert_event(&mut conn, &id, host_id, f, now).await?;
         Ok(id)
     }
 
@@ -243,4 +217,43 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Inserts an event with a chosen id on `conn` (inside a caller's transaction, say).
+pub(crate) async fn insert_event(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+    host_id: &str,
+    f: &EventFields,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (id, host_id, kind, title, description, is_virtual, place_name, city_id, \
+         city_label, video_url, start_local, time_zone, duration_minutes, rrule, exdates, first_start_at, \
+         last_end_at, capacity, visibility, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+    )
+    .bind(id)
+    .bind(host_id)
+    .bind(&f.kind)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(i64::from(f.is_virtual))
+    .bind(&f.place_name)
+    .bind(f.city_id)
+    .bind(&f.city_label)
+    .bind(&f.video_url)
+    .bind(&f.start_local)
+    .bind(&f.time_zone)
+    .bind(f.duration_minutes)
+    .bind(&f.rrule)
+    .bind(&f.exdates)
+    .bind(f.first_start_at)
+    .bind(f.last_end_at)
+    .bind(f.capacity)
+    .bind(&f.visibility)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -7,11 +7,13 @@
 //! It must never import HTTP, templates or the app's configuration: callers pass plain values.
 
 pub mod auth;
+pub mod bookings;
 mod db;
 pub mod events;
 pub mod feeds;
 pub mod members;
 pub mod outbox;
+pub mod partners;
 pub mod polls;
 pub mod reminders;
 pub mod rsvps;

@@ -102,9 +102,16 @@ impl Db {
         Ok(query.fetch_all(self.read()).await?)
     }
 
-    /// How `viewer` stands to `owner`. Partnerships and groups come with their capabilities.
+    /// How `viewer` stands to `owner`: myself, an accepted partner, or any member (groups come
+    /// with their capability).
     pub async fn relation(&self, viewer: &str, owner: &str) -> Result<Relation> {
-        Ok(if viewer == owner { Relation::Myself } else { Relation::Member })
+        Ok(if viewer == owner {
+            Relation::Myself
+        } else if self.are_partners(viewer, owner).await? {
+            Relation::Partner
+        } else {
+            Relation::Member
+        })
     }
 
     /// True when either member has blocked the other.

@@ -34,6 +34,8 @@ pub struct User {
     pub suspended_at: Option<i64>,
     /// Minutes before an event to remind, comma-separated ("1440,60"); empty for none.
     pub reminder_minutes: String,
+    /// Who may be paired with or ask to partner this member: everyone | favourites | nobody.
+    pub bookable_by: String,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -41,7 +43,7 @@ pub struct User {
 pub(crate) const USER_COLS: &str = "u.id, u.email, u.display_name, u.trade, u.bio, u.city_id, \
     u.city_label, u.lat, u.lon, u.timezone, u.in_person, u.virtual, u.session_minutes, u.company, \
     u.home_radius_m, u.vis_trade, u.vis_bio, u.vis_skills, u.vis_city, u.vis_availability, \
-    u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.created_at, u.updated_at";
+    u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.created_at, u.updated_at";
 
 /// A user with their tags and availability.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -133,16 +133,39 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
 }
 
 /// `GET /events/new`.
-pub async fn new_page(CurrentUser(me): CurrentUser, csrf: CsrfToken) -> PageResult {
+///
+/// Query parameters prefill the form (as a partnership's "create our recurring session" link does):
+/// `kind`, `title`, `repeat`, `duration_minutes`, `mode`, `visibility`. Nothing is checked until
+/// the form is sent.
+pub async fn new_page(
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    Query(pre): Query<Prefill>,
+) -> PageResult {
+    let or = |v: String, default: String| if v.trim().is_empty() { default } else { v };
     let values = EventForm {
-        kind: "cowork".into(),
+        kind: or(pre.kind, "cowork".into()),
+        title: pre.title,
+        repeat: pre.repeat,
         time_zone: me.timezone.clone(),
-        duration_minutes: super::input::DEFAULT_MINUTES.to_string(),
-        mode: "in_person".into(),
-        visibility: "public".into(),
+        duration_minutes: or(pre.duration_minutes, super::input::DEFAULT_MINUTES.to_string()),
+        mode: or(pre.mode, "in_person".into()),
+        visibility: or(pre.visibility, "public".into()),
         ..EventForm::default()
     };
     Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options() })?.into_response())
+}
+
+/// What a link may prefill on the new-event form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Prefill {
+    kind: String,
+    title: String,
+    repeat: String,
+    duration_minutes: String,
+    mode: String,
+    visibility: String,
 }
 
 /// `POST /events/new`.

@@ -44,6 +44,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "calendar.html" => "../events/templates/calendar.html",
         "poll_new.html" => "../polls/templates/poll_new.html",
         "poll.html" => "../polls/templates/poll.html",
+        "partners.html" => "../partners/templates/partners.html",
+        "partnerships.html" => "../partners/templates/partnerships.html",
+        "bookings.html" => "../partners/templates/bookings.html",
     );
     env
 });

@@ -10,6 +10,8 @@ mod ics;
 mod mail;
 mod members;
 mod ops;
+mod partners;
 mod polls;
 mod profiles;
+mod slots;
 mod support;

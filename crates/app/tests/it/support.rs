@@ -116,6 +116,12 @@ impl TestApp {
         json_of(resp).await
     }
 
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let resp =
+            self.client().put(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        json_of(resp).await
+    }
+
     pub async fn delete_json(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
         let resp =
             self.client().delete(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");

@@ -1,0 +1,231 @@
+//! Partners: explained suggestions, partnerships, favourites and who may book me.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{error_fields, Member, TestApp, PASSWORD};
+
+fn evenings(weekday: u8) -> Value {
+    json!([{"weekday": weekday, "start_min": 18 * 60, "end_min": 21 * 60}])
+}
+
+async fn lisbon(app: &TestApp, name: &str, offers: &[&str], needs: &[&str]) -> Member {
+    app.member_with(
+        name,
+        json!({"city": "Lisbon, Portugal", "timezone": "Europe/Lisbon", "in_person": true, "virtual": true,
+               "skills_offered": offers, "help_wanted": needs, "windows": evenings(2)}),
+    )
+    .await
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["member"]["display_name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn suggestions_say_why_and_leave_out_blocked_and_suspended_members() {
+    let app = TestApp::spawn().await;
+    let me = lisbon(&app, "Mia", &["design"], &["seo"]).await;
+    let _sam = app
+        .member_with(
+            "Sam",
+            json!({"city": "Sintra, Portugal", "timezone": "Europe/Lisbon", "skills_offered": ["seo"],
+                   "help_wanted": ["design"], "windows": evenings(2)}),
+        )
+        .await;
+    let blocked = lisbon(&app, "Bea", &["seo"], &[]).await;
+    let suspended = lisbon(&app, "Sue", &["seo"], &[]).await;
+    let (s, _) =
+        app.post_json(&format!("/api/v1/members/{}/block", blocked.id), Some(&me.token), &json!({})).await;
+    assert!(s.is_success(), "{s}");
+    app.state.db.set_suspended(&suspended.id, Some(1)).await.expect("suspend");
+
+    let (s, body) =
+        app.get_json("/api/v1/partners/suggestions?mode=in_person&limit=10", Some(&me.token)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(names(&body), ["Sam"], "{body}");
+    let sam = &body["items"][0];
+    let reasons: Vec<&str> =
+        sam["reasons"].as_array().expect("reasons").iter().filter_map(Value::as_str).collect();
+    assert_eq!(reasons[0], "offers seo — you need seo; needs design — you offer design", "{reasons:?}");
+    assert!(reasons.contains(&"both free Wednesday evenings"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.starts_with("about ") && r.ends_with(" km apart")), "{reasons:?}");
+    assert!(sam["score"].as_u64().expect("score") > 40);
+    assert_eq!(sam["member"]["badge"], "new");
+
+    // The page: Sam with the reasons, never the blocked or suspended member.
+    let web = app.browser().await;
+    web.login(&me.email, PASSWORD).await;
+    let page = web.get("/partners?mode=in_person").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Sam") && page.body.contains("both free Wednesday evenings"), "{}", page.body);
+    assert!(!page.body.contains("Bea") && !page.body.contains("Sue"));
+    // The other way round too: the blocked member does not see me.
+    let (_, theirs) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&blocked.token)).await;
+    assert!(!names(&theirs).contains(&"Mia".to_owned()), "{theirs}");
+
+    // Filters: a skill nobody near offers; a distance too short for Sintra (about 23 km).
+    let (_, none) =
+        app.get_json("/api/v1/partners/suggestions?mode=in_person&skill=pottery", Some(&me.token)).await;
+    assert!(names(&none).is_empty());
+    let (_, near) =
+        app.get_json("/api/v1/partners/suggestions?mode=in_person&max_km=5", Some(&me.token)).await;
+    assert!(names(&near).is_empty(), "{near}");
+    let (s, bad) = app.get_json("/api/v1/partners/suggestions?mode=teleport&limit=0", Some(&me.token)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&bad), ["mode", "limit"]);
+    let page = web.get("/partners?max_km=far").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Give a distance in km") && page.body.contains("value=\"far\""));
+}
+
+#[tokio::test]
+async fn hidden_skills_give_no_reason() {
+    let app = TestApp::spawn().await;
+    let me = lisbon(&app, "Mia", &["design"], &["seo"]).await;
+    let shy = lisbon(&app, "Shy", &["seo"], &[]).await;
+    let (s, _) =
+        app.patch_json("/api/v1/me", &shy.token, &json!({"visibility": {"skills": "partners"}})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, body) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&me.token)).await;
+    let text = body.to_string();
+    assert!(text.contains("Shy") && !text.contains("seo"), "{body}");
+}
+
+#[tokio::test]
+async fn a_partnership_is_requested_accepted_and_offers_the_start_small_series() {
+    let app = TestApp::spawn().await;
+    let ana = lisbon(&app, "Ana", &["design"], &["seo"]).await;
+    let ben = lisbon(&app, "Ben", &["seo"], &["design"]).await;
+    let ask = json!({"member_id": ben.id, "kind": "coworking", "message": "Cowork on Wednesdays?"});
+    let (s, p) = app.post_json("/api/v1/partnerships", Some(&ana.token), &ask).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["status"], "requested");
+    let id = p["id"].as_str().expect("id").to_owned();
+    // Asked twice: a conflict, said on the field.
+    let (s, again) = app.post_json("/api/v1/partnerships", Some(&ana.token), &ask).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(error_fields(&again), ["member_id"]);
+    // Only Ben can answer.
+    let (s, _) =
+        app.post_json(&format!("/api/v1/partnerships/{id}/accept"), Some(&ana.token), &json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let mail = app.mails(1).await;
+    assert!(mail.iter().any(|m| m.contains("Ana asks you to be their coworking partner")));
+    let (s, p) =
+        app.post_json(&format!("/api/v1/partnerships/{id}/accept"), Some(&ben.token), &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["status"], "accepted");
+    assert_eq!(p["offer"]["repeat"], "every-two-months");
+    assert_eq!(p["offer"]["duration_minutes"], 120);
+    // The offer opens the event form prefilled.
+    let web = app.browser().await;
+    web.login(&ben.email, PASSWORD).await;
+    let form = web.get(p["offer"]["link"].as_str().expect("link")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"Coworking: Ana &amp; Ben\""), "{}", form.body);
+    assert!(form.body.contains("value=\"every-two-months\" selected"));
+    assert!(form.body.contains("value=\"120\""));
+    // Partners see fields shown to partners only.
+    let (s, _) = app
+        .patch_json("/api/v1/me", &ana.token, &json!({"visibility": {"bio": "partners"}, "bio": "Type nerd"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, seen) = app.get_json(&format!("/api/v1/members/{}", ana.id), Some(&ben.token)).await;
+    assert_eq!(seen["bio"], "Type nerd", "{seen}");
+    // Ending it: a second end is a conflict.
+    let (s, p) = app.post_json(&format!("/api/v1/partnerships/{id}/end"), Some(&ana.token), &json!({})).await;
+    assert_eq!((s, p["status"].as_str()), (StatusCode::OK, Some("ended")));
+    let (s, _) = app.post_json(&format!("/api/v1/partnerships/{id}/end"), Some(&ben.token), &json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (_, seen) = app.get_json(&format!("/api/v1/members/{}", ana.id), Some(&ben.token)).await;
+    assert!(seen["bio"].is_null() || seen["bio"] == "", "{seen}");
+}
+
+#[tokio::test]
+async fn the_accountability_offer_is_weekly_and_the_page_declines() {
+    let app = TestApp::spawn().await;
+    let ana = lisbon(&app, "Ana", &[], &[]).await;
+    let ben = lisbon(&app, "Ben", &[], &[]).await;
+    let web = app.browser().await;
+    web.login(&ana.email, PASSWORD).await;
+    let page = web
+        .post(
+            "/partnerships",
+            &[("member_id", &ben.id), ("kind", "accountability"), ("message", "Weekly goals?")],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some("/partnerships"), "{}", page.body);
+    assert!(web.get("/partnerships").await.body.contains("waiting for an answer"));
+    let (_, list) = app.get_json("/api/v1/partnerships", Some(&ben.token)).await;
+    let id = list["items"][0]["id"].as_str().expect("id").to_owned();
+    let (_, p) =
+        app.post_json(&format!("/api/v1/partnerships/{id}/accept"), Some(&ben.token), &json!({})).await;
+    assert_eq!(p["offer"]["repeat"], "weekly");
+    // A referral request that Ben declines on the page.
+    let (_, r) = app
+        .post_json(
+            "/api/v1/partnerships",
+            Some(&ana.token),
+            &json!({"member_id": ben.id, "kind": "referral"}),
+        )
+        .await;
+    let rid = r["id"].as_str().expect("id");
+    let bweb = app.browser().await;
+    bweb.login(&ben.email, PASSWORD).await;
+    let page = bweb.get("/partnerships").await;
+    assert!(page.body.contains("Decline Ana"));
+    let page = bweb.post(&format!("/partnerships/{rid}/decline"), &[]).await;
+    assert_eq!(page.location.as_deref(), Some("/partnerships"));
+    let (_, list) = app.get_json("/api/v1/partnerships", Some(&ana.token)).await;
+    let statuses: Vec<&str> =
+        list["items"].as_array().expect("items").iter().filter_map(|i| i["status"].as_str()).collect();
+    assert_eq!(statuses, ["accepted", "declined"]);
+    // Bad input keeps the form's message visible.
+    let page = web.post("/partnerships", &[("member_id", &ben.id), ("kind", "pen-pals")]).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Choose coworking, accountability or referrals."), "{}", page.body);
+}
+
+#[tokio::test]
+async fn who_may_book_me_and_favourites() {
+    let app = TestApp::spawn().await;
+    let ana = lisbon(&app, "Ana", &["design"], &["seo"]).await;
+    let ben = lisbon(&app, "Ben", &["seo"], &["design"]).await;
+    let (s, v) = app.put_json("/api/v1/me/bookable-by", &ben.token, &json!({"value": "favourites"})).await;
+    assert_eq!((s, v["value"].as_str()), (StatusCode::OK, Some("favourites")));
+    let (s, bad) = app.put_json("/api/v1/me/bookable-by", &ben.token, &json!({"value": "cats"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&bad), ["value"]);
+    // Ben takes requests only from his favourites: Ana is not one, so he is not suggested and
+    // cannot be asked.
+    let (_, body) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&ana.token)).await;
+    assert!(names(&body).is_empty(), "{body}");
+    let ask = json!({"member_id": ben.id, "kind": "coworking"});
+    let (s, err) = app.post_json("/api/v1/partnerships", Some(&ana.token), &ask).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let (s, _) = app.put_json(&format!("/api/v1/favourites/{}", ana.id), &ben.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, favs) = app.get_json("/api/v1/favourites", Some(&ben.token)).await;
+    assert_eq!(favs["items"][0]["display_name"], "Ana");
+    let (_, body) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&ana.token)).await;
+    assert_eq!(names(&body), ["Ben"]);
+    let (s, _) = app.post_json("/api/v1/partnerships", Some(&ana.token), &ask).await;
+    assert_eq!(s, StatusCode::CREATED);
+    // The favourite toggle on the page, and no favourite of an unknown member.
+    let web = app.browser().await;
+    web.login(&ana.email, PASSWORD).await;
+    let page =
+        web.post(&format!("/members/{}/favourite", ben.id), &[("on", "1"), ("back", "/partners")]).await;
+    assert_eq!(page.location.as_deref(), Some("/partners"));
+    // (Coworking is asked already, so Ben shows for referrals.)
+    let page = web.get("/partners?mode=in_person&kind=referral").await;
+    assert!(page.body.contains("Remove Ben from favourites"), "{}", page.body);
+    let (s, _) = app.put_json("/api/v1/favourites/nobody-here", &ana.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
