@@ -86,6 +86,7 @@ DATABASE_URL="sqlite://$tmp/browser.db" \
     ALONGSIDE_BIND="127.0.0.1:$port" \
     ALONGSIDE_MAIL_DIR="$tmp/mail" \
     ALONGSIDE_RATE_LIMIT_AUTH=1000 \
+    ALONGSIDE_SLOT_LOCK_MINUTES=60 \
     RUST_LOG="${RUST_LOG:-info}" \
     "$bin" serve >"$server_log" 2>&1 &
 server_pid=$!

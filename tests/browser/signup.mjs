@@ -279,6 +279,54 @@ const steps = [
     await goto(page, '/calendar?view=week&date=2027-03-17');
     await checkA11y(page, 'calendar (week)');
   }],
+
+  ['find partners, with reasons, and ask one', async (page) => {
+    await goto(page, '/partners?mode=virtual');
+    await expectVisible(page.getByRole('link', { name: 'Second Member' }).first(), 'Second Member suggested');
+    await checkA11y(page, 'find partners');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Ask Second Member to partner (coworking)' }));
+    expectPath(page, '/partnerships');
+    await expectVisible(page.getByText('waiting for an answer'), 'the request, waiting');
+    await checkA11y(page, 'my partners');
+  }],
+
+  ['two members book the same focus slot and both see their match', async (page) => {
+    // The server locks slots an hour ahead (see browser-test.sh), so this slot pairs at once.
+    const target = new Date(Math.ceil((Date.now() + 20 * 60_000) / 900_000) * 900_000);
+    const bookAs = async (p, goal) => {
+      await goto(p, '/bookings');
+      const hint = await p.locator('#h-time').innerText();
+      const zone = hint.match(/in (\S+)\.$/)[1];
+      const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }).formatToParts(target).map((x) => [x.type, x.value]));
+      await p.getByLabel('Date', { exact: true }).fill(`${parts.year}-${parts.month}-${parts.day}`);
+      await p.getByLabel('Start', { exact: true }).fill(`${parts.hour}:${parts.minute}`);
+      await p.getByLabel('Length', { exact: true }).selectOption('25');
+      await p.getByLabel('Goal', { exact: true }).fill(goal);
+      await clickAndWaitForPage(p, p.getByRole('button', { name: 'Book this slot' }));
+      expectPath(p, '/bookings');
+    };
+    await bookAs(page, 'Send three proposals');
+    await checkA11y(page, 'focus sessions');
+    const context = await page.context().browser().newContext({ bypassCSP: true });
+    const other = await context.newPage();
+    try {
+      await goto(other, '/login');
+      await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Log in' }));
+      await bookAs(other, 'Clear my inbox');
+      await expectVisible(other.getByText('Ana Browser', { exact: true }), 'the match, on the second member\'s bookings');
+      await clickAndWaitForPage(other, other.getByRole('link', { name: 'Open the session' }));
+      await expectVisible(other.getByText('Send three proposals').first(), "the partner's goal on the session");
+      await checkA11y(other, 'focus session (matched)');
+    } finally {
+      await context.close();
+    }
+    await goto(page, '/bookings');
+    await expectVisible(page.getByText('Second Member', { exact: true }), 'the match, on the first member\'s bookings');
+  }],
 ];
 
 let eventUrl = '';
