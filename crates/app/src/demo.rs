@@ -236,12 +236,22 @@ const BIOS: [&str; 8] = [
     "Member of a local referral chapter; keen to meet people outside it too.",
 ];
 
+/// The demo member `i`'s first and last name.
+fn names(i: usize) -> (&'static str, &'static str) {
+    (FIRST[i % FIRST.len()], LAST[(i * 7 + i / FIRST.len()) % LAST.len()])
+}
+
+/// The demo member `i`'s email address.
+fn email(i: usize) -> String {
+    let (first, last) = names(i);
+    format!("{}.{}.{i}@demo.alongside.test", fold(first), fold(last).replace('\'', ""))
+}
+
 fn member(i: usize, cities: &[CityRef]) -> (String, String, ProfileUpdate) {
     let mut rng = StdRng::seed_from_u64(i as u64);
-    let first = FIRST[i % FIRST.len()];
-    let last = LAST[(i * 7 + i / FIRST.len()) % LAST.len()];
+    let (first, last) = names(i);
     let name = format!("{first} {last}");
-    let email = format!("{}.{}.{i}@demo.alongside.test", fold(first), fold(last).replace('\'', ""));
+    let email = email(i);
     let (trade, offers, needs) = TRADES[i % TRADES.len()];
     let pick = |rng: &mut StdRng, from: &[&str], n: usize| -> Vec<String> {
         let mut v: Vec<String> = from.choose_multiple(rng, n).map(|s| (*s).to_owned()).collect();
@@ -337,8 +347,33 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
         report.created += 1;
     }
     bar.finish_and_clear();
+    partners(db).await?;
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)
+}
+
+/// A few partnerships and favourites around the first demo member, so "My partners" shows each
+/// state. Only added once: skipped when the first member has any partnership.
+async fn partners(db: &Db) -> anyhow::Result<()> {
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        match db.user_by_email(&email(i)).await? {
+            Some(u) => ids.push(u.id),
+            None => return Ok(()),
+        }
+    }
+    if !db.partnerships_of(&ids[0]).await?.is_empty() {
+        return Ok(());
+    }
+    let now = crate::web::now_ms();
+    let weekly = "Shall we check in on our goals every Monday morning?";
+    let p = db.request_partnership(&ids[0], &ids[1], "accountability", weekly, now).await?;
+    db.set_partnership_status(&p, &["requested"], "accepted", now).await?;
+    db.request_partnership(&ids[2], &ids[0], "coworking", "Library table on Thursdays?", now).await?;
+    db.request_partnership(&ids[0], &ids[3], "referral", "We serve the same clients.", now).await?;
+    db.add_favourite(&ids[0], &ids[1], now).await?;
+    db.add_favourite(&ids[1], &ids[0], now).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -235,3 +235,29 @@ pub async fn may_book(state: &AppState, who: &str, target: &User) -> Result<bool
         _ => true,
     })
 }
+
+/// My partners data for the data export: who may book me, favourites, partnerships, bookings and
+/// the late cancellations and no-shows that make up my reliability.
+pub async fn export(state: &AppState, me: &User) -> Result<serde_json::Value, AppError> {
+    let favourites = state.db.favourites_of(&me.id).await?;
+    let partnerships = state.db.partnerships_of(&me.id).await?;
+    let bookings = state.db.bookings_of(&me.id, 0).await?;
+    let marks = state.db.reliability_marks(&me.id).await?;
+    Ok(serde_json::json!({
+        "bookable_by": me.bookable_by,
+        "favourites": favourites.iter().map(|(id, name)| serde_json::json!({"id": id, "display_name": name})).collect::<Vec<_>>(),
+        "partnerships": partnerships.iter().map(|p| serde_json::json!({
+            "id": p.id, "kind": p.kind, "status": p.status, "message": p.message,
+            "requester": {"id": p.requester_id, "display_name": p.requester_name},
+            "partner": {"id": p.partner_id, "display_name": p.partner_name},
+            "created_at": p.created_at, "updated_at": p.updated_at,
+        })).collect::<Vec<_>>(),
+        "bookings": bookings.iter().map(|b| serde_json::json!({
+            "id": b.id, "starts_at": b.starts_at, "duration_minutes": b.duration_minutes, "goal": b.goal,
+            "status": b.status, "partner_id": b.partner_id, "event_id": b.event_id, "created_at": b.created_at,
+        })).collect::<Vec<_>>(),
+        "reliability_marks": marks.iter().map(|(kind, event, at)| serde_json::json!({
+            "kind": kind, "event_id": event, "occurrence_start": at,
+        })).collect::<Vec<_>>(),
+    }))
+}

@@ -84,8 +84,18 @@ async fn render_list(
     me: &User,
     csrf: &CsrfToken,
     just_accepted: Option<&str>,
-    errors: Option<&FieldErrors>,
+    failed: Option<(&RequestForm, &FieldErrors)>,
 ) -> PageResult {
+    let errors = failed.map(|(_, e)| e);
+    // A refused request comes back as a form with the member's words kept.
+    let mut retry = None;
+    if let Some((form, _)) = failed {
+        if let Some(them) = state.db.user(&form.member_id).await?.filter(|u| u.suspended_at.is_none()) {
+            retry = Some(
+                context! { member_id => them.id, name => them.display_name, kind => form.kind, message => form.message },
+            );
+        }
+    }
     let mut offer_ctx = None;
     let items: Vec<_> = state
         .db
@@ -120,7 +130,7 @@ async fn render_list(
         .collect();
     let favourites = state.db.favourites_of(&me.id).await?;
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let ctx = context! { items, favourites, offer => offer_ctx, errors => errors.map(error_map) };
+    let ctx = context! { items, favourites, offer => offer_ctx, retry, kinds => KINDS, errors => errors.map(error_map) };
     Ok((status, page("partnerships.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -159,7 +169,7 @@ pub async fn request(
     match partnerships::request(&state, &me, &form.member_id, &form.kind, &form.message).await {
         Ok(_) => Ok(Redirect::to("/partnerships").into_response()),
         Err(AppError::Invalid(e) | AppError::Conflict(e)) => {
-            render_list(&state, &me, &csrf, None, Some(&e)).await
+            render_list(&state, &me, &csrf, None, Some((&form, &e))).await
         }
         Err(e) => Err(e.into()),
     }
@@ -181,7 +191,9 @@ pub async fn act(
             Ok(Redirect::to(&format!("/partnerships?accepted={}", p.id)).into_response())
         }
         Ok(_) => Ok(Redirect::to("/partnerships").into_response()),
-        Err(AppError::Conflict(e)) => render_list(&state, &me, &csrf, None, Some(&e)).await,
+        Err(AppError::Conflict(e)) => {
+            render_list(&state, &me, &csrf, None, Some((&RequestForm::default(), &e))).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -212,4 +224,16 @@ pub async fn favourite(
     let back =
         if form.back == "/partners" { "/partners".to_owned() } else { format!("/members/{}", them.id) };
     Ok(Redirect::to(&back).into_response())
+}
+
+/// What a member's profile page shows about working with them: their reliability, whether they
+/// are my favourite, and whether they take partner requests from me.
+pub async fn profile_panel(state: &AppState, me: &User, id: &str) -> Result<minijinja::Value, AppError> {
+    let Some(them) = state.db.user(id).await? else { return Ok(minijinja::Value::UNDEFINED) };
+    let record = super::record_of(state, id).await?;
+    let favourite = state.db.favourites_of(&me.id).await?.iter().any(|(f, _)| f == id);
+    let may_ask = super::may_book(state, &me.id, &them).await?;
+    Ok(context! {
+        badge => record.badge().as_str(), reliability => record.describe(), favourite, may_ask, kinds => KINDS,
+    })
 }

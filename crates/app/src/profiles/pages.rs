@@ -245,8 +245,14 @@ pub async fn member(
         return Ok(Redirect::to("/profile").into_response());
     }
     let member = visible_profile(&state, &me, &id).await?;
-    Ok(page("profile.html", Some(&me), &csrf, context! { member, own => false, user => context! {} })?
-        .into_response())
+    let partner = crate::partners::pages::profile_panel(&state, &me, &id).await?;
+    Ok(page(
+        "profile.html",
+        Some(&me),
+        &csrf,
+        context! { member, partner, own => false, user => context! {} },
+    )?
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]

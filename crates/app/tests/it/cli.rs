@@ -71,6 +71,13 @@ async fn demo_fills_a_believable_community_once() {
         .await
         .expect("db");
     assert_eq!(admins, 0, "no demo member is an admin");
+    // The member the README suggests has a partner, a request to answer and one waiting, once.
+    let ana = db.user_by_email("ana.almeida.0@demo.alongside.test").await.expect("db").expect("ana");
+    let mut states: Vec<String> =
+        db.partnerships_of(&ana.id).await.expect("db").into_iter().map(|p| p.status).collect();
+    states.sort();
+    assert_eq!(states, ["accepted", "requested", "requested"]);
+    assert_eq!(db.favourites_of(&ana.id).await.expect("db").len(), 1);
     // The first real account on a demo instance is the admin.
     let new = store::users::NewUser {
         email: "owner@example.org",

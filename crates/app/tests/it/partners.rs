@@ -228,4 +228,48 @@ async fn who_may_book_me_and_favourites() {
     assert!(page.body.contains("Remove Ben from favourites"), "{}", page.body);
     let (s, _) = app.put_json("/api/v1/favourites/nobody-here", &ana.token, &json!({})).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // Both members' exports carry their side of it.
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&ben.token)).await;
+    assert_eq!(export["partners"]["bookable_by"], "favourites");
+    assert_eq!(export["partners"]["favourites"][0]["display_name"], "Ana");
+    assert_eq!(export["partners"]["partnerships"][0]["requester"]["display_name"], "Ana");
+    let (_, export) = app.get_json("/api/v1/me/export", Some(&ana.token)).await;
+    assert_eq!(export["partners"]["partnerships"][0]["status"], "requested");
+    assert_eq!(export["partners"]["favourites"][0]["display_name"], "Ben");
+}
+
+#[tokio::test]
+async fn a_profile_offers_favourite_and_request_and_a_refused_request_keeps_the_message() {
+    let app = TestApp::spawn().await;
+    let ana = lisbon(&app, "Ana", &["design"], &["seo"]).await;
+    let ben = lisbon(&app, "Ben", &["seo"], &["design"]).await;
+    let web = app.browser().await;
+    web.login(&ana.email, PASSWORD).await;
+    let page = web.get(&format!("/members/{}", ben.id)).await;
+    assert!(page.body.contains("badge-new"), "{}", page.body);
+    assert!(page.body.contains("Add Ben to favourites"), "{}", page.body);
+    assert!(page.body.contains("Ask Ben to partner"), "{}", page.body);
+    // The toggle comes back to the profile.
+    let done = web.post(&format!("/members/{}/favourite", ben.id), &[("on", "1")]).await;
+    assert_eq!(done.location, Some(format!("/members/{}", ben.id)));
+    assert!(web.get(&format!("/members/{}", ben.id)).await.body.contains("Remove Ben from favourites"));
+    // Too long a message: refused next to the field, the words kept, nothing stored.
+    let long = "word ".repeat(300);
+    let form = [("member_id", ben.id.as_str()), ("kind", "accountability"), ("message", long.trim())];
+    let refused = web.post("/partnerships", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains(r#"id="e-message""#), "{}", refused.body);
+    assert!(refused.body.contains(long.trim()), "the message is kept");
+    assert!(refused.body.contains(r#"<option value="accountability" selected>"#), "{}", refused.body);
+    assert!(app.state.db.partnerships_of(&ana.id).await.expect("db").is_empty());
+    let sent = web
+        .post("/partnerships", &[("member_id", &ben.id), ("kind", "accountability"), ("message", "Weekly?")])
+        .await;
+    assert_eq!(sent.location.as_deref(), Some("/partnerships"));
+    // A member who takes no requests says so instead of showing the form.
+    let (s, _) = app.put_json("/api/v1/me/bookable-by", &ben.token, &json!({"value": "nobody"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let page = web.get(&format!("/members/{}", ben.id)).await;
+    assert!(page.body.contains("Ben is not taking partner requests."), "{}", page.body);
+    assert!(!page.body.contains("Ask Ben to partner"));
 }
