@@ -79,6 +79,10 @@ pub struct Config {
     pub slot_lock_minutes: i64,
     /// How often the pairing job looks for slots to lock, in milliseconds.
     pub slot_poll_ms: u64,
+    /// Days a room's chat (and its other messages) are kept.
+    pub room_history_days: i64,
+    /// How often the room job settles attendance and refreshes presence, in milliseconds.
+    pub room_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -101,6 +105,8 @@ impl Default for Config {
             reminder_poll_ms: 60_000,
             slot_lock_minutes: 5,
             slot_poll_ms: 15_000,
+            room_history_days: 30,
+            room_poll_ms: 15_000,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod partners;
 pub mod polls;
 pub mod profiles;
+pub mod rooms;
 pub mod startup;
 pub mod state;
 pub mod web;

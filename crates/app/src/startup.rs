@@ -20,7 +20,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, mail, members, ops, partners, polls, profiles, web};
+use crate::{accounts, events, mail, members, ops, partners, polls, profiles, rooms, web};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::routes())
         .merge(polls::routes())
         .merge(partners::routes())
+        .merge(rooms::routes())
         .merge(ops::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/assets/{name}", get(web::assets::serve))
@@ -104,6 +105,7 @@ impl Application {
             limiter: Limiter::new(config.rate_limit_auth),
             metrics: Metrics::default(),
             mail_wakeup: Notify::new(),
+            rooms: std::sync::Arc::new(rooms::hub::Hub::new(db.clone())),
             db,
             config,
             csrf_key,
@@ -129,13 +131,21 @@ impl Application {
         let mail_job = tokio::spawn(mail::run(state.clone(), transport, stop_rx.clone()));
         let purge_job = tokio::spawn(purge_expired(state.clone(), stop_rx.clone()));
         let reminder_job = tokio::spawn(events::reminders::run(state.clone(), stop_rx.clone()));
-        let pairing_job = tokio::spawn(partners::slots::run(state.clone(), stop_rx));
+        let pairing_job = tokio::spawn(partners::slots::run(state.clone(), stop_rx.clone()));
+        let room_job = tokio::spawn(rooms::job::run(state.clone(), stop_rx.clone()));
+        let room_listener = tokio::spawn(rooms::hub::listen(state.db.clone(), state.rooms.clone(), stop_rx));
+        // Room connections are upgraded out of the server's hands: tell them to close when it stops.
+        let hub = state.rooms.clone();
+        let shutdown = async move {
+            shutdown.await;
+            hub.close_all();
+        };
         tracing::info!(address = %self.address(), url = %state.config.public_url(), "Alongside is listening");
         axum::serve(self.listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mail_job, purge_job, reminder_job, pairing_job);
+        let _ = tokio::join!(mail_job, purge_job, reminder_job, pairing_job, room_job, room_listener);
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -29,6 +29,8 @@ pub struct Inner {
     pub metrics: Metrics,
     /// Wakes the mail job when a message is queued.
     pub mail_wakeup: Notify,
+    /// This instance's live rooms.
+    pub rooms: Arc<crate::rooms::hub::Hub>,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@ pub mod password;
 pub mod profile;
 pub mod recurrence;
 pub mod reliability;
+pub mod room;
 pub mod timefinding;
 
 pub use errors::FieldErrors;

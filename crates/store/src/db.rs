@@ -24,6 +24,24 @@ pub struct Db {
     backend: Backend,
     read: AnyPool,
     write: AnyPool,
+    url: Url,
+}
+
+/// The URL the pools were opened with (for connections outside them, such as a PostgreSQL
+/// listener); its password never shows in `Debug`.
+#[derive(Clone)]
+pub(crate) struct Url(std::sync::Arc<str>);
+
+impl Url {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact_url_impl(&self.0))
+    }
 }
 
 static MIGRATE_SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,6 +74,7 @@ impl Db {
             other => return Err(StoreError::UnsupportedUrl(other.to_owned())),
         };
         let connect_err = |source| StoreError::Connect { url: redact_url_impl(url), source };
+        let kept = Url(url.into());
         match backend {
             Backend::Sqlite => {
                 let url = if url.contains('?') { url.to_owned() } else { format!("{url}?mode=rwc") };
@@ -81,7 +100,7 @@ impl Db {
                 // Open the writer first: it creates the file and switches it to WAL.
                 let write = pool(1).connect_with(opts.clone()).await.map_err(connect_err)?;
                 let read = pool(8).connect_with(opts).await.map_err(connect_err)?;
-                Ok(Db { backend, read, write })
+                Ok(Db { backend, read, write, url: kept })
             }
             Backend::Postgres => {
                 let opts = AnyConnectOptions::from_str(url).map_err(connect_err)?;
@@ -91,7 +110,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .map_err(connect_err)?;
-                Ok(Db { backend, read: pool.clone(), write: pool })
+                Ok(Db { backend, read: pool.clone(), write: pool, url: kept })
             }
         }
     }
@@ -103,6 +122,11 @@ impl Db {
             Backend::Postgres => MIGRATE_POSTGRES.run(&self.write).await?,
         }
         Ok(())
+    }
+
+    /// The URL the database was opened with.
+    pub(crate) fn url(&self) -> &Url {
+        &self.url
     }
 
     /// Which backend this is.

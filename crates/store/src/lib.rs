@@ -16,6 +16,8 @@ pub mod outbox;
 pub mod partners;
 pub mod polls;
 pub mod reminders;
+pub mod room_presence;
+pub mod rooms;
 pub mod rsvps;
 pub mod settings;
 pub mod testing;

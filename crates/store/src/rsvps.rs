@@ -338,7 +338,7 @@ impl Db {
     }
 }
 
-async fn mark(
+pub(crate) async fn mark(
     tx: &mut sqlx::AnyConnection,
     user: &str,
     event_id: &str,

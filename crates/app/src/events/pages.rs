@@ -193,8 +193,9 @@ pub async fn create(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AtQuery {
+    /// The occurrence's key (its original start, UTC ms).
     #[serde(default)]
-    at: Option<i64>,
+    pub at: Option<i64>,
     #[serde(default)]
     notice: String,
 }

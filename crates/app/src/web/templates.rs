@@ -47,6 +47,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "partners.html" => "../partners/templates/partners.html",
         "partnerships.html" => "../partners/templates/partnerships.html",
         "bookings.html" => "../partners/templates/bookings.html",
+        "room.html" => "../rooms/templates/room.html",
     );
     env
 });

@@ -13,5 +13,7 @@ mod ops;
 mod partners;
 mod polls;
 mod profiles;
+mod rooms;
+mod rooms_shared;
 mod slots;
 mod support;

@@ -76,6 +76,11 @@ impl TestApp {
         }
     }
 
+    /// The database this app runs on.
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -299,7 +304,8 @@ impl SmtpSink {
         TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
     }
 
-    /// Starts the server on `port` in a background thread.
+    /// Starts the server on `port` in a background thread and returns once it accepts
+    /// connections (so a retry made due right after cannot hit a closed port).
     pub fn start(port: u16) -> SmtpSink {
         let sink = SmtpSink::default();
         let mut server = mailin_embedded::Server::new(sink.clone());
@@ -307,7 +313,13 @@ impl SmtpSink {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        sink
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return sink;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the SMTP server did not start on port {port}");
     }
 
     /// Waits (up to 10 s) for `n` messages.

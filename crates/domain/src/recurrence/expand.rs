@@ -196,8 +196,8 @@ fn nth_matches(b: ByDay, weekday: u32, day: u32, dim: u32) -> bool {
     }
     match b.nth {
         None => true,
-        Some(n) if n > 0 => (day - 1) / 7 + 1 == n.unsigned_abs().into(),
-        Some(n) => (dim - day) / 7 + 1 == n.unsigned_abs().into(),
+        Some(n) if n > 0 => (day - 1) / 7 + 1 == u32::from(n.unsigned_abs()),
+        Some(n) => (dim - day) / 7 + 1 == u32::from(n.unsigned_abs()),
     }
 }
 

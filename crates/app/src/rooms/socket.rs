@@ -1,0 +1,246 @@
+//! One WebSocket connection to a room: who may open it (checked before the upgrade), the welcome
+//! snapshot and the replay that makes resuming gap- and duplicate-free, then the loop that
+//! forwards the room's frames and handles the member's.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use domain::FieldErrors;
+use store::room_presence::Entering;
+use store::rooms::Room;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::commands::{self, chat_limiter, post, timer_of, timer_view};
+use super::hub::Frame;
+use super::protocol::{GoalView, Person, RoomInfo, ServerMsg, Welcome, HISTORY, MAX_FRAME_BYTES, PROTOCOL};
+use super::{access, Access, PRESENCE_TTL_MS};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::auth::{ApiUser, MaybeUser};
+use crate::web::now_ms;
+
+/// A frame that cannot be written within this long means the client is too slow: it is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+/// The server pings this often; a client silent for three intervals is gone.
+const PING_EVERY: Duration = Duration::from_secs(25);
+
+/// `GET /events/{id}/room/ws?at=KEY&v=1[&after=ID]`: a session cookie (from a page of this
+/// site) or a bearer token.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    bearer: Option<ApiUser>,
+    MaybeUser(cookie_user): MaybeUser,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Result<Response, AppError> {
+    let user = match (bearer, cookie_user) {
+        (Some(ApiUser(u)), _) => u,
+        (None, Some(u)) if same_origin(&headers, &state) => u,
+        (None, Some(_)) => return Err(AppError::Forbidden("Rooms open only from this site's pages.")),
+        (None, None) => return Err(AppError::Unauthorized),
+    };
+    let key = crate::events::parse_key(q.get("at").map_or("", String::as_str))?;
+    let v = q.get("v").map_or(Ok(PROTOCOL), |v| v.parse::<u32>());
+    if v != Ok(PROTOCOL) {
+        let m = format!("This server speaks room protocol version {PROTOCOL}.");
+        return Err(AppError::Invalid(FieldErrors::one("v", m)));
+    }
+    let after = match q.get("after").map(|a| a.parse::<i64>()) {
+        None => None,
+        Some(Ok(a)) if a >= 0 => Some(a),
+        Some(_) => {
+            return Err(AppError::Invalid(FieldErrors::one("after", "Give the last message id seen.")))
+        }
+    };
+    let access = access(&state, &user, &id, key).await?;
+    let room = access.room(&state).await?;
+    Ok(ws
+        .max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| serve(socket, state, access, room, after)))
+}
+
+/// A browser's request must come from a page of this site (against cross-site WebSocket
+/// hijacking with the session cookie): its Origin must name this host.
+fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true; // not a browser
+    };
+    let Ok(origin) = url::Url::parse(origin) else { return false };
+    let authority = |u: &url::Url| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_owned(),
+        })
+    };
+    let Some(theirs) = authority(&origin) else { return false };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let public = url::Url::parse(&state.config.public_url()).ok().and_then(|u| authority(&u));
+    host == Some(theirs.as_str()) || public.as_deref() == Some(theirs.as_str())
+}
+
+async fn serve(mut socket: WebSocket, state: AppState, access: Access, room: Room, after: Option<i64>) {
+    let conn_id = store::new_id();
+    let mut frames = state.rooms.subscribe(&room.id, room.last_seq);
+    if let Err(e) = session(&mut socket, &state, &access, &room.id, &conn_id, after, &mut frames).await {
+        tracing::warn!(error = %e, room = %room.id, "room connection failed");
+    }
+    drop(frames);
+    state.rooms.unsubscribe(&room.id);
+    let now = now_ms();
+    match state.db.leave_room(&conn_id, now - PRESENCE_TTL_MS).await {
+        Ok(true) => {
+            let u = &access.user;
+            let left =
+                |id, at| ServerMsg::Left { id, at, user_id: u.id.clone(), name: u.display_name.clone() };
+            if let Err(e) = post(&state, &room.id, "left", Some(&u.id), None, left).await {
+                tracing::warn!(error = %e, "room departure not stored");
+            }
+        }
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "room presence not cleared"),
+    }
+}
+
+async fn send(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), anyhow::Error> {
+    tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Text(text)))
+        .await
+        .map_err(|_| anyhow::anyhow!("client too slow"))??;
+    Ok(())
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = CloseFrame { code, reason: reason.into() };
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
+}
+
+async fn session(
+    socket: &mut WebSocket,
+    state: &AppState,
+    access: &Access,
+    room_id: &str,
+    conn_id: &str,
+    after: Option<i64>,
+    frames: &mut tokio::sync::broadcast::Receiver<Frame>,
+) -> anyhow::Result<()> {
+    let u = &access.user;
+    let now = now_ms();
+    let live_after = now - PRESENCE_TTL_MS;
+    let visit = access.counts_as_visit(now);
+    let entering = Entering {
+        room_id,
+        conn_id,
+        user_id: &u.id,
+        instance_id: &state.rooms.instance_id,
+        now,
+        live_after,
+        visit,
+    };
+    if state.db.enter_room(&entering).await? {
+        let joined =
+            |id, at| ServerMsg::Joined { id, at, user_id: u.id.clone(), name: u.display_name.clone() };
+        post(state, room_id, "joined", Some(&u.id), None, joined).await?;
+    }
+    // The snapshot is read after subscribing: every frame numbered above `last` reaches us live.
+    let room = state.db.room(room_id).await?.ok_or_else(|| anyhow::anyhow!("room vanished"))?;
+    let last = room.last_seq;
+    let present = state.db.present(room_id, live_after).await?;
+    let goals = state.db.rsvps(&access.event.id, access.key).await?;
+    let e = &access.event;
+    let welcome = ServerMsg::Welcome(Box::new(Welcome {
+        protocol: PROTOCOL,
+        room: RoomInfo {
+            event_id: e.id.clone(),
+            occurrence_start: access.key,
+            title: access.title.clone(),
+            starts_at: access.starts_at,
+            ends_at: access.ends_at,
+            host_id: e.host_id.clone(),
+            video_url: Some(e.video_url.clone()).filter(|v| v.starts_with("https://")),
+        },
+        me: Person { id: u.id.clone(), name: u.display_name.clone() },
+        is_host: access.is_host,
+        now,
+        timer: timer_view(&timer_of(&room.timer, access), now, access.starts_at),
+        present: present.into_iter().map(|(id, name)| Person { id, name }).collect(),
+        goals: goals
+            .into_iter()
+            .filter(|r| r.status == "going")
+            .map(|r| GoalView {
+                user_id: r.user_id,
+                name: r.display_name,
+                goal: r.goal,
+                done: r.goal_done.map(|d| d == 1),
+            })
+            .collect(),
+        last_id: last,
+        replay: if after.is_some() { "resume" } else { "history" },
+    }));
+    send(socket, welcome.to_json().into()).await?;
+    let replay = match after {
+        Some(a) => state.db.room_messages_between(room_id, a.min(last), last).await?,
+        None => state.db.room_chat(room_id, last, HISTORY).await?,
+    };
+    for m in replay {
+        send(socket, m.body.into()).await?;
+    }
+    let mut sent = last;
+    let limiter = chat_limiter();
+    let mut closing = state.rooms.closing();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            f = frames.recv() => match f {
+                Ok((seq, body)) if seq > sent => {
+                    sent = seq;
+                    send(socket, body).await?;
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(_)) => {
+                    let m = ServerMsg::error("too_slow", "This connection fell behind the room; reconnect to catch up.");
+                    let _ = send(socket, m.to_json().into()).await;
+                    close(socket, 1008, "too slow").await;
+                    return Ok(());
+                }
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            m = socket.recv() => {
+                heard = tokio::time::Instant::now();
+                match m {
+                    Some(Ok(Message::Text(t))) => {
+                        if let Some(reply) = commands::handle(state, access, room_id, t.as_str(), &limiter).await {
+                            send(socket, reply.to_json().into()).await?;
+                        }
+                    }
+                    Some(Ok(Message::Binary(_))) => {
+                        let m = ServerMsg::error("malformed", "Frames are JSON text, not binary.");
+                        send(socket, m.to_json().into()).await?;
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return Ok(()),
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = ping.tick() => {
+                if heard.elapsed() > PING_EVERY * 3 {
+                    close(socket, 1001, "gone quiet").await;
+                    return Ok(());
+                }
+                tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Default::default()))).await??;
+            }
+            _ = closing.changed() => {
+                close(socket, 1012, "server restarting").await;
+                return Ok(());
+            }
+        }
+    }
+}
