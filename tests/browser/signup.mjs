@@ -327,6 +327,60 @@ const steps = [
     await goto(page, '/bookings');
     await expectVisible(page.getByText('Second Member', { exact: true }), 'the match, on the first member\'s bookings');
   }],
+
+  ['two pages in one room see each other\'s chat and the same remaining time', async (page) => {
+    const enter = async (p) => {
+      await goto(p, '/bookings');
+      await clickAndWaitForPage(p, p.getByRole('link', { name: 'Open the session' }).first());
+      await clickAndWaitForPage(p, p.getByRole('link', { name: 'Enter the room' }));
+      await expectVisible(p.getByText('Connected: you are in the room.'), 'the live connection');
+    };
+    const seconds = (text) => {
+      const m = text.match(/(\d+):(\d\d)/);
+      check(m, `a clock on the page, got "${text}"`);
+      return Number(m[1]) * 60 + Number(m[2]);
+    };
+    await enter(page);
+    await checkA11y(page, 'room');
+    const context = await page.context().browser().newContext({ bypassCSP: true });
+    const other = await context.newPage();
+    other.on('pageerror', (err) => scriptErrors.push(`${other.url()}: ${err.message}`));
+    try {
+      await goto(other, '/login');
+      await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Log in' }));
+      await enter(other);
+      await expectVisible(page.locator('#present').getByText('Second Member'), 'the other member, present');
+      await expectVisible(other.locator('#present').getByText('Ana Browser'), 'Ana, present');
+      await page.getByLabel('Message', { exact: true }).fill('Starting on the proposals now');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expectVisible(other.locator('#chat').getByText('Starting on the proposals now'), "Ana's chat, on the other page");
+      await other.getByLabel('Message', { exact: true }).fill('Inbox zero by the break');
+      await other.getByRole('button', { name: 'Send' }).click();
+      await expectVisible(page.locator('#chat').getByText('Inbox zero by the break'), 'the reply, on Ana\'s page');
+      check((await page.getByLabel('Message', { exact: true }).inputValue()) === '', 'the sent message leaves the box');
+      // One server clock: both pages count down to the same instant.
+      const [mine, theirs] = await Promise.all([page.locator('#remaining').innerText(), other.locator('#remaining').innerText()]);
+      check(Math.abs(seconds(mine) - seconds(theirs)) <= 2, `the same remaining time (${mine} and ${theirs})`);
+      check(seconds(mine) > 60, `the session is still ahead (${mine})`);
+      // A dropped connection is said plainly, and the page reconnects and catches up by itself.
+      let live = null;
+      await page.routeWebSocket(/\/room\/ws/, (ws) => { live = { ws, server: ws.connectToServer() }; });
+      await goto(page, path(page) + new URL(page.url()).search);
+      await expectVisible(page.getByText('Connected: you are in the room.'), 'connected through the route');
+      check(live, 'the room connection went through the test route');
+      await live.ws.close({ code: 4000, reason: 'test drop' });
+      await live.server.close({ code: 1000, reason: 'test drop' });
+      await expectVisible(page.getByText(/Connection lost\. Reconnecting/), 'the drop, said plainly');
+      await other.getByLabel('Message', { exact: true }).fill('Are you back?');
+      await other.getByRole('button', { name: 'Send' }).click();
+      await expectVisible(page.getByText('Connected: you are in the room.'), 'reconnected by itself');
+      await expectVisible(page.locator('#chat').getByText('Are you back?'), 'what was said meanwhile, caught up');
+    } finally {
+      await context.close();
+    }
+  }],
 ];
 
 let eventUrl = '';
