@@ -81,7 +81,8 @@ pub struct Config {
     pub slot_poll_ms: u64,
     /// Days a room's chat (and its other messages) are kept.
     pub room_history_days: i64,
-    /// How often the room job settles attendance and refreshes presence, in milliseconds.
+    /// How often the room job settles attendance and refreshes presence, in milliseconds (at
+    /// most 30 000: presence expires after 90 s without a refresh).
     pub room_poll_ms: u64,
 }
 

@@ -102,8 +102,8 @@ async fn chat(
     let text = match domain::profile::check_text(text, MAX_CHAT_CHARS) {
         Ok(t) if t.is_empty() => return Ok(Some(ServerMsg::error("empty", "Write something first."))),
         Ok(t) => t,
-        Err(_) if text.chars().count() > MAX_CHAT_CHARS => {
-            let m = format!("Keep chat messages under {MAX_CHAT_CHARS} characters.");
+        Err(_) if text.trim().chars().count() > MAX_CHAT_CHARS => {
+            let m = format!("Keep chat messages to {MAX_CHAT_CHARS} characters or fewer.");
             return Ok(Some(ServerMsg::error("too_long", m)));
         }
         Err(e) => return Ok(Some(ServerMsg::error("invalid", e))),

@@ -155,7 +155,11 @@ async fn run(
 pub async fn listen(db: Db, hub: Arc<Hub>, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut listener = loop {
         match db.room_listener().await {
-            Ok(Some(l)) => break l,
+            Ok(Some(l)) => {
+                // Messages committed before we listened reach live rooms from the table.
+                hub.resync();
+                break l;
+            }
             Ok(None) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "room listener cannot connect; retrying");

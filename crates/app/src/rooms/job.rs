@@ -56,9 +56,11 @@ pub async fn settle_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<
     Ok(marked)
 }
 
-/// The job loop, every `room_poll_ms` until shutdown; old messages are purged hourly.
+/// The job loop, every `room_poll_ms` (at most 30 s) until shutdown; old messages are purged
+/// hourly.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let every = Duration::from_millis(state.config.room_poll_ms.max(500));
+    // Presence rows expire after PRESENCE_TTL_MS: refresh well within it, whatever the setting.
+    let every = Duration::from_millis(state.config.room_poll_ms.clamp(500, 30_000));
     let mut purged: Option<tokio::time::Instant> = None;
     loop {
         let now = Utc::now();

@@ -9,7 +9,7 @@ pub const PROTOCOL: u32 = 1;
 pub const MAX_CHAT_CHARS: usize = 2000;
 /// The largest frame a client may send, in bytes; a larger one closes that connection.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
-/// Chat messages stored frames carry at most this many of the latest on a fresh join.
+/// A fresh join (no `after`) is sent at most this many of the latest chat messages.
 pub const HISTORY: i64 = 200;
 
 /// What a client sends.

@@ -11,7 +11,7 @@
   var status = $("status");
   var ws = null;
   var applied = 0;       // highest message id drawn
-  var cursor = 0;        // resume point: everything up to here is known
+  var cursor = 0;        // resume point: the highest id actually received
   var snapshotId = 0;    // frames up to the welcome's last_id are already in its snapshot
   var offset = 0;        // server clock minus ours
   var everOpen = false;
@@ -118,8 +118,8 @@
       f.present.forEach(function (p) { present[p.id] = p.name; });
       goals = f.goals;
       if (f.replay === "history") { $("chat").textContent = ""; applied = 0; }
-      snapshotId = f.last_id;
-      cursor = Math.max(cursor, f.last_id);
+      snapshotId = f.last_id; // (the resume point moves only with frames received, so a drop
+                              // during the replay loses nothing)
       drawPresent(); drawGoals(); drawTimer();
       return;
     }

@@ -45,7 +45,12 @@ pub async fn upgrade(
         (None, Some(_)) => return Err(AppError::Forbidden("Rooms open only from this site's pages.")),
         (None, None) => return Err(AppError::Unauthorized),
     };
-    let key = crate::events::parse_key(q.get("at").map_or("", String::as_str))?;
+    let key = crate::events::parse_key(q.get("at").map_or("", String::as_str)).map_err(|_| {
+        AppError::Invalid(FieldErrors::one(
+            "at",
+            "Give the occurrence's start (epoch milliseconds or RFC 3339).",
+        ))
+    })?;
     let v = q.get("v").map_or(Ok(PROTOCOL), |v| v.parse::<u32>());
     if v != Ok(PROTOCOL) {
         let m = format!("This server speaks room protocol version {PROTOCOL}.");
