@@ -126,6 +126,11 @@ impl Timer {
         Ok(Timer { focus_minutes, state: State::Waiting })
     }
 
+    /// A waiting timer whose focus fits a session of `duration_minutes` (see [`Timer::default_focus`]).
+    pub fn for_session(duration_minutes: i64) -> Timer {
+        Timer { focus_minutes: Timer::default_focus(duration_minutes), state: State::Waiting }
+    }
+
     /// The focus preset for a session of `duration_minutes`: the largest preset that leaves room
     /// for the 15 minutes of check-in, break and check-out, else the shortest.
     pub fn default_focus(duration_minutes: i64) -> i64 {

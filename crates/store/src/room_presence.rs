@@ -25,14 +25,7 @@ impl Db {
     pub async fn enter_room(&self, e: &Entering<'_>) -> Result<bool> {
         let Entering { room_id, conn_id, user_id, instance_id, now, live_after, visit } = *e;
         let mut tx = self.begin().await?;
-        let (others,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM room_presence WHERE room_id = $1 AND user_id = $2 AND seen_at >= $3",
-        )
-        .bind(room_id)
-        .bind(user_id)
-        .bind(live_after)
-        .fetch_one(&mut *tx)
-        .await?;
+        let others = live_connections(&mut tx, room_id, user_id, live_after).await?;
         sqlx::query(
             "INSERT INTO room_presence (conn_id, room_id, user_id, instance_id, joined_at, seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
         )
@@ -67,14 +60,7 @@ impl Db {
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some((room, user)) = gone else { return Ok(false) };
-        let (others,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM room_presence WHERE room_id = $1 AND user_id = $2 AND seen_at >= $3",
-        )
-        .bind(&room)
-        .bind(&user)
-        .bind(live_after)
-        .fetch_one(&mut *tx)
-        .await?;
+        let others = live_connections(&mut tx, &room, &user, live_after).await?;
         tx.commit().await?;
         Ok(others == 0)
     }
@@ -202,4 +188,22 @@ impl Db {
         .await?;
         Ok(row.is_some())
     }
+}
+
+/// How many connections of `user` in `room` were refreshed at or after `live_after`.
+async fn live_connections(
+    tx: &mut sqlx::AnyConnection,
+    room: &str,
+    user: &str,
+    live_after: i64,
+) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM room_presence WHERE room_id = $1 AND user_id = $2 AND seen_at >= $3",
+    )
+    .bind(room)
+    .bind(user)
+    .bind(live_after)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok(n)
 }

@@ -22,10 +22,7 @@ pub fn chat_limiter() -> DefaultDirectRateLimiter {
 
 /// A stored timer, or a fresh one if the text is unreadable.
 pub fn timer_of(json: &str, access: &Access) -> Timer {
-    serde_json::from_str(json).unwrap_or_else(|_| {
-        Timer::new(Timer::default_focus((access.ends_at - access.starts_at) / 60_000))
-            .unwrap_or(Timer { focus_minutes: 25, state: State::Waiting })
-    })
+    serde_json::from_str(json).unwrap_or_else(|_| access.fresh_timer())
 }
 
 /// The timer as clients see it at `now`.

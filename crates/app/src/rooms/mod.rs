@@ -57,11 +57,19 @@ impl Access {
         now >= self.starts_at - TimeDelta::minutes(EARLY_MINUTES).num_milliseconds() && now <= self.ends_at
     }
 
-    /// The room, made on first use with a timer whose focus fits the occurrence.
+    /// A waiting timer whose focus fits the occurrence.
+    pub fn fresh_timer(&self) -> Timer {
+        Timer::for_session((self.ends_at - self.starts_at) / 60_000)
+    }
+
+    /// The external video link, shown only when it is https.
+    pub fn video_url(&self) -> Option<String> {
+        Some(self.event.video_url.clone()).filter(|v| v.starts_with("https://"))
+    }
+
+    /// The room, made on first use with a fresh timer.
     pub async fn room(&self, state: &AppState) -> Result<Room, AppError> {
-        let minutes = (self.ends_at - self.starts_at) / 60_000;
-        let timer = Timer::new(Timer::default_focus(minutes)).map_err(|_| AppError::NotFound)?;
-        let json = serde_json::to_string(&timer).expect("a timer serialises");
+        let json = serde_json::to_string(&self.fresh_timer()).expect("a timer serialises");
         Ok(state.db.open_room(&self.event.id, self.key, &json, now_ms()).await?)
     }
 }

@@ -26,7 +26,7 @@ pub async fn show(
     let a = super::access(&state, &me, &id, key).await?;
     let start = DateTime::from_timestamp_millis(a.starts_at).unwrap_or_default();
     let when = crate::events::view::when(start, &me.timezone, &a.event.time_zone);
-    let video_url = Some(a.event.video_url.clone()).filter(|v| v.starts_with("https://"));
+    let video_url = a.video_url();
     let ctx = context! {
         event_id => a.event.id, key, title => a.title, when, video_url, is_host => a.is_host,
         me_id => me.id, max_chat => MAX_CHAT_CHARS,

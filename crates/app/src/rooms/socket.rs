@@ -169,7 +169,7 @@ async fn session(
             starts_at: access.starts_at,
             ends_at: access.ends_at,
             host_id: e.host_id.clone(),
-            video_url: Some(e.video_url.clone()).filter(|v| v.starts_with("https://")),
+            video_url: access.video_url(),
         },
         me: Person { id: u.id.clone(), name: u.display_name.clone() },
         is_host: access.is_host,
