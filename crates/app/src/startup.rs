@@ -7,6 +7,7 @@ use anyhow::Context;
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use store::Db;
 use tokio::net::TcpListener;
@@ -141,7 +142,8 @@ impl Application {
             hub.close_all();
         };
         tracing::info!(address = %self.address(), url = %state.config.public_url(), "Alongside is listening");
-        axum::serve(self.listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
+        let listener = self.listener.tap_io(bound_send_buffer);
+        axum::serve(listener, router(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
@@ -149,6 +151,18 @@ impl Application {
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// What the kernel may hold unsent for one connection (it doubles the figure for bookkeeping).
+const SEND_BUFFER_BYTES: usize = 256 * 1024;
+
+/// Caps an accepted connection's kernel send buffer. Left to autotuning it grows to megabytes, so a
+/// room member who stops reading would pin that much before their writes stall and the room drops
+/// them; pages and feeds are far smaller than this.
+fn bound_send_buffer(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = socket2::SockRef::from(&*tcp).set_send_buffer_size(SEND_BUFFER_BYTES) {
+        tracing::debug!(error = %e, "send buffer left as is");
     }
 }
 

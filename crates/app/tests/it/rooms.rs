@@ -402,3 +402,56 @@ async fn web_cookie(app: &TestApp, email: &str) -> String {
     assert_eq!(session.len(), 1, "signed in");
     session[0].clone()
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_dropped_and_the_room_goes_on() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Hana").await;
+    let sloth = app.member("Sloth").await;
+    let (id, key) = session(&app, &host, 10, 60).await;
+    going(&app, &id, key, &sloth, "Nap").await;
+    let path = ws_path(&id, key);
+    let mut h = Client::connect(&app.base, &path, Some(&host.token)).await.expect("host");
+    h.next().await;
+    // A member whose connection takes almost nothing and is never read again. (The server caps
+    // each connection's send buffer, so a few thousand frames fill what the kernel holds for it.)
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(1024).expect("small buffer");
+    let addr = app.base.trim_start_matches("http://").parse().expect("address");
+    let stream = socket.connect(addr).await.expect("connect");
+    let url = format!("{}{path}", app.base.replacen("http://", "ws://", 1));
+    let mut req = url.into_client_request().expect("request");
+    req.headers_mut().insert("authorization", format!("Bearer {}", sloth.token).parse().expect("header"));
+    let (_never_read, _) = tokio_tungstenite::client_async(req, stream).await.expect("handshake");
+    assert_eq!(h.until("joined").await["name"], "Sloth");
+    // The host keeps the room busy and keeps up with it; the stalled member is dropped.
+    h.send(json!({"type": "timer", "action": "start"})).await;
+    h.until("timer").await;
+    let mut dropped = false;
+    for i in 0..3000 {
+        let action = if i % 2 == 0 { "pause" } else { "resume" };
+        h.send(json!({"type": "timer", "action": action})).await;
+        loop {
+            let f = h.next().await;
+            if f["type"] == "left" && f["user_id"] == sloth.id.as_str() {
+                dropped = true;
+            }
+            if f["type"] == "timer" {
+                break;
+            }
+        }
+        if dropped {
+            break;
+        }
+    }
+    // Its writes stalled: within the send timeout (5 s) it is gone, and everyone hears it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !dropped && tokio::time::Instant::now() < deadline {
+        let f = h.next().await;
+        dropped = f["type"] == "left" && f["user_id"] == sloth.id.as_str();
+    }
+    assert!(dropped, "the member who stopped reading was never dropped");
+    // The room still answers the host at once.
+    h.send(json!({"type": "chat", "text": "still moving"})).await;
+    assert_eq!(h.until("chat").await["text"], "still moving");
+}
