@@ -377,6 +377,16 @@ const steps = [
       await other.getByRole('button', { name: 'Send' }).click();
       await expectVisible(page.getByText('Connected: you are in the room.'), 'reconnected by itself');
       await expectVisible(page.locator('#chat').getByText('Are you back?'), 'what was said meanwhile, caught up');
+      // A network that blocks WebSockets: the page says so plainly, and gets in once it can.
+      const blocked = await page.context().newPage();
+      let block = true;
+      await blocked.routeWebSocket(/\/room\/ws/, (ws) => { if (block) ws.close({ code: 1000, reason: 'blocked' }); else ws.connectToServer(); });
+      await goto(blocked, path(page) + new URL(page.url()).search);
+      await expectVisible(blocked.getByText(/WebSockets may be blocked/), 'the blocked connection, explained');
+      await checkA11y(blocked, 'room (WebSockets blocked)');
+      block = false;
+      await expectVisible(blocked.getByText('Connected: you are in the room.'), 'in, once the network lets it');
+      await blocked.close();
     } finally {
       await context.close();
     }

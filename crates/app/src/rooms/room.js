@@ -112,6 +112,9 @@
   // --- frames ---------------------------------------------------------------
   function onFrame(f) {
     if (f.type === "welcome") {
+      everOpen = true;
+      attempt = 0;
+      say("Connected: you are in the room.");
       offset = f.now - Date.now();
       timer = f.timer;
       present = {};
@@ -149,11 +152,9 @@
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + root.dataset.ws +
       (cursor > 0 ? "&after=" + cursor : "");
     try { ws = new WebSocket(url); } catch (e) { scheduleReconnect(); return; }
-    ws.onopen = function () {
-      everOpen = true;
-      attempt = 0;
-      say("Connected: you are in the room.");
-    };
+    // Reached only when the room's welcome arrives: a proxy that accepts the upgrade and passes
+    // nothing through is as blocked as one that refuses it.
+    ws.onopen = function () { say("Joining the room…"); };
     ws.onmessage = function (ev) {
       var f;
       try { f = JSON.parse(ev.data); } catch (e) { return; }
