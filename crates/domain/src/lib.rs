@@ -1,14 +1,17 @@
 //! Alongside's domain: the rules and algorithms of the product, as plain functions over plain data.
 //!
 //! This crate owns validation of what members say about themselves (profiles, availability,
-//! passwords), the bundled city gazetteer and distances, and — as the product grows — recurrence,
-//! time-finding, matching, venue ranking, reliability and streaks.
+//! passwords), the bundled city gazetteer and distances, recurrence, time-finding, matching,
+//! reliability, who may do what in a group, discovery, and — as the product grows — venue ranking
+//! and streaks.
 //!
 //! It must never import anything that does I/O: no async runtime, no database, no HTTP, no clock
 //! (callers pass "now" in). Bundled data is compiled in with `include_str!`, not read from disk.
 
+pub mod discovery;
 pub mod errors;
 pub mod geo;
+pub mod groups;
 pub mod matching;
 pub mod partners;
 pub mod password;
