@@ -56,6 +56,21 @@ pub struct EventFields {
     pub last_end_at: Option<i64>,
     pub capacity: Option<i64>,
     pub visibility: String,
+    /// The group the event belongs to (set when it is made, never changed).
+    pub group_id: Option<String>,
+}
+
+/// SQL true when the member bound as `viewer` (e.g. `$1`) may open event `e`: any event outside
+/// a group (invite events are unlisted, not secret), their own, and of a group's events those of
+/// a group they belong to, or of a group that is not invite-only unless the event is for members.
+/// `app::events::visible` applies the same rule to one event.
+pub fn may_open_sql(viewer: &str) -> String {
+    format!(
+        "(e.group_id IS NULL OR e.host_id = {viewer} \
+          OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = e.group_id AND gm.user_id = {viewer}) \
+          OR (e.visibility <> 'group' AND EXISTS (SELECT 1 FROM groups gv WHERE gv.id = e.group_id \
+                                                    AND gv.visibility <> 'invite')))"
+    )
 }
 
 /// A change to one occurrence, keyed by its original start.
@@ -122,16 +137,18 @@ impl Db {
     }
 
     /// Events `viewer` may see that may have occurrences in `[from, to)`: public ones, their own,
-    /// and those they answered. The caller expands them.
+    /// those they answered, and those for the members of their groups. The caller expands them.
     pub async fn events_between(&self, viewer: &str, from: i64, to: i64) -> Result<Vec<Event>> {
         let sql = format!(
             "SELECT {EVENT_COLS} FROM events e WHERE e.first_start_at < $3 \
                AND (e.last_end_at IS NULL OR e.last_end_at > $2) \
-               AND (e.visibility = 'public' OR e.host_id = $1 \
+               AND (e.visibility IN ('public', 'group') OR e.host_id = $1 \
                     OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1)) \
+               AND {may_open} \
                AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = e.host_id) \
                                                         OR (b.blocker_id = e.host_id AND b.blocked_id = $1)) \
-             ORDER BY e.first_start_at, e.id"
+             ORDER BY e.first_start_at, e.id",
+            may_open = may_open_sql("$1")
         );
         Ok(sqlx::query_as(&sql).bind(viewer).bind(from).bind(to).fetch_all(self.read()).await?)
     }
@@ -230,8 +247,8 @@ pub(crate) async fn insert_event(
     sqlx::query(
         "INSERT INTO events (id, host_id, kind, title, description, is_virtual, place_name, city_id, \
          city_label, video_url, start_local, time_zone, duration_minutes, rrule, exdates, first_start_at, \
-         last_end_at, capacity, visibility, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)",
+         last_end_at, capacity, visibility, created_at, updated_at, group_id) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)",
     )
     .bind(id)
     .bind(host_id)
@@ -253,6 +270,7 @@ pub(crate) async fn insert_event(
     .bind(f.capacity)
     .bind(&f.visibility)
     .bind(now)
+    .bind(&f.group_id)
     .execute(conn)
     .await?;
     Ok(())

@@ -64,10 +64,12 @@ impl Db {
     pub async fn feed_events(&self, user_id: &str, from: i64) -> Result<Vec<Event>> {
         let sql = format!(
             "SELECT {EVENT_COLS} FROM events e WHERE \
-               (e.host_id = $1 AND (e.last_end_at IS NULL OR e.last_end_at > $2)) \
-               OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1 \
-                          AND r.occurrence_start >= $2 AND r.status IN ('going', 'maybe')) \
-             ORDER BY e.first_start_at, e.id"
+               ((e.host_id = $1 AND (e.last_end_at IS NULL OR e.last_end_at > $2)) \
+                OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1 \
+                           AND r.occurrence_start >= $2 AND r.status IN ('going', 'maybe'))) \
+               AND {may_open} \
+             ORDER BY e.first_start_at, e.id",
+            may_open = crate::events::may_open_sql("$1")
         );
         Ok(sqlx::query_as(&sql).bind(user_id).bind(from).fetch_all(self.read()).await?)
     }

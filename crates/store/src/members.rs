@@ -27,10 +27,16 @@ pub struct MemberQuery {
 }
 
 /// SQL that is true when the field with visibility column `col` of `u` may be searched by the
-/// viewer `$1`. Groups and partnerships arrive in later capabilities; until then only fields
-/// open to everyone are searchable by others.
+/// viewer `$1`: fields open to everyone, fields for "my groups" when the two share a group, and
+/// every field of an accepted partner (the rule of `Visibility::allows`).
 fn searchable(col: &str) -> String {
-    format!("(u.{col} = 'everyone' OR u.id = $1)")
+    format!(
+        "(u.{col} = 'everyone' OR u.id = $1 \
+          OR (u.{col} = 'groups' AND EXISTS (SELECT 1 FROM group_members sm JOIN group_members so \
+              ON so.group_id = sm.group_id WHERE sm.user_id = $1 AND so.user_id = u.id)) \
+          OR EXISTS (SELECT 1 FROM partnerships sp WHERE sp.status = 'accepted' \
+              AND ((sp.requester_id = $1 AND sp.partner_id = u.id) OR (sp.requester_id = u.id AND sp.partner_id = $1))))"
+    )
 }
 
 /// Escapes LIKE wildcards in user input and wraps it in `%…%`.
@@ -102,13 +108,15 @@ impl Db {
         Ok(query.fetch_all(self.read()).await?)
     }
 
-    /// How `viewer` stands to `owner`: myself, an accepted partner, or any member (groups come
-    /// with their capability).
+    /// How `viewer` stands to `owner`: myself, an accepted partner, a member of one of the same
+    /// groups, or any member.
     pub async fn relation(&self, viewer: &str, owner: &str) -> Result<Relation> {
         Ok(if viewer == owner {
             Relation::Myself
         } else if self.are_partners(viewer, owner).await? {
             Relation::Partner
+        } else if self.share_a_group(viewer, owner).await? {
+            Relation::GroupMate
         } else {
             Relation::Member
         })

@@ -49,6 +49,7 @@ fn fields(capacity: Option<i64>) -> EventFields {
         last_end_at: Some(2_000),
         capacity,
         visibility: "public".into(),
+        group_id: None,
     }
 }
 
