@@ -391,9 +391,101 @@ const steps = [
       await context.close();
     }
   }],
+
+  ['an invite-only group: a weekly meeting, an invitation link, an ask for help, a helpful reply', async (page) => {
+    await goto(page, '/groups');
+    await checkA11y(page, 'my groups');
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Start a group' }));
+    await checkA11y(page, 'start a group');
+    await page.getByLabel('Name', { exact: true }).fill('Lisbon Referral Circle');
+    await page.getByLabel("What it's for", { exact: true }).fill('Freelancers who refer work to each other, meeting weekly.');
+    await page.getByLabel('Topics', { exact: true }).fill('referrals, web design');
+    await page.getByLabel('In person or online', { exact: true }).selectOption('virtual');
+    await page.getByLabel('Visibility', { exact: true }).selectOption('invite');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Start the group' }));
+    check(path(page).startsWith('/groups/'), `expected the group's page, at ${page.url()}`);
+    groupUrl = new URL(page.url()).pathname;
+    await expectVisible(page.getByText('Your group is ready.'), 'the new group, confirmed');
+    await checkA11y(page, 'group');
+
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Plan a group event' }));
+    await page.getByLabel('Title', { exact: true }).fill('Weekly referral circle');
+    await page.getByLabel('Starts', { exact: true }).fill('2027-04-07T08:00');
+    await page.getByLabel('Time zone', { exact: true }).selectOption('Europe/Lisbon');
+    await page.getByLabel('Repeats', { exact: true }).selectOption('weekly');
+    await page.getByLabel('In person or online', { exact: true }).selectOption('virtual');
+    check(await page.getByLabel('Who can find it', { exact: true }).inputValue() === 'group', 'members only, prefilled for an invite-only group');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
+    await expectVisible(page.getByText('every week on Wednesday at 08:00 Lisbon time'), 'the weekly schedule');
+    await expectVisible(page.getByRole('link', { name: 'Lisbon Referral Circle' }), 'the event names its group');
+
+    await goto(page, groupUrl);
+    await expectVisible(page.getByRole('link', { name: 'Weekly referral circle' }).first(), 'the meeting on the group page');
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Invite people' }));
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Make an invitation link' }));
+    const link = await page.getByLabel('Invitation link', { exact: true }).inputValue();
+    check(link.includes('/invites/alinv_'), `an invitation link, got ${link}`);
+    await checkA11y(page, 'invite people');
+    const invite = new URL(link).pathname;
+
+    // A newcomer follows the link, signs up on the way, and asks for help.
+    const asker = await page.context().browser().newContext({ bypassCSP: true });
+    const helper = await page.context().browser().newContext({ bypassCSP: true });
+    try {
+      const a = await asker.newPage();
+      await goto(a, invite);
+      await checkA11y(a, 'invitation');
+      await clickAndWaitForPage(a, a.getByRole('link', { name: 'Sign up to join' }));
+      await a.getByLabel('Display name', { exact: true }).fill('Third Member');
+      await a.getByLabel('Email', { exact: true }).fill(`third-${EMAIL}`);
+      await a.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(a, a.getByRole('button', { name: 'Create account' }));
+      expectPath(a, invite);
+      await clickAndWaitForPage(a, a.getByRole('button', { name: 'Join Lisbon Referral Circle' }));
+      await expectVisible(a.getByText("Welcome! You're a member now."), 'welcomed into the group');
+      await a.getByLabel('Kind of post', { exact: true }).selectOption('ask');
+      await a.getByLabel('Title', { exact: true }).fill('Where do you find good illustrators?');
+      await a.getByLabel('Your post', { exact: true }).fill('A client wants **hand-drawn** icons. <script>alert(1)</script>');
+      await clickAndWaitForPage(a, a.getByRole('button', { name: 'Post' }));
+      await expectVisible(a.getByText('hand-drawn', { exact: true }), 'the post, with its Markdown rendered');
+      await expectVisible(a.getByText('<script>alert(1)</script>'), 'raw HTML shown as text');
+      const postUrl = new URL(a.url()).pathname;
+      await checkA11y(a, 'post');
+
+      // Another member joins by the same link, replies, and marks the ask helpful.
+      const h = await helper.newPage();
+      await goto(h, '/login');
+      await h.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await h.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(h, h.getByRole('button', { name: 'Log in' }));
+      await goto(h, invite);
+      await clickAndWaitForPage(h, h.getByRole('button', { name: 'Join Lisbon Referral Circle' }));
+      await clickAndWaitForPage(h, h.getByRole('link', { name: 'Where do you find good illustrators?' }));
+      expectPath(h, postUrl);
+      await h.getByLabel('Your reply', { exact: true }).fill('Try the illustrators at the WordPress meetup: I can introduce you.');
+      await clickAndWaitForPage(h, h.getByRole('button', { name: 'Reply' }));
+      await expectVisible(h.getByText('I can introduce you.', { exact: false }), 'the reply');
+      await clickAndWaitForPage(h, h.getByRole('button', { name: 'This helped (0)' }));
+      await expectVisible(h.getByRole('button', { name: 'This helped (1)' }), 'the post marked helpful');
+
+      // The asker sees the reply, and marks it helpful too.
+      await goto(a, postUrl);
+      await expectVisible(a.getByText('I can introduce you.', { exact: false }), 'the reply, seen by the asker');
+      await clickAndWaitForPage(a, a.getByRole('button', { name: 'This helped (0)' }));
+      await expectVisible(a.getByRole('button', { name: 'This helped (1)' }), 'the reply marked helpful');
+      await checkA11y(a, 'post with a reply');
+    } finally {
+      await asker.close();
+      await helper.close();
+    }
+    await goto(page, '/discover?q=referral');
+    await checkA11y(page, 'discover');
+    check(!(await page.getByText('Lisbon Referral Circle').count()), 'an invite-only group never shows in discovery');
+  }],
 ];
 
 let eventUrl = '';
+let groupUrl = '';
 
 // ------------------------------------------------------------------- main --
 

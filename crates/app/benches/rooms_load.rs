@@ -98,6 +98,7 @@ async fn seed(db: &Db, rooms: u64, per_room: u64) -> anyhow::Result<(Vec<String>
             last_end_at: None,
             capacity: None,
             visibility: "invite".into(),
+            group_id: None,
         };
         let fields = app::events::series::with_bounds(fields).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let key = fields.first_start_at;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod groups;
 pub mod mail;
 pub mod members;
 pub mod openapi;

@@ -21,7 +21,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, mail, members, ops, partners, polls, profiles, rooms, web};
+use crate::{accounts, events, groups, mail, members, ops, partners, polls, profiles, rooms, web};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(profiles::routes())
         .merge(members::routes())
         .merge(events::routes())
+        .merge(groups::routes())
         .merge(polls::routes())
         .merge(partners::routes())
         .merge(rooms::routes())
@@ -72,6 +73,10 @@ pub fn router(state: AppState) -> Router {
                 "/reset/{token}"
             } else if path.starts_with("/feeds/") {
                 "/feeds/{token}/calendar.ics"
+            } else if path.starts_with("/invites/") {
+                "/invites/{token}"
+            } else if path.starts_with("/api/v1/invites/") {
+                "/api/v1/invites/{token}"
             } else {
                 path
             };

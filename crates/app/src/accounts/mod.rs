@@ -152,6 +152,7 @@ pub async fn delete_account(state: &AppState, user: &User, password: &str) -> Re
     if !password::verify(password.to_owned(), hash).await? {
         return Err(AppError::Invalid(FieldErrors::one("password", "That isn't your current password.")));
     }
+    crate::groups::before_account_deleted(state, user).await?;
     state.db.delete_user(&user.id).await?;
     tracing::info!(user = %user.id, "account deleted");
     Ok(())

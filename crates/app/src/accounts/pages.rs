@@ -47,6 +47,24 @@ pub fn form_again<V: Serialize>(
 pub struct NoticeQuery {
     #[serde(default)]
     notice: String,
+    /// Where to go after signing in or up (a path on this site only).
+    #[serde(default)]
+    next: String,
+}
+
+/// The page to land on after signing in: `next` when it is a path on this site (never another
+/// site: "//evil.example" and "/\\evil.example" are refused), else the dashboard.
+pub fn landing(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 500
+        && !next.chars().any(char::is_control);
+    if ok {
+        next.to_owned()
+    } else {
+        "/dashboard".to_owned()
+    }
 }
 
 fn notice_text(key: &str) -> Option<&'static str> {
@@ -75,16 +93,23 @@ pub struct SignupForm {
     display_name: String,
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    next: String,
     #[serde(default, skip_serializing)]
     password: String,
 }
 
-/// `GET /signup`.
-pub async fn signup_page(MaybeUser(me): MaybeUser, csrf: CsrfToken) -> PageResult {
+/// `GET /signup[?next=/path]`.
+pub async fn signup_page(
+    MaybeUser(me): MaybeUser,
+    csrf: CsrfToken,
+    PageQuery(q): PageQuery<NoticeQuery>,
+) -> PageResult {
     if me.is_some() {
-        return Ok(Redirect::to("/dashboard").into_response());
+        return Ok(Redirect::to(&landing(&q.next)).into_response());
     }
-    Ok(page("signup.html", None, &csrf, context! { values => SignupForm::default() })?.into_response())
+    let values = SignupForm { next: q.next, ..SignupForm::default() };
+    Ok(page("signup.html", None, &csrf, context! { values })?.into_response())
 }
 
 /// `POST /signup`: creates the account and signs in.
@@ -98,7 +123,7 @@ pub async fn signup(
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id).await?;
-            Ok((jar, Redirect::to("/dashboard")).into_response())
+            Ok((jar, Redirect::to(&landing(&form.next))).into_response())
         }
         Err(e) => form_again(e, "signup.html", None, &csrf, &form),
     }
@@ -108,6 +133,8 @@ pub async fn signup(
 pub struct LoginForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    next: String,
     #[serde(default, skip_serializing)]
     password: String,
 }
@@ -119,9 +146,10 @@ pub async fn login_page(
     PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
     if me.is_some() {
-        return Ok(Redirect::to("/dashboard").into_response());
+        return Ok(Redirect::to(&landing(&q.next)).into_response());
     }
-    let ctx = context! { values => LoginForm::default(), notice => notice_text(&q.notice) };
+    let values = LoginForm { next: q.next.clone(), ..LoginForm::default() };
+    let ctx = context! { values, notice => notice_text(&q.notice) };
     Ok(page("login.html", None, &csrf, ctx)?.into_response())
 }
 
@@ -136,7 +164,7 @@ pub async fn login(
     match super::authenticate(&state, &form.email, &form.password).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id).await?;
-            Ok((jar, Redirect::to("/dashboard")).into_response())
+            Ok((jar, Redirect::to(&landing(&form.next))).into_response())
         }
         Err(e) => form_again(e, "login.html", None, &csrf, &form),
     }

@@ -67,6 +67,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "calendar_feed": state.db.feed_of(&user.id).await?.map(|(made, used)| json!({"created_at": made, "last_read_at": used})),
         "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
         "partners": crate::partners::export(state, user).await?,
+        "groups": crate::groups::export(state, user).await?,
     }))
 }
 

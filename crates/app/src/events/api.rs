@@ -40,7 +40,7 @@ pub struct Window {
     pub to: String,
 }
 
-fn window(w: &Window) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
+pub fn window(w: &Window) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
     let mut errors = FieldErrors::new();
     let mut parse = |field: &str, s: &str, default: DateTime<Utc>| {
         if s.is_empty() {

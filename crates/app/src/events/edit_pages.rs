@@ -40,6 +40,7 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>) -> EventForm {
         city: e.city_label.clone(),
         video_url: e.video_url.clone(),
         visibility: e.visibility.clone(),
+        group: e.group_id.clone().unwrap_or_default(),
         from: from.to_owned(),
         event: e.id.clone(),
     }

@@ -29,7 +29,7 @@ const FEED_PREFIX: &str = "alcal_";
 const FEED_PAST_DAYS: i64 = 90;
 
 /// A calendar file as a response; `download` names the file to save it as.
-fn ics(body: String, download: Option<&str>) -> Response {
+pub fn ics(body: String, download: Option<&str>) -> Response {
     let mut resp = ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response();
     let headers = resp.headers_mut();
     headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=300"));

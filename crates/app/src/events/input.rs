@@ -61,8 +61,10 @@ pub struct EventInput {
     pub place: Option<PlaceInput>,
     #[serde(rename = "virtual")]
     pub is_virtual: Option<VirtualInput>,
-    /// public | invite
+    /// public | invite | group (the members of the event's group only)
     pub visibility: Option<String>,
+    /// The group this event belongs to (set when it is made; you must be a member).
+    pub group_id: Option<String>,
 }
 
 /// Parses "2026-03-25T18:00" (seconds optional).
@@ -110,6 +112,7 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         last_end_at: None,
         capacity: None,
         visibility: "public".into(),
+        group_id: None,
     });
     let creating = current.is_none();
     if let Some(k) = &input.kind {
@@ -213,11 +216,18 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         (None, None) if creating => e.add("place", "Say where the event happens, or make it virtual."),
         (None, None) => {}
     }
+    if creating {
+        f.group_id = input.group_id.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned);
+    } else if input.group_id.as_deref().is_some_and(|g| Some(g.trim()) != f.group_id.as_deref()) {
+        e.add("group_id", "An event stays in the group it was made in.");
+    }
     if let Some(v) = &input.visibility {
-        if v == "public" || v == "invite" {
+        if v == "public" || v == "invite" || (v == "group" && f.group_id.is_some()) {
             f.visibility = v.clone();
+        } else if v == "group" {
+            e.add("visibility", "Only a group's event can be for its members only.");
         } else {
-            e.add("visibility", "Choose public or invite.");
+            e.add("visibility", "Choose public, invite or group.");
         }
     }
     e.into_result().map(|()| f)

@@ -63,10 +63,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/events/{id}/attendance", put(api::attendance))
 }
 
-/// An event the viewer may see (invite-only events are unlisted, reachable by their link).
+/// An event the viewer may see (invite events are unlisted, reachable by their link; a group's
+/// events follow the group's rules, see `groups::may_open_event`).
 pub async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Event, AppError> {
     let e = state.db.event(id).await?.ok_or(AppError::NotFound)?;
     if e.host_id != viewer.id && state.db.blocked_either_way(&viewer.id, &e.host_id).await? {
+        return Err(AppError::NotFound);
+    }
+    if !crate::groups::may_open_event(state, viewer, &e).await? {
         return Err(AppError::NotFound);
     }
     Ok(e)
@@ -82,10 +86,27 @@ pub async fn hosted(state: &AppState, viewer: &User, id: &str) -> Result<Event, 
 }
 
 /// Creates an event from checked input.
+/// An event in a group is checked against the group's rules and its followers are told.
 pub async fn create(state: &AppState, host: &User, input: &input::EventInput) -> Result<Event, AppError> {
     let fields = series::with_bounds(input::apply(input, None)?)?;
+    if let Some(group) = &fields.group_id {
+        crate::groups::check_new_event(state, host, group, &fields.visibility).await.map_err(
+            |e| match e {
+                AppError::NotFound => {
+                    AppError::Invalid(FieldErrors::one("group_id", "There is no such group."))
+                }
+                AppError::Forbidden(_) => AppError::Invalid(FieldErrors::one(
+                    "group_id",
+                    "Only members can add events to this group.",
+                )),
+                other => other,
+            },
+        )?;
+    }
     let id = state.db.create_event(&host.id, &fields, now_ms()).await?;
-    state.db.event(&id).await?.ok_or(AppError::NotFound)
+    let e = state.db.event(&id).await?.ok_or(AppError::NotFound)?;
+    crate::groups::tell_followers(state, &e).await?;
+    Ok(e)
 }
 
 /// Changes an event (the whole series) from checked input.
@@ -143,7 +164,11 @@ pub async fn view(state: &AppState, viewer: &User, e: &Event, next: usize) -> Re
     let now = Utc::now() - TimeDelta::hours(12);
     let mut occ = occurrences(state, viewer, e, now, now + TimeDelta::days(MAX_WINDOW_DAYS)).await?;
     occ.truncate(next);
-    Ok(EventView::new(e, &host, occ))
+    let group = match &e.group_id {
+        Some(g) => state.db.group(g).await?.map(|g| view::GroupRef { id: g.id, name: g.name }),
+        None => None,
+    };
+    Ok(EventView::new(e, &host, occ, group))
 }
 
 /// Parses an RSVP status.
@@ -217,7 +242,12 @@ pub async fn answer(
 }
 
 /// Tells a member by email that a seat freed up and is now theirs.
-async fn tell_promoted(state: &AppState, e: &Event, key: i64, user_id: &str) -> Result<(), AppError> {
+pub(crate) async fn tell_promoted(
+    state: &AppState,
+    e: &Event,
+    key: i64,
+    user_id: &str,
+) -> Result<(), AppError> {
     let Some(u) = state.db.user(user_id).await? else { return Ok(()) };
     let overrides = state.db.overrides(&e.id).await?;
     let Some(occ) = series::find(e, &overrides, key) else { return Ok(()) };

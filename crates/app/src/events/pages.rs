@@ -61,6 +61,8 @@ pub struct EventForm {
     pub(super) city: String,
     pub(super) video_url: String,
     pub(super) visibility: String,
+    /// The group's id, for a group's event.
+    pub(super) group: String,
     /// Editing: change this date (an occurrence key) and the ones after it.
     pub(super) from: String,
     /// Editing: the event's id (for the schedule in words).
@@ -94,6 +96,7 @@ pub(super) fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
                 "virtual.video_url" => "video_url",
                 "preset" | "rrule" => "repeat",
                 "place" => "mode",
+                "group_id" => "group",
                 other => other,
             };
             (k.to_owned(), v)
@@ -128,6 +131,7 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
             .then(|| PlaceInput { name: form.place_name.clone(), city: form.city.clone() }),
         is_virtual: (form.mode == "virtual").then(|| VirtualInput { video_url: form.video_url.clone() }),
         visibility: Some(form.visibility.clone()),
+        group_id: (!form.group.trim().is_empty()).then(|| form.group.trim().to_owned()),
     };
     (input, errors)
 }
@@ -135,15 +139,17 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
 /// `GET /events/new`.
 ///
 /// Query parameters prefill the form (as a partnership's "create our recurring session" link does):
-/// `kind`, `title`, `repeat`, `duration_minutes`, `mode`, `visibility`. Nothing is checked until
-/// the form is sent.
+/// `kind`, `title`, `repeat`, `duration_minutes`, `mode`, `visibility`, `group`. Nothing is
+/// checked until the form is sent.
 pub async fn new_page(
+    State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
     Query(pre): Query<Prefill>,
 ) -> PageResult {
     let or = |v: String, default: String| if v.trim().is_empty() { default } else { v };
     let values = EventForm {
+        group: pre.group,
         kind: or(pre.kind, "cowork".into()),
         title: pre.title,
         repeat: pre.repeat,
@@ -153,7 +159,9 @@ pub async fn new_page(
         visibility: or(pre.visibility, "public".into()),
         ..EventForm::default()
     };
-    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options() })?.into_response())
+    let my_groups = my_groups(&state, &me).await?;
+    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options(), my_groups })?
+        .into_response())
 }
 
 /// What a link may prefill on the new-event form.
@@ -166,6 +174,12 @@ pub struct Prefill {
     duration_minutes: String,
     mode: String,
     visibility: String,
+    group: String,
+}
+
+/// The groups I may add an event to, for the form's choice: (id, name).
+async fn my_groups(state: &AppState, me: &store::users::User) -> Result<Vec<(String, String)>, AppError> {
+    Ok(state.db.groups_of(&me.id).await?.into_iter().map(|g| (g.group.id, g.group.name)).collect())
 }
 
 /// `POST /events/new`.
@@ -183,7 +197,8 @@ pub async fn create(
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
         Err(AppError::Invalid(e)) => {
-            let ctx = context! { values => form, errors => form_errors(&e), opts => options() };
+            let ctx = context! { values => form, errors => form_errors(&e), opts => options(),
+            my_groups => my_groups(&state, &me).await? };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page("event_new.html", Some(&me), &csrf, ctx)?)
                 .into_response())
         }

@@ -73,6 +73,7 @@ pub fn fields_of(e: &Event) -> EventFields {
         last_end_at: e.last_end_at,
         capacity: e.capacity,
         visibility: e.visibility.clone(),
+        group_id: e.group_id.clone(),
     }
 }
 

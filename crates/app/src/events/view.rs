@@ -15,6 +15,13 @@ pub struct HostView {
     pub display_name: String,
 }
 
+/// The group an event belongs to.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+}
+
 /// Where, for an in-person event.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlaceView {
@@ -66,8 +73,11 @@ pub struct EventView {
     /// "every week on Wednesday at 18:00 Berlin time, 2 hours".
     pub summary: String,
     pub capacity: Option<i64>,
-    /// public | invite (invite events are not listed; anyone with the link may see them).
+    /// public | invite (not listed; anyone with the link may see it) | group (its group's
+    /// members only).
     pub visibility: String,
+    /// The group it belongs to, if any.
+    pub group: Option<GroupRef>,
     pub next: Vec<OccurrenceView>,
 }
 
@@ -96,7 +106,7 @@ impl OccurrenceView {
 
 impl EventView {
     /// The view of a stored event.
-    pub fn new(e: &Event, host_name: &str, next: Vec<OccurrenceView>) -> EventView {
+    pub fn new(e: &Event, host_name: &str, next: Vec<OccurrenceView>, group: Option<GroupRef>) -> EventView {
         EventView {
             id: e.id.clone(),
             kind: e.kind.clone(),
@@ -114,6 +124,7 @@ impl EventView {
             summary: super::series::summary(e),
             capacity: e.capacity,
             visibility: e.visibility.clone(),
+            group,
             next,
         }
     }

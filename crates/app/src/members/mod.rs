@@ -118,16 +118,39 @@ pub async fn search(state: &AppState, viewer: &User, s: &Search) -> Result<Membe
     };
     let ids: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
     let tags = state.db.tags_of(&ids).await?;
+    let relations = relations(state, viewer).await?;
     let items = users
         .iter()
         .map(|u| {
             let pick = |kind: &str| -> Vec<String> {
                 tags.iter().filter(|(id, k, _)| *id == u.id && k == kind).map(|(_, _, t)| t.clone()).collect()
             };
-            MemberView::new(u, &pick("offer"), &pick("need"), None, Relation::Member, Some(viewer))
+            let relation = relations.get(&u.id).copied().unwrap_or(Relation::Member);
+            MemberView::new(u, &pick("offer"), &pick("need"), None, relation, Some(viewer))
         })
         .collect();
     Ok(MemberPage { items, next_cursor })
+}
+
+/// How `viewer` stands to the members they share something with: partners, then group mates.
+pub async fn relations(
+    state: &AppState,
+    viewer: &User,
+) -> Result<std::collections::HashMap<String, Relation>, AppError> {
+    let mut out: std::collections::HashMap<String, Relation> = state
+        .db
+        .shared_groups(&viewer.id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| (id, Relation::GroupMate))
+        .collect();
+    for p in state.db.partnerships_of(&viewer.id).await? {
+        if p.status == "accepted" {
+            let other = if p.requester_id == viewer.id { p.partner_id } else { p.requester_id };
+            out.insert(other, Relation::Partner);
+        }
+    }
+    Ok(out)
 }
 
 /// `GET /members`: the directory page.

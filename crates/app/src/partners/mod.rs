@@ -182,7 +182,16 @@ pub async fn suggestions(state: &AppState, me: &User, f: &Filters) -> Result<Vec
     let since = (now - TimeDelta::days(90)).timestamp_millis();
     let shared: HashMap<String, i64> =
         state.db.sessions_shared_with(&me.id, since, now.timestamp_millis()).await?.into_iter().collect();
-    let relation = |id: &str| if partners.contains(id) { Relation::Partner } else { Relation::Member };
+    let groups: HashMap<String, i64> = state.db.shared_groups(&me.id).await?.into_iter().collect();
+    let relation = |id: &str| {
+        if partners.contains(id) {
+            Relation::Partner
+        } else if groups.contains_key(id) {
+            Relation::GroupMate
+        } else {
+            Relation::Member
+        }
+    };
 
     let me_member = scored_member(mine, Relation::Myself, records.get(&me.id));
     let members: Vec<Member> =
@@ -209,8 +218,12 @@ pub async fn suggestions(state: &AppState, me: &User, f: &Filters) -> Result<Vec
                     _ => true,
                 }))
     };
+    let count = |m: &HashMap<String, i64>, i: usize| {
+        m.get(&pool[i].user.id).map_or(0, |n| u32::try_from(*n).unwrap_or(u32::MAX))
+    };
     let between = |i: usize| Between {
-        recent_sessions: shared.get(&pool[i].user.id).map_or(0, |n| u32::try_from(*n).unwrap_or(u32::MAX)),
+        recent_sessions: count(&shared, i),
+        shared_groups: count(&groups, i),
         ..Between::default()
     };
     let best = top(&me_prepared, &prepared, &index, f.mode, f.limit.min(MAX_LIMIT), skip, between);

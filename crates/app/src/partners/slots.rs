@@ -209,6 +209,7 @@ fn plan(
             last_end_at: Some(slot.starts_at + slot.duration_minutes * 60_000),
             capacity: Some(2),
             visibility: "invite".into(),
+            group_id: None,
         };
         let link = format!("/events/{event_id}?at={}", slot.starts_at);
         for (me, other, goal) in [(pa, pb, &b.goal), (pb, pa, &a.goal)] {

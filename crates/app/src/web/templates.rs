@@ -48,12 +48,34 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "partnerships.html" => "../partners/templates/partnerships.html",
         "bookings.html" => "../partners/templates/bookings.html",
         "room.html" => "../rooms/templates/room.html",
+        "groups.html" => "../groups/templates/groups.html",
+        "group_form.html" => "../groups/templates/group_form.html",
+        "group.html" => "../groups/templates/group.html",
+        "group_members.html" => "../groups/templates/group_members.html",
+        "group_invites.html" => "../groups/templates/group_invites.html",
+        "invite.html" => "../groups/templates/invite.html",
+        "group_calendar.html" => "../groups/templates/group_calendar.html",
+        "post.html" => "../groups/templates/post.html",
+        "post_edit.html" => "../groups/templates/post_edit.html",
+        "reports.html" => "../groups/templates/reports.html",
+        "discover.html" => "../groups/templates/discover.html",
     );
     env
 });
 
-/// Formats epoch milliseconds in an IANA zone: "Sun 22 Nov 2026, 14:05".
-fn localtime(ms: i64, tz: Option<String>) -> String {
+/// Formats an instant (epoch milliseconds, or RFC 3339 text as the API writes it) in an IANA
+/// zone: "Sun 22 Nov 2026, 14:05".
+fn localtime(at: Value, tz: Option<String>) -> String {
+    let ms = match at.as_str() {
+        Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) => t.timestamp_millis(),
+            Err(_) => return String::new(),
+        },
+        None => match i64::try_from(at) {
+            Ok(ms) => ms,
+            Err(_) => return String::new(),
+        },
+    };
     let zone: chrono_tz::Tz = tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC);
     match zone.timestamp_millis_opt(ms).single() {
         Some(t) => t.format("%a %-d %b %Y, %H:%M").to_string(),
@@ -101,9 +123,14 @@ mod tests {
     #[test]
     fn times_are_shown_in_the_viewers_zone() {
         // 2026-07-01T12:00:00Z is 13:00 in Lisbon (summer time) and 08:00 in New York.
-        let ms = 1_782_907_200_000;
-        assert_eq!(localtime(ms, Some("Europe/Lisbon".into())), "Wed 1 Jul 2026, 13:00");
-        assert_eq!(localtime(ms, Some("America/New_York".into())), "Wed 1 Jul 2026, 08:00");
-        assert_eq!(localtime(ms, None), "Wed 1 Jul 2026, 12:00");
+        let ms: i64 = 1_782_907_200_000;
+        assert_eq!(localtime(Value::from(ms), Some("Europe/Lisbon".into())), "Wed 1 Jul 2026, 13:00");
+        assert_eq!(localtime(Value::from(ms), Some("America/New_York".into())), "Wed 1 Jul 2026, 08:00");
+        assert_eq!(localtime(Value::from(ms), None), "Wed 1 Jul 2026, 12:00");
+        assert_eq!(
+            localtime(Value::from("2026-07-01T12:00:00Z"), Some("Europe/Lisbon".into())),
+            "Wed 1 Jul 2026, 13:00"
+        );
+        assert_eq!(localtime(Value::from("not a time"), None), "");
     }
 }

@@ -3,15 +3,20 @@
 
 mod accounts;
 mod api_accounts;
+mod authz;
+mod authz_routes;
 mod cli;
+mod discover;
 mod events;
 mod events_edit;
+mod groups;
 mod ics;
 mod mail;
 mod members;
 mod ops;
 mod partners;
 mod polls;
+mod posts;
 mod profiles;
 mod rooms;
 mod rooms_shared;

@@ -211,6 +211,7 @@ async fn bookings_are_checked_and_unreliable_members_hold_one() {
             last_end_at: Some(start.timestamp_millis() + 3_600_000),
             capacity: None,
             visibility: "public".into(),
+            group_id: None,
         };
         let db = &app.state.db;
         let id = db.create_event(&host.id, &fields, 0).await.expect("event");

@@ -1,0 +1,199 @@
+//! A group's events: what's coming up (page and API), its calendar file for members' calendar
+//! apps (with a bearer token, or a secret per-member feed URL), all filtered by what the person
+//! asking may see of the group.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, TimeDelta, Utc};
+use minijinja::context;
+use serde::Serialize;
+use store::events::Event;
+use store::users::User;
+
+use super::{access, Access};
+use crate::error::{ApiResult, AppError, PageResult};
+use crate::events::api::{ListedOccurrence, OccurrenceList, Window};
+use crate::events::ics::{calendar, IcsEvent};
+use crate::openapi::{ApiQuery, ErrorBody};
+use crate::state::AppState;
+use crate::web::auth::{ApiUser, CurrentUser};
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::now_ms;
+use crate::web::secrets::{hash_token, random_token};
+use crate::web::templates;
+
+/// Group feed tokens start with this, so a leaked one is easy to recognise.
+const FEED_PREFIX: &str = "algrp_";
+/// How far back a group feed reaches.
+const FEED_PAST_DAYS: i64 = 90;
+
+/// The events of the group that `a`'s viewer may open (blocked hosts left out).
+pub async fn events(
+    state: &AppState,
+    me: &User,
+    a: &Access,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Event>, AppError> {
+    let members_only = !a.is_member();
+    let mut out = Vec::new();
+    for e in state.db.group_events(&a.group.id, from, to).await? {
+        let hidden =
+            members_only && e.host_id != me.id && (e.visibility == "group" || a.group.visibility == "invite");
+        if hidden || (e.host_id != me.id && state.db.blocked_either_way(&me.id, &e.host_id).await?) {
+            continue;
+        }
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// One upcoming date of a group event.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupOccurrence {
+    pub event_id: String,
+    pub key: i64,
+    pub title: String,
+    pub when: String,
+    pub cancelled: bool,
+    pub is_virtual: bool,
+    pub place: String,
+    pub members_only: bool,
+    #[serde(skip)]
+    pub start: DateTime<Utc>,
+}
+
+/// The group's next `limit` dates within `days`, soonest first.
+pub async fn upcoming(
+    state: &AppState,
+    me: &User,
+    a: &Access,
+    days: i64,
+    limit: usize,
+) -> Result<Vec<GroupOccurrence>, AppError> {
+    let from = Utc::now();
+    let to = from + TimeDelta::days(days);
+    let mut out = Vec::new();
+    for e in events(state, me, a, from.timestamp_millis(), to.timestamp_millis()).await? {
+        let overrides = state.db.overrides(&e.id).await?;
+        for o in crate::events::series::expand(&e, &overrides, from, to) {
+            out.push(GroupOccurrence {
+                event_id: e.id.clone(),
+                key: o.key,
+                title: o.title.clone(),
+                when: crate::events::view::when(o.start, &me.timezone, &e.time_zone),
+                cancelled: o.cancelled,
+                is_virtual: e.is_virtual == 1,
+                place: if e.is_virtual == 1 {
+                    "Online".into()
+                } else {
+                    format!("{}, {}", e.place_name, e.city_label)
+                },
+                members_only: e.visibility == "group",
+                start: o.start,
+            });
+        }
+    }
+    out.sort_by_key(|o| o.start);
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// `GET /groups/{id}/calendar`: the next three months.
+pub async fn page(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> PageResult {
+    let a = access(&state, &me, &id).await?;
+    render(&state, &me, &csrf, &a, context! {}).await
+}
+
+async fn render(
+    state: &AppState,
+    me: &User,
+    csrf: &CsrfToken,
+    a: &Access,
+    extra: minijinja::Value,
+) -> PageResult {
+    let dates = upcoming(state, me, a, 92, 200).await?;
+    let ctx = context! { group => a.group, dates, can_take => a.can(domain::groups::Action::Take), ..extra };
+    Ok(templates::page("group_calendar.html", Some(me), csrf, ctx)?.into_response())
+}
+
+/// `POST /groups/{id}/calendar-feed`: a new secret feed URL of this group's calendar for me,
+/// shown once (any earlier one of mine stops working).
+pub async fn feed_page(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { csrf, .. }: Posted<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let a = access(&state, &me, &id).await?;
+    let token = format!("{FEED_PREFIX}{}", random_token());
+    state.db.set_group_feed(&id, &me.id, &hash_token(&token), now_ms()).await?;
+    let url = format!("{}/feeds/group/{token}/calendar.ics", state.config.public_url());
+    render(&state, &me, &csrf, &a, context! { feed_url => url }).await
+}
+
+/// The calendar file of what `me` may see of the group: whole series, the recent past included.
+async fn file(state: &AppState, me: &User, a: &Access) -> Result<String, AppError> {
+    let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
+    let rows = events(state, me, a, from, i64::MAX).await?;
+    let mut loaded = Vec::with_capacity(rows.len());
+    for e in &rows {
+        let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+        loaded.push((state.db.overrides(&e.id).await?, host));
+    }
+    let items: Vec<IcsEvent<'_>> = rows
+        .iter()
+        .zip(&loaded)
+        .map(|(e, (o, h))| IcsEvent { event: e, overrides: o, host_name: h, only: None })
+        .collect();
+    Ok(calendar(&items, &a.group.name, &state.config.public_url()))
+}
+
+/// `GET /feeds/group/{token}/calendar.ics`: the secret group feed calendar apps subscribe to.
+/// It shows what its member may see now: after they leave an invite-only group it is gone.
+pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    let (group, user) = state.db.group_feed(&hash_token(&token)).await?.ok_or(AppError::NotFound)?;
+    let a = access(&state, &user, &group).await?;
+    Ok(crate::events::feeds::ics(file(&state, &user, &a).await?, None))
+}
+
+/// A group's calendar as an .ics file: every series of the group I may see.
+#[utoipa::path(get, path = "/api/v1/groups/{id}/calendar.ics", tag = "groups", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = ErrorBody)))]
+pub async fn ics_api(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let a = access(&state, &me, &id).await?;
+    Ok(crate::events::feeds::ics(file(&state, &me, &a).await?, None).into_response())
+}
+
+/// A group's upcoming occurrences in a window (default the next 30 days), soonest first.
+#[utoipa::path(get, path = "/api/v1/groups/{id}/events", tag = "groups", security(("bearer" = [])),
+    params(("id" = String, Path), Window),
+    responses((status = 200, body = OccurrenceList), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn events_api(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    Path(id): Path<String>,
+    ApiQuery(w): ApiQuery<Window>,
+) -> ApiResult<Json<OccurrenceList>> {
+    let a = access(&state, &me, &id).await?;
+    let (from, to) = crate::events::api::window(&w)?;
+    let mut items = Vec::new();
+    for e in events(&state, &me, &a, from.timestamp_millis(), to.timestamp_millis()).await? {
+        for o in crate::events::occurrences(&state, &me, &e, from, to).await? {
+            items.push(ListedOccurrence { event_id: e.id.clone(), occurrence: o });
+        }
+    }
+    items.sort_by(|x, y| x.occurrence.start.cmp(&y.occurrence.start));
+    Ok(Json(OccurrenceList { items }))
+}

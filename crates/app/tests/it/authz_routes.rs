@@ -1,0 +1,160 @@
+//! The routes the authorization matrix (`authz.rs`) calls, and what each role may do with the
+//! ones about the invite-only group.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Which roles may get through each route about the group: m = member (the author of the
+/// confidential post), d = moderator (the author of the reply), o = organiser (the author of the
+/// post, host of the event). Nobody outside, and no admin, ever does.
+pub const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/groups/{id}", "mdo"),
+    ("GET", "/groups/{id}/edit", "o"),
+    ("POST", "/groups/{id}/edit", "o"),
+    ("POST", "/groups/{id}/delete", "o"),
+    ("POST", "/groups/{id}/join", ""),
+    ("POST", "/groups/{id}/leave", "md"),
+    ("POST", "/groups/{id}/follow", "mdo"),
+    ("GET", "/groups/{id}/members", "mdo"),
+    ("POST", "/groups/{id}/members/manage", "do"),
+    ("POST", "/groups/{id}/requests", "do"),
+    ("GET", "/groups/{id}/invites", "do"),
+    ("POST", "/groups/{id}/invites", "do"),
+    ("POST", "/groups/{id}/invites/revoke", "do"),
+    ("GET", "/invites/{token}", ""),
+    ("POST", "/invites/{token}", ""),
+    ("GET", "/groups/{id}/calendar", "mdo"),
+    ("POST", "/groups/{id}/calendar-feed", "mdo"),
+    ("GET", "/feeds/group/{token}/calendar.ics", ""),
+    ("POST", "/groups/{id}/posts", "mdo"),
+    ("GET", "/groups/{id}/posts/{post}", "mdo"),
+    ("GET", "/groups/{id}/posts/{post}/edit", "o"),
+    ("POST", "/groups/{id}/posts/{post}/edit", "o"),
+    ("POST", "/groups/{id}/posts/{post}/replies", "mdo"),
+    ("POST", "/groups/{id}/posts/{post}/helped", "md"),
+    ("POST", "/groups/{id}/posts/{post}/moderate", "do"),
+    ("POST", "/groups/{id}/posts/{post}/report", "md"),
+    ("GET", "/groups/{id}/reports", "do"),
+    ("POST", "/groups/{id}/reports", "do"),
+    ("GET", "/api/v1/groups/{id}", "mdo"),
+    ("PATCH", "/api/v1/groups/{id}", "o"),
+    ("DELETE", "/api/v1/groups/{id}", "o"),
+    ("POST", "/api/v1/groups/{id}/membership", ""),
+    ("DELETE", "/api/v1/groups/{id}/membership", "md"),
+    ("PUT", "/api/v1/groups/{id}/follow", "mdo"),
+    ("DELETE", "/api/v1/groups/{id}/follow", "mdo"),
+    ("GET", "/api/v1/groups/{id}/members", "mdo"),
+    ("PATCH", "/api/v1/groups/{id}/members/{member}", "o"),
+    ("DELETE", "/api/v1/groups/{id}/members/{member}", "do"),
+    ("POST", "/api/v1/groups/{id}/handover", "o"),
+    ("GET", "/api/v1/groups/{id}/requests", "do"),
+    ("POST", "/api/v1/groups/{id}/requests/{member}", "do"),
+    ("GET", "/api/v1/groups/{id}/invites", "do"),
+    ("POST", "/api/v1/groups/{id}/invites", "do"),
+    ("DELETE", "/api/v1/groups/{id}/invites/{invite}", "do"),
+    ("GET", "/api/v1/invites/{token}", ""),
+    ("POST", "/api/v1/invites/{token}", ""),
+    ("GET", "/api/v1/groups/{id}/events", "mdo"),
+    ("GET", "/api/v1/groups/{id}/calendar.ics", "mdo"),
+    ("GET", "/api/v1/groups/{id}/posts", "mdo"),
+    ("POST", "/api/v1/groups/{id}/posts", "mdo"),
+    ("GET", "/api/v1/groups/{id}/posts/{post}", "mdo"),
+    ("PATCH", "/api/v1/groups/{id}/posts/{post}", "o"),
+    ("DELETE", "/api/v1/groups/{id}/posts/{post}", "do"),
+    ("POST", "/api/v1/groups/{id}/posts/{post}/replies", "mdo"),
+    ("PATCH", "/api/v1/groups/{id}/posts/{post}/replies/{reply}", "d"),
+    ("DELETE", "/api/v1/groups/{id}/posts/{post}/replies/{reply}", "do"),
+    ("PUT", "/api/v1/groups/{id}/posts/{post}/helped", "md"),
+    ("DELETE", "/api/v1/groups/{id}/posts/{post}/helped", "mdo"),
+    ("POST", "/api/v1/groups/{id}/posts/{post}/moderation", "do"),
+    ("POST", "/api/v1/groups/{id}/posts/{post}/reports", "md"),
+    ("GET", "/api/v1/groups/{id}/reports", "do"),
+    ("POST", "/api/v1/groups/{id}/reports/{report}", "do"),
+    // The group's members-only event, hosted by the organiser.
+    ("GET", "/events/{id}", "mdo"),
+    ("GET", "/events/{id}/edit", "o"),
+    ("POST", "/events/{id}/edit", "o"),
+    ("POST", "/events/{id}/end", "o"),
+    ("GET", "/events/{id}/event.ics", "mdo"),
+    ("POST", "/events/{id}/rsvp", "mdo"),
+    ("POST", "/events/{id}/goal", "mdo"),
+    ("POST", "/events/{id}/cancel-occurrence", "o"),
+    ("POST", "/events/{id}/attendance", "o"),
+    ("POST", "/events/{id}/delete", "o"),
+    // The room admits the host and members going; nobody else answered.
+    ("GET", "/events/{id}/room", "o"),
+    ("GET", "/events/{id}/room/ws", "o"),
+    ("GET", "/api/v1/events/{id}", "mdo"),
+    ("PATCH", "/api/v1/events/{id}", "o"),
+    ("DELETE", "/api/v1/events/{id}", "o"),
+    ("GET", "/api/v1/events/{id}/occurrences", "mdo"),
+    ("PATCH", "/api/v1/events/{id}/occurrences/{start}", "o"),
+    ("POST", "/api/v1/events/{id}/split", "o"),
+    ("POST", "/api/v1/events/{id}/end", "o"),
+    ("PUT", "/api/v1/events/{id}/rsvp", "mdo"),
+    ("PUT", "/api/v1/events/{id}/goal", "mdo"),
+    ("PUT", "/api/v1/events/{id}/attendance", "o"),
+];
+
+/// Whether a route is about the group (so it must be in [`MATRIX`]).
+pub fn about_the_group(path: &str) -> bool {
+    path.starts_with("/groups/{id}")
+        || path.starts_with("/api/v1/groups/{id}")
+        || path.starts_with("/events/{id}")
+        || path.starts_with("/api/v1/events/{id}")
+        || path.contains("invites/{token}")
+        || path.starts_with("/feeds/group/")
+}
+
+/// Every `.route("PATH", method(..).method(..))` in the app's source: (METHOD, PATH).
+pub fn source_routes() -> BTreeSet<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("src folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(std::fs::read_to_string(&path).expect("source"));
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut sources);
+    let mut routes = BTreeSet::new();
+    for text in sources {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(".route(") {
+            rest = &rest[at + ".route(".len()..];
+            let Some(open) = rest.find('"') else { break };
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('"') else { break };
+            let path = after[..close].to_owned();
+            // The call's arguments end at the parenthesis that closes `.route(`.
+            let (mut depth, mut end) = (1, after.len());
+            for (i, c) in after.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let args = &after[close + 1..end];
+            for m in ["get", "post", "put", "patch", "delete"] {
+                let called = args
+                    .match_indices(&format!("{m}("))
+                    .any(|(i, _)| i == 0 || !args[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                if called {
+                    routes.insert((m.to_uppercase(), path.clone()));
+                }
+            }
+            rest = &after[end..];
+        }
+    }
+    routes
+}
