@@ -1,5 +1,5 @@
 //! A believable demo community: a few hundred solo professionals across trades, cities and time
-//! zones, with skills, needs and availability. Deterministic, and idempotent: members are keyed
+//! zones, with skills, needs and availability, partnerships, and groups (`demo_groups`). Deterministic, and idempotent: members are keyed
 //! by email, so running it again adds nothing.
 
 use domain::geo::{fold, Gazetteer};
@@ -348,6 +348,13 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
     }
     bar.finish_and_clear();
     partners(db).await?;
+    let mut ids = Vec::with_capacity(MEMBERS);
+    for i in 0..MEMBERS {
+        if let Some(u) = db.user_by_email(&email(i)).await? {
+            ids.push(u.id);
+        }
+    }
+    crate::demo_groups::load(db, &ids).await?;
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)
 }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_groups;
 pub mod error;
 pub mod events;
 pub mod groups;

@@ -1,9 +1,10 @@
 //! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances,
-//! recurrence expansion, time-finding, pairing.
+//! recurrence expansion, time-finding, pairing, discovery.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::{Africa, America, Asia, Australia, Europe};
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use domain::discovery::{self, Item, Place, Search};
 use domain::matching;
 use domain::partners::{top, Between, Member, Mode, SkillIndex, Week};
 use domain::profile::{Company, Window};
@@ -245,5 +246,38 @@ fn partners(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gazetteer, rules, recurrence, timefinding, pairing, partners);
+/// 10,000 groups and events in 30 cities and online, with words and topics, searched the ways
+/// the discovery page does.
+fn discover(c: &mut Criterion) {
+    let cities: Vec<(f64, f64)> =
+        (0..30).map(|i| (36.0 + f64::from(i) * 0.7, -9.0 + f64::from(i) * 1.1)).collect();
+    let topics =
+        ["wordpress", "seo", "copywriting", "bookkeeping", "coworking", "referrals", "design", "writing"];
+    let items: Vec<Item> = (0..10_000u32)
+        .map(|i| Item {
+            name: format!("{} circle {i}", topics[i as usize % topics.len()]),
+            text: format!("Freelancers meeting to work alongside each other, number {i}"),
+            topics: vec![
+                topics[i as usize % topics.len()].to_owned(),
+                topics[(i as usize / 8) % topics.len()].to_owned(),
+            ],
+            place: if i % 4 == 0 { Place::Virtual } else { Place::At(cities[i as usize % cities.len()]) },
+            next_start: (i % 5 != 0).then(|| i64::from(i * 7919 % 100_000)),
+        })
+        .collect();
+    let near = Search::new("", "", Some(cities[3]), 25.0, false);
+    c.bench_function("discovery/near a city among 10,000", |b| {
+        b.iter(|| discovery::find(black_box(&items), &near))
+    });
+    let words = Search::new("wordpress alongside", "", None, 25.0, false);
+    c.bench_function("discovery/two words among 10,000", |b| {
+        b.iter(|| discovery::find(black_box(&items), &words))
+    });
+    let all = Search::new("", "", None, 25.0, false);
+    c.bench_function("discovery/everything among 10,000 (sort only)", |b| {
+        b.iter(|| discovery::find(black_box(&items), &all))
+    });
+}
+
+criterion_group!(benches, gazetteer, rules, recurrence, timefinding, pairing, partners, discover);
 criterion_main!(benches);

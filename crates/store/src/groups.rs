@@ -78,6 +78,32 @@ pub struct MyGroup {
     pub members: i64,
 }
 
+/// Inserts a group, or replaces the settings of the one with this id (keeping when it was made),
+/// and its topics.
+async fn write_group(conn: &mut sqlx::AnyConnection, id: &str, f: &GroupFields, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO groups (id, name, description, is_virtual, city_id, city_label, time_zone, visibility, \
+         members_public, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, \
+         is_virtual = excluded.is_virtual, city_id = excluded.city_id, city_label = excluded.city_label, \
+         time_zone = excluded.time_zone, visibility = excluded.visibility, \
+         members_public = excluded.members_public, updated_at = excluded.updated_at",
+    )
+    .bind(id)
+    .bind(&f.name)
+    .bind(&f.description)
+    .bind(i64::from(f.is_virtual))
+    .bind(f.city_id)
+    .bind(&f.city_label)
+    .bind(&f.time_zone)
+    .bind(&f.visibility)
+    .bind(i64::from(f.members_public))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    set_topics(conn, id, &f.topics).await
+}
+
 async fn set_topics(conn: &mut sqlx::AnyConnection, group_id: &str, topics: &[String]) -> Result<()> {
     sqlx::query("DELETE FROM group_topics WHERE group_id = $1").bind(group_id).execute(&mut *conn).await?;
     for t in topics {
@@ -95,23 +121,7 @@ impl Db {
     pub async fn create_group(&self, organiser: &str, f: &GroupFields, now: i64) -> Result<String> {
         let id = new_id();
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO groups (id, name, description, is_virtual, city_id, city_label, time_zone, visibility, \
-             members_public, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        )
-        .bind(&id)
-        .bind(&f.name)
-        .bind(&f.description)
-        .bind(i64::from(f.is_virtual))
-        .bind(f.city_id)
-        .bind(&f.city_label)
-        .bind(&f.time_zone)
-        .bind(&f.visibility)
-        .bind(i64::from(f.members_public))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        set_topics(&mut tx, &id, &f.topics).await?;
+        write_group(&mut tx, &id, f, now).await?;
         sqlx::query(
             "INSERT INTO group_members (group_id, user_id, role, joined_at) VALUES ($1, $2, 'organiser', $3)",
         )
@@ -127,23 +137,7 @@ impl Db {
     /// Replaces a group's settings and topics.
     pub async fn update_group(&self, id: &str, f: &GroupFields, now: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "UPDATE groups SET name = $2, description = $3, is_virtual = $4, city_id = $5, city_label = $6, \
-             time_zone = $7, visibility = $8, members_public = $9, updated_at = $10 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(&f.name)
-        .bind(&f.description)
-        .bind(i64::from(f.is_virtual))
-        .bind(f.city_id)
-        .bind(&f.city_label)
-        .bind(&f.time_zone)
-        .bind(&f.visibility)
-        .bind(i64::from(f.members_public))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        set_topics(&mut tx, id, &f.topics).await?;
+        write_group(&mut tx, id, f, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -210,7 +210,7 @@ pub async fn render_show(
     let id = &a.group.id;
     let topics = state.db.group_topics(id).await?;
     let members = state.db.member_count(id).await?;
-    let upcoming = super::calendar::upcoming(state, me, a, 60, 5).await?;
+    let upcoming = super::calendar::upcoming(state, me, a, crate::events::MAX_WINDOW_DAYS, 5).await?;
     let kind = PostKind::parse(&q.kind).ok().map(PostKind::as_str);
     let (posts, next) = if a.can(Action::Read) {
         let now = now_ms();

@@ -78,6 +78,29 @@ async fn demo_fills_a_believable_community_once() {
     states.sort();
     assert_eq!(states, ["accepted", "requested", "requested"]);
     assert_eq!(db.favourites_of(&ana.id).await.expect("db").len(), 1);
+    // Groups of every kind, once: Ana organises two, waits to join one, follows another.
+    let mut roles: Vec<(String, String)> =
+        db.groups_of(&ana.id).await.expect("db").into_iter().map(|g| (g.group.visibility, g.role)).collect();
+    roles.sort();
+    assert_eq!(
+        roles,
+        [
+            ("invite".into(), "organiser".into()),
+            ("open".into(), "moderator".into()),
+            ("open".into(), "organiser".into())
+        ]
+    );
+    let (groups, posts, events): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM groups), (SELECT COUNT(*) FROM posts), \
+                (SELECT COUNT(*) FROM events WHERE group_id IS NOT NULL)",
+    )
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert_eq!((groups, posts, events), (6, 8, 6));
+    let (kinds,): (i64,) =
+        sqlx::query_as("SELECT COUNT(DISTINCT kind) FROM posts").fetch_one(db.read()).await.expect("db");
+    assert_eq!(kinds, 6, "every kind of post");
     // The first real account on a demo instance is the admin.
     let new = store::users::NewUser {
         email: "owner@example.org",

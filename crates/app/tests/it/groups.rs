@@ -206,9 +206,8 @@ async fn roles_have_limits_and_the_organiser_can_hand_over() {
     assert_eq!(s, StatusCode::FORBIDDEN, "a moderator cannot remove another");
     let (s, _) = app.delete_json(&members(&org), &m1.token, &json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "nobody removes the organiser");
-    let resp =
-        app.client().delete(app.url(&format!("{}?ban=true", members(&m3)))).bearer_auth(&m1.token).send();
-    assert_eq!(resp.await.expect("request").status(), StatusCode::NO_CONTENT, "a moderator bans a member");
+    let (s, _) = app.delete_json(&format!("{}?ban=true", members(&m3)), &m1.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "a moderator bans a member");
     let (s, body) =
         app.post_json(&format!("/api/v1/groups/{id}/membership"), Some(&m3.token), &json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the banned stay out: {body}");
@@ -501,4 +500,70 @@ async fn an_organiser_who_deletes_their_account_leaves_the_group_to_a_moderator(
     assert_eq!(g["my_role"], "organiser");
     let (s, _) = app.get_json(&format!("/api/v1/groups/{alone}"), Some(&mo.token)).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a group left empty goes with its organiser");
+}
+
+#[tokio::test]
+async fn the_event_form_offers_my_groups_and_editing_keeps_the_group() {
+    let app = TestApp::spawn().await;
+    let b = app.browser().await;
+    b.signup("Olga", "olga@example.org").await;
+    let page = b
+        .post(
+            "/groups/new",
+            &[
+                ("name", "Form Circle"),
+                ("mode", "virtual"),
+                ("time_zone", "Europe/Lisbon"),
+                ("visibility", "invite"),
+            ],
+        )
+        .await;
+    let id = page
+        .location
+        .expect("the group")
+        .trim_start_matches("/groups/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_owned();
+    let form = b.get(&format!("/events/new?group={id}&visibility=group&kind=meeting")).await;
+    assert!(
+        form.body.contains(&format!("<option value=\"{id}\" selected>Form Circle</option>")),
+        "{}",
+        form.body
+    );
+    assert!(form.body.contains("<option value=\"group\" selected>Members of the group only</option>"));
+    let fields = [
+        ("kind", "meeting"),
+        ("title", "Circle call"),
+        ("starts_at_local", "2027-02-03T18:00"),
+        ("time_zone", "Europe/Lisbon"),
+        ("duration_minutes", "60"),
+        ("repeat", "weekly"),
+        ("mode", "virtual"),
+        ("group", id.as_str()),
+        ("visibility", "public"),
+    ];
+    let page = b.post("/events/new", &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "an invite-only group's event is for members");
+    assert!(page.body.contains("for its members only") && page.body.contains("Circle call"), "{}", page.body);
+    let mut fields = fields.to_vec();
+    fields.retain(|(k, _)| *k != "visibility");
+    fields.push(("visibility", "group"));
+    let page = b.post("/events/new", &fields).await;
+    let event = page.location.expect("the event");
+    let edit = b.get(&format!("{event}/edit")).await;
+    assert!(edit.body.contains(&format!("name=\"group\" value=\"{id}\"")), "{}", edit.body);
+    assert!(edit.body.contains("<option value=\"group\" selected>"), "{}", edit.body);
+    let mut changed = fields.clone();
+    changed.retain(|(k, _)| *k != "title" && *k != "repeat");
+    changed.extend([("title", "Circle call (moved)"), ("repeat", "keep")]);
+    let page = b.post(&format!("{event}/edit"), &changed).await;
+    assert!(page.status.is_redirection(), "{}", page.body);
+    let id_only = event.trim_start_matches("/events/");
+    let e = app.state.db.event(id_only).await.expect("db").expect("event");
+    assert_eq!(
+        (e.title.as_str(), e.visibility.as_str(), e.group_id.as_deref()),
+        ("Circle call (moved)", "group", Some(id.as_str()))
+    );
 }

@@ -298,14 +298,9 @@ async fn moderators_hide_lock_and_delete_and_work_through_reports() {
     assert!(s.is_client_error(), "{body}");
 
     // Remove the troll: their standing goes; ban keeps them out.
-    let resp = app
-        .client()
-        .delete(app.url(&format!("/api/v1/groups/{id}/members/{}?ban=true", troll.id)))
-        .bearer_auth(&mo.token)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let ban = format!("/api/v1/groups/{id}/members/{}?ban=true", troll.id);
+    let (s, _) = app.delete_json(&ban, &mo.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = app
         .post_json(
             &format!("/api/v1/groups/{id}/posts"),

@@ -1,0 +1,235 @@
+//! The demo community's groups: a WordPress meetup, a writers' circle, a referral chapter that
+//! takes requests, an invite-only mastermind and more, with weekly meetings and a discussion of
+//! every kind of post. Added once: skipped when the first demo member is in any group.
+
+use chrono::{Datelike, TimeDelta, Utc};
+use store::groups::GroupFields;
+use store::Db;
+
+use crate::events::input::{apply, EventInput};
+
+struct DemoGroup {
+    name: &'static str,
+    description: &'static str,
+    topics: &'static [&'static str],
+    /// None: virtual.
+    city: Option<&'static str>,
+    zone: &'static str,
+    visibility: &'static str,
+    organiser: usize,
+    members: std::ops::Range<usize>,
+    /// A weekly meeting: title, weekday offset from Monday, hour, members only.
+    meeting: (&'static str, i64, u32, bool),
+}
+
+const GROUPS: [DemoGroup; 6] = [
+    DemoGroup {
+        name: "WordPress Freelancers Lisbon",
+        description: "Designers, developers and writers who build with WordPress. We cowork on Wednesdays and trade referrals.",
+        topics: &["wordpress", "web design", "referrals"],
+        city: Some("Lisbon, Portugal"),
+        zone: "Europe/Lisbon",
+        visibility: "open",
+        organiser: 0,
+        members: 1..18,
+        meeting: ("Wednesday coworking at the library", 2, 18, false),
+    },
+    DemoGroup {
+        name: "Quiet Writers' Circle",
+        description: "Copywriters and authors. Two focused hours, cameras optional, then ten minutes of chat.",
+        topics: &["copywriting", "writing"],
+        city: None,
+        zone: "Europe/London",
+        visibility: "open",
+        organiser: 7,
+        members: 0..40,
+        meeting: ("Writing sprint", 1, 9, false),
+    },
+    DemoGroup {
+        name: "Porto Referral Chapter",
+        description: "A BNI-style chapter for solo professionals in Porto. Ask to join and say what you do.",
+        topics: &["referrals", "networking"],
+        city: Some("Porto, Portugal"),
+        zone: "Europe/Lisbon",
+        visibility: "request",
+        organiser: 11,
+        members: 20..34,
+        meeting: ("Chapter breakfast", 4, 8, true),
+    },
+    DemoGroup {
+        name: "Solo Bookkeepers Online",
+        description: "Month-end is lonely. Weekly accountability check-ins for bookkeepers and accountants.",
+        topics: &["bookkeeping", "accountability"],
+        city: None,
+        zone: "America/New_York",
+        visibility: "open",
+        organiser: 30,
+        members: 40..60,
+        meeting: ("Monday accountability check-in", 0, 12, false),
+    },
+    DemoGroup {
+        name: "Mastermind Six",
+        description: "Six freelancers holding each other to quarterly goals. By invitation.",
+        topics: &["accountability", "goals"],
+        city: None,
+        zone: "Europe/Lisbon",
+        visibility: "invite",
+        organiser: 0,
+        members: 1..6,
+        meeting: ("Mastermind call", 3, 17, true),
+    },
+    DemoGroup {
+        name: "Berlin Coworking Mornings",
+        description: "Quiet cafés, a different one each month, never the one by your house.",
+        topics: &["coworking"],
+        city: Some("Berlin, Germany"),
+        zone: "Europe/Berlin",
+        visibility: "open",
+        organiser: 60,
+        members: 61..80,
+        meeting: ("Coworking morning", 2, 9, false),
+    },
+];
+
+/// (group, author, kind, title, body, confidential)
+const POSTS: [(usize, usize, &str, &str, &str, bool); 8] = [
+    (
+        0,
+        2,
+        "ask",
+        "Who knows a good accessibility checker?",
+        "A client asks for **WCAG AA**. What do you run before launch?",
+        false,
+    ),
+    (
+        0,
+        3,
+        "win",
+        "Signed a retainer!",
+        "Three months of maintenance for a bakery chain. Thank you for the pricing advice.",
+        false,
+    ),
+    (
+        0,
+        0,
+        "shoutout",
+        "Thank you, Ben",
+        "Ben sent me two clients this month. If you need a copywriter, ask him.",
+        false,
+    ),
+    (
+        0,
+        4,
+        "idea",
+        "Quarterly portfolio review",
+        "Shall we spend one session a quarter reviewing each other's portfolios?",
+        false,
+    ),
+    (
+        0,
+        5,
+        "offer",
+        "Free hour of SEO help",
+        "I have an hour on Friday for anyone stuck with search rankings.",
+        false,
+    ),
+    (
+        1,
+        8,
+        "struggle",
+        "Losing my mornings",
+        "I keep answering emails until noon. How do you protect writing time?",
+        false,
+    ),
+    (
+        4,
+        1,
+        "struggle",
+        "A client hasn't paid in 90 days",
+        "It's keeping me up at night. What did you do when this happened?",
+        true,
+    ),
+    (2, 21, "ask", "Accountant for a new business?", "Looking for a recommendation in Porto.", false),
+];
+
+/// Adds the demo groups once. `ids` are the demo members' ids in order.
+pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
+    let Some(first) = ids.first() else { return Ok(()) };
+    if !db.groups_of(first).await?.is_empty() {
+        return Ok(());
+    }
+    let now = crate::web::now_ms();
+    let gazetteer = domain::geo::Gazetteer::bundled();
+    let mut group_ids = Vec::new();
+    for g in &GROUPS {
+        let city = g.city.and_then(|c| gazetteer.resolve(c));
+        let fields = GroupFields {
+            name: g.name.into(),
+            description: g.description.into(),
+            is_virtual: city.is_none(),
+            city_id: city.map(|c| c.id),
+            city_label: city.map(|c| c.label()).unwrap_or_default(),
+            time_zone: g.zone.into(),
+            visibility: g.visibility.into(),
+            members_public: g.visibility == "open",
+            topics: g.topics.iter().map(|t| (*t).to_owned()).collect(),
+        };
+        let organiser = &ids[g.organiser % ids.len()];
+        let id = db.create_group(organiser, &fields, now).await?;
+        for i in g.members.clone() {
+            db.add_member(&id, &ids[i % ids.len()], now).await?;
+        }
+        if let Some(m) = ids.get(g.members.start) {
+            db.set_role(&id, m, "moderator").await?;
+        }
+        meeting(db, g, &id, organiser, city.map(|c| c.label())).await?;
+        group_ids.push(id);
+    }
+    // The first member waits for an answer from the referral chapter, and follows the writers.
+    db.request_to_join(&group_ids[2], first, "I build websites and refer copywriters a lot.", now).await?;
+    db.set_following(&group_ids[1], first, true, now).await?;
+    for (i, (g, author, kind, title, body, confidential)) in POSTS.iter().enumerate() {
+        let at = now - (POSTS.len() - i) as i64 * 3_600_000;
+        let post =
+            db.create_post(&group_ids[*g], &ids[*author], kind, title, body, *confidential, at).await?;
+        if *kind == "ask" || *kind == "struggle" {
+            let helper = &ids[(author + 1) % ids.len()];
+            let words = "Been there. Happy to share what worked for me — shall we talk at the next session?";
+            let reply = db.create_reply(&post, helper, words, at + 600_000).await?;
+            db.set_helped(&reply, &post, &ids[*author], true, at + 900_000).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The group's weekly meeting, from next week on.
+async fn meeting(
+    db: &Db,
+    g: &DemoGroup,
+    group: &str,
+    host: &str,
+    city: Option<String>,
+) -> anyhow::Result<()> {
+    let (title, weekday, hour, members_only) = g.meeting;
+    let today = Utc::now().date_naive();
+    let monday = today + TimeDelta::days(7 - i64::from(today.weekday().num_days_from_monday()));
+    let day = monday + TimeDelta::days(weekday);
+    let mut input: EventInput = serde_json::from_value(serde_json::json!({
+        "kind": "meeting", "title": title, "starts_at_local": format!("{day}T{hour:02}:00"),
+        "time_zone": g.zone, "preset": "weekly", "capacity": 20,
+        "visibility": if members_only || g.visibility == "invite" { "group" } else { "public" },
+        "group_id": group,
+    }))?;
+    match city {
+        Some(city) => {
+            input.place =
+                Some(crate::events::input::PlaceInput { name: "Biblioteca / café (varies)".into(), city })
+        }
+        None => input.is_virtual = Some(crate::events::input::VirtualInput::default()),
+    }
+    let fields =
+        crate::events::series::with_bounds(apply(&input, None).map_err(|e| anyhow::anyhow!("{e:?}"))?)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    db.create_event(host, &fields, crate::web::now_ms()).await?;
+    Ok(())
+}
