@@ -2,8 +2,8 @@
 //!
 //! This crate owns validation of what members say about themselves (profiles, availability,
 //! passwords), the bundled city gazetteer and distances, recurrence, time-finding, matching,
-//! reliability, who may do what in a group, discovery, and — as the product grows — venue ranking
-//! and streaks.
+//! reliability, who may do what in a group, discovery, goals, weeks and streaks, and — as the
+//! product grows — venue ranking.
 //!
 //! It must never import anything that does I/O: no async runtime, no database, no HTTP, no clock
 //! (callers pass "now" in). Bundled data is compiled in with `include_str!`, not read from disk.
@@ -11,6 +11,7 @@
 pub mod discovery;
 pub mod errors;
 pub mod geo;
+pub mod goals;
 pub mod groups;
 pub mod matching;
 pub mod partners;
@@ -20,5 +21,6 @@ pub mod recurrence;
 pub mod reliability;
 pub mod room;
 pub mod timefinding;
+pub mod weeks;
 
 pub use errors::FieldErrors;
