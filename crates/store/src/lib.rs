@@ -7,10 +7,12 @@
 //! It must never import HTTP, templates or the app's configuration: callers pass plain values.
 
 pub mod auth;
+pub mod boards;
 pub mod bookings;
 mod db;
 pub mod events;
 pub mod feeds;
+pub mod goals;
 pub mod group_invites;
 pub mod groups;
 pub mod members;
