@@ -87,6 +87,7 @@ DATABASE_URL="sqlite://$tmp/browser.db" \
     ALONGSIDE_MAIL_DIR="$tmp/mail" \
     ALONGSIDE_RATE_LIMIT_AUTH=1000 \
     ALONGSIDE_SLOT_LOCK_MINUTES=60 \
+    ALONGSIDE_NUDGE_POLL_MS=500 \
     RUST_LOG="${RUST_LOG:-info}" \
     "$bin" serve >"$server_log" 2>&1 &
 server_pid=$!
@@ -109,7 +110,7 @@ log "server is up"
 
 # --- the test -------------------------------------------------------------------
 set +e
-BASE_URL="$base_url" ICS_OUT="$tmp/downloaded.ics" node tests/browser/signup.mjs
+BASE_URL="$base_url" ICS_OUT="$tmp/downloaded.ics" DB_PATH="$tmp/browser.db" node tests/browser/signup.mjs
 rc=$?
 set -e
 if [[ $rc -ne 0 ]]; then

@@ -13,6 +13,7 @@
 // Exits 0 when every step passed and axe found no serious or critical
 // violation; 1 otherwise, after printing what went wrong.
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -27,6 +28,9 @@ if (!BASE_URL) {
 }
 
 const PASSWORD = 'quiet-cafe-table-42';
+// The server's SQLite file (browser-test.sh passes it), for moving data back in time: weeks pass
+// in seconds instead of days. The server itself is never touched.
+const DB_PATH = process.env.DB_PATH || '';
 const EMAIL = `browser-${Date.now()}-${process.pid}@example.com`;
 const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 
@@ -481,6 +485,84 @@ const steps = [
     await goto(page, '/discover?q=referral');
     await checkA11y(page, 'discover');
     check(!(await page.getByText('Lisbon Referral Circle').count()), 'an invite-only group never shows in discovery');
+  }],
+
+  ['accountability partners: goals, a check-in, a missed fortnight told, a board week rolling over', async (page) => {
+    check(DB_PATH, 'DB_PATH is not set (browser-test.sh sets it)');
+    const timeshift = (...args) => execFileSync('python3', ['tests/browser/timeshift.py', DB_PATH, ...args], { encoding: 'utf8' });
+    const context = await page.context().browser().newContext({ bypassCSP: true });
+    const other = await context.newPage();
+    try {
+      // Ana asks Second Member to be her accountability partner; Second accepts.
+      await goto(page, '/members?q=Second');
+      await clickAndWaitForPage(page, page.getByRole('link', { name: 'Second Member' }).first());
+      await page.getByLabel('Kind of partner', { exact: true }).selectOption('accountability');
+      await clickAndWaitForPage(page, page.getByRole('button', { name: 'Ask Second Member to partner' }));
+      await goto(other, '/login');
+      await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Log in' }));
+      await goto(other, '/partnerships');
+      const request = other.locator('li').filter({ hasText: 'accountability' });
+      await clickAndWaitForPage(other, request.getByRole('button', { name: 'Accept Ana Browser' }));
+
+      // Both set a goal for their partners to see; Ana checks in.
+      const setGoal = async (p, title, value, unit) => {
+        await goto(p, '/goals');
+        await clickAndWaitForPage(p, p.getByRole('link', { name: 'Set a goal' }));
+        await p.getByLabel('Goal', { exact: true }).fill(title);
+        await p.getByLabel('Why it matters', { exact: true }).fill('To keep the pipeline full.');
+        await p.getByLabel('How many', { exact: true }).fill(value);
+        await p.getByLabel('Of what', { exact: true }).fill(unit);
+        await p.getByLabel('Who sees it', { exact: true }).selectOption('partners');
+        await clickAndWaitForPage(p, p.getByRole('button', { name: 'Set the goal' }));
+        await expectVisible(p.getByRole('heading', { name: title }), `the goal "${title}"`);
+      };
+      await setGoal(page, 'Ten client calls', '10', 'client calls');
+      await checkA11y(page, 'goal');
+      await page.getByLabel('How many client calls so far', { exact: true }).fill('3');
+      await page.getByLabel('How it went', { exact: true }).fill('Three good calls, one lead.');
+      await clickAndWaitForPage(page, page.getByRole('button', { name: 'Check in' }));
+      await expectVisible(page.getByText('Checked in. See you next week!'), 'the check-in, confirmed');
+      await setGoal(other, 'Publish four articles', '4', 'articles');
+
+      // The partner sees Ana's goal and cheers her week.
+      await goto(other, '/goals');
+      await clickAndWaitForPage(other, other.getByRole('link', { name: 'Ten client calls' }));
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Cheer this week (0)' }));
+      await expectVisible(other.getByRole('button', { name: 'Cheer this week (1)' }), 'the cheer counted');
+      await checkA11y(other, 'goal (partner)');
+
+      // Two weeks pass without Second checking in: Ana is told.
+      timeshift('backdate-goal', 'Publish four articles', '15');
+      let told = false;
+      for (let i = 0; i < 40 && !told; i++) {
+        await goto(page, '/dashboard');
+        told = (await page.getByText(/Second Member hasn't checked in for \d+ weeks/).count()) > 0;
+        if (!told) await page.waitForTimeout(500);
+      }
+      check(told, "Ana was told that her partner missed two weeks");
+      await goto(page, '/goals');
+      await checkA11y(page, 'goals');
+    } finally {
+      await context.close();
+    }
+
+    // The group's weekly board: this week's focus, then the week rolls over.
+    await goto(page, groupUrl + '/board');
+    await page.getByLabel('My focus this week', { exact: true }).fill('Call five past clients');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Post my focus' }));
+    await expectVisible(page.getByText('Call five past clients').first(), 'the focus on the board');
+    await checkA11y(page, 'weekly board');
+    timeshift('rollover-board');
+    await goto(page, groupUrl + '/board');
+    await expectVisible(page.getByText('you said: “Call five past clients”'), "last week's focus, asking how it went");
+    await page.getByLabel('How did it go?', { exact: true }).selectOption('done');
+    await page.getByLabel('My focus this week', { exact: true }).fill('Send two proposals');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Report and post' }));
+    await expectVisible(page.getByText('Send two proposals').first(), "this week's focus");
+    await expectVisible(page.getByText('— done'), "last week's outcome");
+    await checkA11y(page, 'weekly board (rolled over)');
   }],
 ];
 

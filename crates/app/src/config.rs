@@ -84,6 +84,11 @@ pub struct Config {
     /// How often the room job settles attendance and refreshes presence, in milliseconds (at
     /// most 30 000: presence expires after 90 s without a refresh).
     pub room_poll_ms: u64,
+    /// Hours before the end of a member's week (in their zone) that they are reminded to check in
+    /// on their goals, if they have not.
+    pub checkin_reminder_hours: i64,
+    /// How often the accountability job looks for nudges to send, in milliseconds.
+    pub nudge_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -108,6 +113,8 @@ impl Default for Config {
             slot_poll_ms: 15_000,
             room_history_days: 30,
             room_poll_ms: 15_000,
+            checkin_reminder_hours: 24,
+            nudge_poll_ms: 60_000,
         }
     }
 }

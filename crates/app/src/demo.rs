@@ -1,5 +1,6 @@
 //! A believable demo community: a few hundred solo professionals across trades, cities and time
-//! zones, with skills, needs and availability, partnerships, and groups (`demo_groups`). Deterministic, and idempotent: members are keyed
+//! zones, with skills, needs and availability, partnerships, groups (`demo_groups`) and goals
+//! (`demo_goals`). Deterministic, and idempotent: members are keyed
 //! by email, so running it again adds nothing.
 
 use domain::geo::{fold, Gazetteer};
@@ -355,6 +356,12 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
         }
     }
     crate::demo_groups::load(db, &ids).await?;
+    if let Some(first) = ids.first() {
+        let board =
+            db.groups_of(first).await?.into_iter().find(|g| g.group.name == crate::demo_groups::BOARD_GROUP);
+        let board = board.map(|g| g.group.id);
+        crate::demo_goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
+    }
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)
 }

@@ -8,6 +8,9 @@ use store::Db;
 
 use crate::events::input::{apply, EventInput};
 
+/// The group whose weekly board the demo fills (see `demo_goals`).
+pub const BOARD_GROUP: &str = "WordPress Freelancers Lisbon";
+
 struct DemoGroup {
     name: &'static str,
     description: &'static str,

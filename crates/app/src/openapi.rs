@@ -172,9 +172,25 @@ impl Modify for BearerAuth {
         crate::groups::posts_api::reports,
         crate::groups::posts_api::resolve,
         crate::groups::discover::api,
+        crate::goals::api::list,
+        crate::goals::api::create,
+        crate::goals::api::get,
+        crate::goals::api::patch,
+        crate::goals::api::delete,
+        crate::goals::api::add_task,
+        crate::goals::api::set_task,
+        crate::goals::api::checkin,
+        crate::goals::api::comment,
+        crate::goals::api::cheer,
+        crate::goals::api::uncheer,
+        crate::goals::api::stats,
+        crate::goals::api::accountability,
+        crate::goals::board_api::get,
+        crate::goals::board_api::put,
+        crate::goals::board_api::history,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"))
 )]
 pub struct ApiDoc;
 

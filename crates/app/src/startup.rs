@@ -21,7 +21,7 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, groups, mail, members, ops, partners, polls, profiles, rooms, web};
+use crate::{accounts, events, goals, groups, mail, members, ops, partners, polls, profiles, rooms, web};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::routes())
         .merge(events::routes())
         .merge(groups::routes())
+        .merge(goals::routes())
         .merge(polls::routes())
         .merge(partners::routes())
         .merge(rooms::routes())
@@ -139,6 +140,7 @@ impl Application {
         let reminder_job = tokio::spawn(events::reminders::run(state.clone(), stop_rx.clone()));
         let pairing_job = tokio::spawn(partners::slots::run(state.clone(), stop_rx.clone()));
         let room_job = tokio::spawn(rooms::job::run(state.clone(), stop_rx.clone()));
+        let nudge_job = tokio::spawn(goals::nudges::run(state.clone(), stop_rx.clone()));
         let room_listener = tokio::spawn(rooms::hub::listen(state.db.clone(), state.rooms.clone(), stop_rx));
         // Room connections are upgraded out of the server's hands: tell them to close when it stops.
         let hub = state.rooms.clone();
@@ -152,7 +154,8 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
-        let _ = tokio::join!(mail_job, purge_job, reminder_job, pairing_job, room_job, room_listener);
+        let _ =
+            tokio::join!(mail_job, purge_job, reminder_job, pairing_job, room_job, nudge_job, room_listener);
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())

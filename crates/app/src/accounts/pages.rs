@@ -274,12 +274,16 @@ pub async fn dashboard(
     .filter(|(missing, _)| *missing)
     .map(|(_, text)| (text, "/profile/edit"))
     .collect();
+    let stats = crate::goals::stats::of(&state, &me).await?;
+    let chart = crate::goals::stats::chart(&stats);
     let ctx = context! {
         todo,
+        chart,
         now => now_ms(),
         member_count => state.db.user_count().await?,
         upcoming => crate::events::upcoming(&state, &me, 14).await?,
         notifications => state.db.notifications(&me.id, 5).await?,
+        stats,
         notice => notice_text(&q.notice),
     };
     Ok(page("dashboard.html", Some(&me), &csrf, ctx)?.into_response())

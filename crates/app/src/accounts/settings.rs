@@ -68,6 +68,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
         "partners": crate::partners::export(state, user).await?,
         "groups": crate::groups::export(state, user).await?,
+        "goals": crate::goals::export(state, user).await?,
     }))
 }
 

@@ -149,7 +149,9 @@ pub async fn own(
 ) -> PageResult {
     let p = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
     let member = MemberView::of_profile(&p, Relation::Myself, Some(&me));
-    let ctx = context! { member, own => true, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, home_radius_km => format_km(me.home_radius_m) }, notice => q.saved.then_some("Profile saved.") };
+    let stats = crate::goals::stats::of(&state, &me).await?;
+    let chart = crate::goals::stats::chart(&stats);
+    let ctx = context! { member, own => true, stats, chart, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, home_radius_km => format_km(me.home_radius_m) }, notice => q.saved.then_some("Profile saved.") };
     Ok(page("profile.html", Some(&me), &csrf, ctx)?.into_response())
 }
 
@@ -246,11 +248,20 @@ pub async fn member(
     }
     let member = visible_profile(&state, &me, &id).await?;
     let partner = crate::partners::pages::profile_panel(&state, &me, &id).await?;
+    // Accountability stats are for the member and their accountability partners.
+    let (stats, chart) = match state.db.user(&id).await? {
+        Some(u) if state.db.accountability_partners(&me.id, &id).await? => {
+            let stats = crate::goals::stats::of(&state, &u).await?;
+            let chart = crate::goals::stats::chart(&stats);
+            (Some(stats), Some(chart))
+        }
+        _ => (None, None),
+    };
     Ok(page(
         "profile.html",
         Some(&me),
         &csrf,
-        context! { member, partner, own => false, user => context! {} },
+        context! { member, partner, stats, chart, own => false, user => context! {} },
     )?
     .into_response())
 }

@@ -59,6 +59,10 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "post_edit.html" => "../groups/templates/post_edit.html",
         "reports.html" => "../groups/templates/reports.html",
         "discover.html" => "../groups/templates/discover.html",
+        "goals.html" => "../goals/templates/goals.html",
+        "goal_form.html" => "../goals/templates/goal_form.html",
+        "goal.html" => "../goals/templates/goal.html",
+        "group_board.html" => "../goals/templates/group_board.html",
     );
     env
 });

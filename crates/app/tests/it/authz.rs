@@ -44,6 +44,8 @@ struct World {
     key: i64,
     invite: String,
     report: String,
+    goal: String,
+    task: String,
     secrets: Vec<String>,
 }
 
@@ -157,6 +159,17 @@ async fn world(app: &TestApp, hash: &str) -> World {
     .expect("event input");
     let e = app::events::create(&app.state, &host, &input).await.expect("event");
     let key = e.first_start_at;
+    let goal_fields = store::goals::GoalFields {
+        title: format!("{SECRET} goal"),
+        why: format!("{SECRET} reasons"),
+        visibility: "group".into(),
+        group_id: Some(group.clone()),
+        ..store::goals::GoalFields::default()
+    };
+    let goal = db.create_goal(&member, &goal_fields, now).await.expect("goal");
+    let task = db.add_task(&goal, &format!("{SECRET} task"), now).await.expect("task");
+    let week = domain::weeks::WeekKey::of(Utc::now(), chrono_tz::Europe::Lisbon).to_string();
+    db.set_focus(&group, &member, &week, &format!("{SECRET} focus"), now).await.expect("focus");
     let secrets = vec![
         SECRET.to_owned(),
         group.clone(),
@@ -165,18 +178,23 @@ async fn world(app: &TestApp, hash: &str) -> World {
         e.id.clone(),
         invite.clone(),
         report.clone(),
+        goal.clone(),
+        task.clone(),
     ];
-    World { callers, group, post, reply, event: e.id, key, invite, report, secrets }
+    World { callers, group, post, reply, event: e.id, key, invite, report, goal, task, secrets }
 }
 
 /// The route with its parameters filled in from the world, plus a query where the route needs
 /// one to show anything.
 fn fill(path: &str, w: &World) -> String {
     let on_events = path.starts_with("/events/") || path.starts_with("/api/v1/events/");
+    let on_goals = path.starts_with("/goals/") || path.starts_with("/api/v1/goals/");
     let on_members = path.starts_with("/members/") || path.starts_with("/api/v1/members/");
     let member = w.callers[3].as_ref().map(|c| c.id.as_str()).unwrap_or_default();
     let id = if on_events {
         w.event.as_str()
+    } else if on_goals {
+        w.goal.as_str()
     } else if on_members {
         member
     } else if path.contains("/groups/") {
@@ -191,6 +209,7 @@ fn fill(path: &str, w: &World) -> String {
         .replace("{member}", member)
         .replace("{invite}", &w.invite)
         .replace("{report}", &w.report)
+        .replace("{task}", &w.task)
         .replace("{start}", &w.key.to_string())
         .replace("{token}", &format!("alinv_{}", random_token()))
         .replace("{name}", "style.css");

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Which roles may get through each route about the group: m = member (the author of the
-/// confidential post), d = moderator (the author of the reply), o = organiser (the author of the
-/// post, host of the event). Nobody outside, and no admin, ever does.
+/// confidential post, owner of the goal shared with the group), d = moderator (the author of the
+/// reply), o = organiser (the author of the post, host of the event). Nobody outside, and no
+/// admin, ever does.
 pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/groups/{id}", "mdo"),
     ("GET", "/groups/{id}/edit", "o"),
@@ -94,6 +95,31 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/events/{id}/rsvp", "mdo"),
     ("PUT", "/api/v1/events/{id}/goal", "mdo"),
     ("PUT", "/api/v1/events/{id}/attendance", "o"),
+    // The weekly board, for those who may read the group.
+    ("GET", "/groups/{id}/board", "mdo"),
+    ("POST", "/groups/{id}/board", "mdo"),
+    ("GET", "/api/v1/groups/{id}/board", "mdo"),
+    ("PUT", "/api/v1/groups/{id}/board", "mdo"),
+    ("GET", "/api/v1/groups/{id}/board/{member}", "mdo"),
+    // The member's goal, shared with the group: theirs to change, the group's to comment on and cheer.
+    ("GET", "/goals/{id}", "mdo"),
+    ("GET", "/goals/{id}/edit", "m"),
+    ("POST", "/goals/{id}/edit", "m"),
+    ("POST", "/goals/{id}/status", "m"),
+    ("POST", "/goals/{id}/delete", "m"),
+    ("POST", "/goals/{id}/tasks", "m"),
+    ("POST", "/goals/{id}/checkins", "m"),
+    ("POST", "/goals/{id}/comments", "mdo"),
+    ("POST", "/goals/{id}/cheer", "do"),
+    ("GET", "/api/v1/goals/{id}", "mdo"),
+    ("PATCH", "/api/v1/goals/{id}", "m"),
+    ("DELETE", "/api/v1/goals/{id}", "m"),
+    ("POST", "/api/v1/goals/{id}/tasks", "m"),
+    ("PATCH", "/api/v1/goals/{id}/tasks/{task}", "m"),
+    ("POST", "/api/v1/goals/{id}/checkins", "m"),
+    ("POST", "/api/v1/goals/{id}/comments", "mdo"),
+    ("PUT", "/api/v1/goals/{id}/cheer", "do"),
+    ("DELETE", "/api/v1/goals/{id}/cheer", "do"),
 ];
 
 /// Whether a route is about the group (so it must be in [`MATRIX`]).
@@ -104,6 +130,8 @@ pub fn about_the_group(path: &str) -> bool {
         || path.starts_with("/api/v1/events/{id}")
         || path.contains("invites/{token}")
         || path.starts_with("/feeds/group/")
+        || path.starts_with("/goals/{id}")
+        || path.starts_with("/api/v1/goals/{id}")
 }
 
 /// Every `.route("PATH", method(..).method(..))` in the app's source: (METHOD, PATH).

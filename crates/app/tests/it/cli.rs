@@ -101,6 +101,15 @@ async fn demo_fills_a_believable_community_once() {
     let (kinds,): (i64,) =
         sqlx::query_as("SELECT COUNT(DISTINCT kind) FROM posts").fetch_one(db.read()).await.expect("db");
     assert_eq!(kinds, 6, "every kind of post");
+    // Ana and her accountability partner have goals with check-ins; the WordPress board has weeks.
+    assert_eq!(db.goals_of(&ana.id).await.expect("db").len(), 1);
+    let (checkins, entries): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM checkins), (SELECT COUNT(*) FROM board_entries WHERE outcome IS NOT NULL)",
+    )
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert_eq!((checkins, entries), (8, 4));
     // The first real account on a demo instance is the admin.
     let new = store::users::NewUser {
         email: "owner@example.org",

@@ -9,6 +9,7 @@ mod cli;
 mod discover;
 mod events;
 mod events_edit;
+mod goals;
 mod groups;
 mod ics;
 mod mail;

@@ -1,0 +1,48 @@
+"""Moves a browser test's data back in time, so that weeks can pass in seconds.
+
+    python3 timeshift.py DB backdate-goal TITLE DAYS   # the goal was set DAYS days earlier
+    python3 timeshift.py DB rollover-board             # every board entry moves a week back
+
+The server keeps running: SQLite in WAL mode takes this write beside it.
+"""
+
+import datetime
+import sqlite3
+import sys
+
+
+def previous_week(key: str) -> str:
+    year, week = key.split("-W")
+    monday = datetime.date.fromisocalendar(int(year), int(week), 1) - datetime.timedelta(days=7)
+    iso = monday.isocalendar()
+    return f"{iso[0]}-W{iso[1]:02d}"
+
+
+def main() -> None:
+    db, command, *args = sys.argv[1:]
+    con = sqlite3.connect(db, timeout=10)
+    with con:
+        if command == "backdate-goal":
+            title, days = args
+            changed = con.execute(
+                "UPDATE goals SET created_at = created_at - ? WHERE title = ?",
+                (int(days) * 86_400_000, title),
+            ).rowcount
+        elif command == "rollover-board":
+            rows = con.execute("SELECT group_id, user_id, week FROM board_entries").fetchall()
+            # Oldest first, so no entry lands on one that has not moved yet.
+            for group_id, user_id, week in sorted(rows, key=lambda r: r[2]):
+                con.execute(
+                    "UPDATE board_entries SET week = ? WHERE group_id = ? AND user_id = ? AND week = ?",
+                    (previous_week(week), group_id, user_id, week),
+                )
+            changed = len(rows)
+        else:
+            sys.exit(f"unknown command {command}")
+    if not changed:
+        sys.exit(f"{command}: nothing to change")
+    print(f"{command}: {changed} row(s)")
+
+
+if __name__ == "__main__":
+    main()
