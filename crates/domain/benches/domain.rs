@@ -1,5 +1,5 @@
 //! Benchmarks for the domain's hot paths: city search-as-you-type, password checks, distances,
-//! recurrence expansion, time-finding, pairing, discovery.
+//! recurrence expansion, time-finding, pairing, discovery, venue suggestion.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use chrono_tz::{Africa, America, Asia, Australia, Europe};
@@ -279,5 +279,45 @@ fn discover(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, gazetteer, rules, recurrence, timefinding, pairing, partners, discover);
+/// Eight participants around Lisbon choosing among 50,000 venues across Portugal and Spain: a
+/// fifth closed on weekdays, a third too loud to cowork in.
+fn venues(c: &mut Criterion) {
+    use domain::venues::{suggest, Attributes, Candidate, OpeningHours, Participant, VenueIndex};
+    let weekdays =
+        OpeningHours::parse("Mon-Fri 08:00-19:00; Sat 09:00-13:00", "2026-12-25 closed").expect("hours");
+    let weekends = OpeningHours::parse("Sat-Sun 10:00-18:00", "").expect("hours");
+    let venues: Vec<Candidate> = (0..50_000u32)
+        .map(|i| {
+            let (a, b) = (f64::from(i % 223) / 223.0, f64::from(i % 197) / 197.0);
+            Candidate {
+                at: (36.5 + a * 7.0, -9.4 + b * 12.0),
+                zone: Europe::Lisbon,
+                hours: if i % 5 == 0 { weekends.clone() } else { weekdays.clone() },
+                attributes: Attributes {
+                    noise: f64::from(1 + i % 5),
+                    wifi: i % 2 == 0,
+                    outlets: (i % 3) as u8,
+                    good_for_work: None,
+                    reviews: 0,
+                },
+            }
+        })
+        .collect();
+    let index = VenueIndex::new(venues);
+    let people: Vec<Participant> = (0..8)
+        .map(|i| Participant {
+            name: format!("P{i}"),
+            home: Some((38.60 + f64::from(i) * 0.03, -9.25 + f64::from(i) * 0.04)),
+            home_radius_km: 1.0,
+        })
+        .collect();
+    let start = chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+        .expect("instant")
+        .with_timezone(&chrono::Utc);
+    c.bench_function("venues/suggest for 8 among 50,000", |b| {
+        b.iter(|| suggest(black_box(&index), &people, "cowork", start, start + TimeDelta::hours(2), 5))
+    });
+}
+
+criterion_group!(benches, gazetteer, rules, recurrence, timefinding, pairing, partners, discover, venues);
 criterion_main!(benches);

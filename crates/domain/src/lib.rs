@@ -2,8 +2,8 @@
 //!
 //! This crate owns validation of what members say about themselves (profiles, availability,
 //! passwords), the bundled city gazetteer and distances, recurrence, time-finding, matching,
-//! reliability, who may do what in a group, discovery, goals, weeks and streaks, and — as the
-//! product grows — venue ranking.
+//! reliability, who may do what in a group, discovery, goals, weeks and streaks, and venues
+//! (opening hours and fair, quiet suggestions).
 //!
 //! It must never import anything that does I/O: no async runtime, no database, no HTTP, no clock
 //! (callers pass "now" in). Bundled data is compiled in with `include_str!`, not read from disk.
@@ -21,6 +21,7 @@ pub mod recurrence;
 pub mod reliability;
 pub mod room;
 pub mod timefinding;
+pub mod venues;
 pub mod weeks;
 
 pub use errors::FieldErrors;
