@@ -30,11 +30,16 @@ pub struct Event {
     pub visibility: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The venue it takes place at, if any.
+    pub venue_id: Option<String>,
+    /// A series taking venues in turn: their ids, comma-separated (empty: none).
+    pub venue_rotation: String,
 }
 
 pub(crate) const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
     e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
-    e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at";
+    e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at, \
+    e.venue_id, e.venue_rotation";
 
 /// Every stored field of an event except its id, host and timestamps.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +63,10 @@ pub struct EventFields {
     pub visibility: String,
     /// The group the event belongs to (set when it is made, never changed).
     pub group_id: Option<String>,
+    /// The venue it takes place at, if any (its name and city are copied into the place).
+    pub venue_id: Option<String>,
+    /// A series taking venues in turn: their ids, comma-separated.
+    pub venue_rotation: String,
 }
 
 /// SQL true when the member bound as `viewer` (e.g. `$1`) may open event `e`: any event outside
@@ -98,7 +107,7 @@ impl Db {
             "UPDATE events SET kind = $2, title = $3, description = $4, is_virtual = $5, place_name = $6, \
              city_id = $7, city_label = $8, video_url = $9, start_local = $10, time_zone = $11, \
              duration_minutes = $12, rrule = $13, exdates = $14, first_start_at = $15, last_end_at = $16, \
-             capacity = $17, visibility = $18, updated_at = $19 WHERE id = $1",
+             capacity = $17, visibility = $18, updated_at = $19, venue_id = $20, venue_rotation = $21 WHERE id = $1",
         )
         .bind(id)
         .bind(&f.kind)
@@ -119,6 +128,8 @@ impl Db {
         .bind(f.capacity)
         .bind(&f.visibility)
         .bind(now)
+        .bind(&f.venue_id)
+        .bind(&f.venue_rotation)
         .execute(self.write())
         .await?;
         Ok(())
@@ -247,8 +258,8 @@ pub(crate) async fn insert_event(
     sqlx::query(
         "INSERT INTO events (id, host_id, kind, title, description, is_virtual, place_name, city_id, \
          city_label, video_url, start_local, time_zone, duration_minutes, rrule, exdates, first_start_at, \
-         last_end_at, capacity, visibility, created_at, updated_at, group_id) VALUES ($1, $2, $3, $4, $5, \
-         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21)",
+         last_end_at, capacity, visibility, created_at, updated_at, group_id, venue_id, venue_rotation) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21, $22, $23)",
     )
     .bind(id)
     .bind(host_id)
@@ -271,6 +282,8 @@ pub(crate) async fn insert_event(
     .bind(&f.visibility)
     .bind(now)
     .bind(&f.group_id)
+    .bind(&f.venue_id)
+    .bind(&f.venue_rotation)
     .execute(conn)
     .await?;
     Ok(())

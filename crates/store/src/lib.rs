@@ -28,6 +28,7 @@ pub mod rsvps;
 pub mod settings;
 pub mod testing;
 pub mod users;
+pub mod venues;
 
 pub use db::{Backend, Db};
 

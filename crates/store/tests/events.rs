@@ -50,6 +50,8 @@ fn fields(capacity: Option<i64>) -> EventFields {
         capacity,
         visibility: "public".into(),
         group_id: None,
+        venue_id: None,
+        venue_rotation: String::new(),
     }
 }
 
