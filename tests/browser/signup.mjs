@@ -564,6 +564,93 @@ const steps = [
     await expectVisible(page.getByText('— done'), "last week's outcome");
     await checkA11y(page, 'weekly board (rolled over)');
   }],
+
+  ['venues: add one, review it after a session there, fair suggestions that avoid the café next door', async (page) => {
+    const timeshift = (...args) => execFileSync('python3', ['tests/browser/timeshift.py', DB_PATH, ...args], { encoding: 'utf8' });
+    const addVenue = async (name, lat, lon, noise, hours) => {
+      await goto(page, '/venues/new');
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      await page.getByLabel('City', { exact: true }).fill('Lisbon, Portugal');
+      await page.getByLabel('Latitude', { exact: true }).fill(lat);
+      await page.getByLabel('Longitude', { exact: true }).fill(lon);
+      await page.getByLabel('Noise', { exact: true }).selectOption(noise);
+      await page.getByLabel('Every week', { exact: true }).fill(hours);
+      await clickAndWaitForPage(page, page.getByRole('button', { name: 'Add the venue' }));
+      await expectVisible(page.getByRole('heading', { name, level: 1 }), `the venue "${name}"`);
+    };
+    await goto(page, '/venues');
+    await checkA11y(page, 'venues');
+    await goto(page, '/venues/new');
+    await checkA11y(page, 'add a venue');
+    // Right at Lisbon's centre: next door to Ana, who lives in Lisbon with a 1 km home radius.
+    await addVenue('Café Sossego', '', '', '2', 'Mon-Sun 08:00-20:00');
+    await checkA11y(page, 'venue');
+    const venueUrl = new URL(page.url()).pathname;
+
+    // A session there, a week ago: then Ana may say how it was.
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Plan an event here' }));
+    await page.getByLabel('Title', { exact: true }).fill('Coworking at Sossego');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Starts', { exact: true }).fill(`${tomorrow}T10:00`);
+    await page.getByLabel('Time zone', { exact: true }).selectOption('UTC');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
+    await expectVisible(page.getByRole('link', { name: 'Café Sossego' }).first(), 'the event names its venue');
+    await page.getByLabel('Are you coming?', { exact: true }).selectOption('going');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save my answer' }));
+    timeshift('shift-event', 'Coworking at Sossego', '7');
+    await goto(page, venueUrl);
+    await page.getByLabel('Noise', { exact: true }).selectOption('2');
+    await page.getByLabel('A short note', { exact: true }).fill('Quiet and bright, good coffee.');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Send my review' }));
+    await expectVisible(page.getByText('Quiet and bright, good coffee.'), 'the review');
+    await expectVisible(page.getByText('From the 1 most recent review.'), 'the venue as its review says');
+
+    // Another venue further out, for a choice.
+    await addVenue('Biblioteca Norte', '38.78', '-9.10', '1', 'Mon-Sat 09:00-19:00');
+
+    // Second and Third live elsewhere (Amadora and Odivelas): for them the café is the fairest.
+    let wednesday = new Date(Date.now() + 86_400_000);
+    while (wednesday.getUTCDay() !== 3) wednesday = new Date(wednesday.getTime() + 86_400_000);
+    const when = `${wednesday.toISOString().slice(0, 10)}T10:00`;
+    const contexts = [];
+    const signIn = async (email) => {
+      const context = await page.context().browser().newContext({ bypassCSP: true });
+      contexts.push(context);
+      const p = await context.newPage();
+      await goto(p, '/login');
+      await p.getByLabel('Email', { exact: true }).fill(email);
+      await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(p, p.getByRole('button', { name: 'Log in' }));
+      return p;
+    };
+    const setCity = async (p, city) => {
+      await goto(p, '/profile/edit');
+      await p.getByLabel('City', { exact: true }).fill(city);
+      await clickAndWaitForPage(p, p.getByRole('button', { name: 'Save profile' }));
+    };
+    const suggestions = async (p, other) => {
+      await goto(p, '/venues/suggest');
+      await p.getByLabel(other, { exact: true }).check();
+      await p.getByLabel(/^Starts/).fill(when);
+      await clickAndWaitForPage(p, p.getByRole('button', { name: 'Suggest venues' }));
+      return p.locator('ol li h3 a').allInnerTexts();
+    };
+    try {
+      const second = await signIn(`second-${EMAIL}`);
+      await setCity(second, 'Amadora, Portugal');
+      const third = await signIn(`third-${EMAIL}`);
+      await setCity(third, 'Odivelas, Portugal');
+      const forThem = await suggestions(second, 'Third Member');
+      check(forThem[0] === 'Café Sossego', `the café first for a pair living elsewhere, got ${JSON.stringify(forThem)}`);
+      await checkA11y(second, 'venue suggestions');
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+    // For Ana and Second the café is next to Ana's home: it goes after the library, and says why.
+    const forAna = await suggestions(page, 'Second Member');
+    check(forAna[0] === 'Biblioteca Norte', `the library first when the café is next door, got ${JSON.stringify(forAna)}`);
+    await expectVisible(page.getByText('within your home radius — not the café by your house'), 'why the café comes last');
+  }],
 ];
 
 let eventUrl = '';

@@ -2,6 +2,7 @@
 
     python3 timeshift.py DB backdate-goal TITLE DAYS   # the goal was set DAYS days earlier
     python3 timeshift.py DB rollover-board             # every board entry moves a week back
+    python3 timeshift.py DB shift-event TITLE DAYS     # a one-off UTC event (and its answers) moves DAYS back
 
 The server keeps running: SQLite in WAL mode takes this write beside it.
 """
@@ -36,6 +37,19 @@ def main() -> None:
                     "UPDATE board_entries SET week = ? WHERE group_id = ? AND user_id = ? AND week = ?",
                     (previous_week(week), group_id, user_id, week),
                 )
+            changed = len(rows)
+        elif command == "shift-event":
+            title, days = args
+            ms = int(days) * 86_400_000
+            rows = con.execute("SELECT id, start_local FROM events WHERE title = ? AND time_zone = 'UTC'", (title,)).fetchall()
+            for event_id, start_local in rows:
+                moved = datetime.datetime.strptime(start_local, "%Y-%m-%dT%H:%M") - datetime.timedelta(days=int(days))
+                con.execute(
+                    "UPDATE events SET start_local = ?, first_start_at = first_start_at - ?, "
+                    "last_end_at = last_end_at - ? WHERE id = ?",
+                    (moved.strftime("%Y-%m-%dT%H:%M"), ms, ms, event_id),
+                )
+                con.execute("UPDATE rsvps SET occurrence_start = occurrence_start - ? WHERE event_id = ?", (ms, event_id))
             changed = len(rows)
         else:
             sys.exit(f"unknown command {command}")

@@ -99,6 +99,8 @@ async fn seed(db: &Db, rooms: u64, per_room: u64) -> anyhow::Result<(Vec<String>
             capacity: None,
             visibility: "invite".into(),
             group_id: None,
+            venue_id: None,
+            venue_rotation: String::new(),
         };
         let fields = app::events::series::with_bounds(fields).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let key = fields.first_start_at;

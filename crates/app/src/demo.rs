@@ -1,6 +1,6 @@
 //! A believable demo community: a few hundred solo professionals across trades, cities and time
-//! zones, with skills, needs and availability, partnerships, groups (`demo_groups`) and goals
-//! (`demo_goals`). Deterministic, and idempotent: members are keyed
+//! zones, with skills, needs and availability, partnerships, groups (`demo_groups`), goals
+//! (`demo_goals`) and venues (`demo_venues`). Deterministic, and idempotent: members are keyed
 //! by email, so running it again adds nothing.
 
 use domain::geo::{fold, Gazetteer};
@@ -361,6 +361,7 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
             db.groups_of(first).await?.into_iter().find(|g| g.group.name == crate::demo_groups::BOARD_GROUP);
         let board = board.map(|g| g.group.id);
         crate::demo_goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
+        crate::demo_venues::load(db, first).await?;
     }
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)

@@ -225,8 +225,11 @@ async fn meeting(
     }))?;
     match city {
         Some(city) => {
-            input.place =
-                Some(crate::events::input::PlaceInput { name: "Biblioteca / café (varies)".into(), city })
+            input.place = Some(crate::events::input::PlaceInput {
+                name: "Biblioteca / café (varies)".into(),
+                city,
+                venue_id: None,
+            })
         }
         None => input.is_virtual = Some(crate::events::input::VirtualInput::default()),
     }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_goals;
 pub mod demo_groups;
+pub mod demo_venues;
 pub mod error;
 pub mod events;
 pub mod goals;
@@ -25,6 +26,7 @@ pub mod profiles;
 pub mod rooms;
 pub mod startup;
 pub mod state;
+pub mod venues;
 pub mod web;
 
 pub use startup::Application;

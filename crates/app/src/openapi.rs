@@ -188,9 +188,16 @@ impl Modify for BearerAuth {
         crate::goals::board_api::get,
         crate::goals::board_api::put,
         crate::goals::board_api::history,
+        crate::venues::api::list,
+        crate::venues::api::create,
+        crate::venues::api::get,
+        crate::venues::api::patch,
+        crate::venues::api::review,
+        crate::venues::api::merge,
+        crate::venues::suggest::api,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"))
 )]
 pub struct ApiDoc;
 

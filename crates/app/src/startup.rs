@@ -21,7 +21,9 @@ use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
-use crate::{accounts, events, goals, groups, mail, members, ops, partners, polls, profiles, rooms, web};
+use crate::{
+    accounts, events, goals, groups, mail, members, ops, partners, polls, profiles, rooms, venues, web,
+};
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::routes())
         .merge(groups::routes())
         .merge(goals::routes())
+        .merge(venues::routes())
         .merge(polls::routes())
         .merge(partners::routes())
         .merge(rooms::routes())

@@ -41,6 +41,10 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>) -> EventForm {
         video_url: e.video_url.clone(),
         visibility: e.visibility.clone(),
         group: e.group_id.clone().unwrap_or_default(),
+        venue: e.venue_id.clone().unwrap_or_default(),
+        rotate: if e.venue_rotation.is_empty() { String::new() } else { "yes".to_owned() },
+        suggested: e.venue_rotation.clone(),
+        action: String::new(),
         from: from.to_owned(),
         event: e.id.clone(),
     }

@@ -20,7 +20,7 @@ pub const KINDS: [(&str, &str); 5] = [
 /// Default length: start small.
 pub const DEFAULT_MINUTES: i64 = 90;
 
-/// A physical place (venues come later: a name and a city for now).
+/// A physical place: a venue from the directory, or a name and a city.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize, ToSchema)]
 pub struct PlaceInput {
     #[serde(default)]
@@ -28,6 +28,9 @@ pub struct PlaceInput {
     /// A city label or name from the gazetteer.
     #[serde(default)]
     pub city: String,
+    /// A venue from the directory: its name and city are used.
+    #[serde(default)]
+    pub venue_id: Option<String>,
 }
 
 /// A virtual room, with an optional external video link (https only).
@@ -65,6 +68,8 @@ pub struct EventInput {
     pub visibility: Option<String>,
     /// The group this event belongs to (set when it is made; you must be a member).
     pub group_id: Option<String>,
+    /// For a repeating series: venues (ids) taken in turn, the first for the first date; at most 6.
+    pub venue_rotation: Option<Vec<String>>,
 }
 
 /// Parses "2026-03-25T18:00" (seconds optional).
@@ -113,6 +118,8 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         capacity: None,
         visibility: "public".into(),
         group_id: None,
+        venue_id: None,
+        venue_rotation: String::new(),
     });
     let creating = current.is_none();
     if let Some(k) = &input.kind {
@@ -186,6 +193,7 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         (Some(p), None) => {
             f.is_virtual = false;
             f.video_url.clear();
+            f.venue_id = p.venue_id.clone().filter(|v| !v.trim().is_empty());
             match domain::profile::check_text(&p.name, 120) {
                 Ok(n) if n.is_empty() => e.add("place.name", "Say where: a café, a library, an address."),
                 Ok(n) => f.place_name = n,
@@ -201,6 +209,8 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         }
         (None, Some(v)) => {
             f.is_virtual = true;
+            f.venue_id = None;
+            f.venue_rotation.clear();
             f.place_name.clear();
             f.city_id = None;
             f.city_label.clear();
@@ -215,6 +225,19 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         }
         (None, None) if creating => e.add("place", "Say where the event happens, or make it virtual."),
         (None, None) => {}
+    }
+    if let Some(r) = &input.venue_rotation {
+        if r.len() > 6 {
+            e.add("venue_rotation", "Take at most 6 venues in turn.");
+        } else if !r.is_empty() && f.is_virtual {
+            e.add("venue_rotation", "An online event has no venues.");
+        } else {
+            f.venue_rotation =
+                r.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect::<Vec<_>>().join(",");
+        }
+    }
+    if !f.venue_rotation.is_empty() && f.rrule.is_empty() {
+        e.add("venue_rotation", "Only a repeating series can take venues in turn.");
     }
     if creating {
         f.group_id = input.group_id.as_deref().map(str::trim).filter(|g| !g.is_empty()).map(str::to_owned);

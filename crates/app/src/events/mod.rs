@@ -88,7 +88,9 @@ pub async fn hosted(state: &AppState, viewer: &User, id: &str) -> Result<Event, 
 /// Creates an event from checked input.
 /// An event in a group is checked against the group's rules and its followers are told.
 pub async fn create(state: &AppState, host: &User, input: &input::EventInput) -> Result<Event, AppError> {
-    let fields = series::with_bounds(input::apply(input, None)?)?;
+    let mut input = input.clone();
+    crate::venues::fill_place(state, &mut input).await?;
+    let fields = series::with_bounds(input::apply(&input, None)?)?;
     if let Some(group) = &fields.group_id {
         crate::groups::check_new_event(state, host, group, &fields.visibility).await.map_err(
             |e| match e {
@@ -112,7 +114,9 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
 /// Changes an event (the whole series) from checked input.
 pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> Result<Event, AppError> {
     let current = series::fields_of(e);
-    let fields = series::with_bounds(input::apply(input, Some(&current))?)?;
+    let mut input = input.clone();
+    crate::venues::fill_place(state, &mut input).await?;
+    let fields = series::with_bounds(input::apply(&input, Some(&current))?)?;
     let rescheduled = fields.start_local != current.start_local
         || fields.time_zone != current.time_zone
         || fields.rrule != current.rrule;

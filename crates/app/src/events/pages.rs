@@ -63,6 +63,14 @@ pub struct EventForm {
     pub(super) visibility: String,
     /// The group's id, for a group's event.
     pub(super) group: String,
+    /// A venue from the directory.
+    pub(super) venue: String,
+    /// "yes": a series takes the `suggested` venues in turn.
+    pub(super) rotate: String,
+    /// Venue ids, comma-separated: the ones suggested (or taken in turn).
+    pub(super) suggested: String,
+    /// "suggest": show venue suggestions instead of saving.
+    pub(super) action: String,
     /// Editing: change this date (an occurrence key) and the ones after it.
     pub(super) from: String,
     /// Editing: the event's id (for the schedule in words).
@@ -97,6 +105,7 @@ pub(super) fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
                 "preset" | "rrule" => "repeat",
                 "place" => "mode",
                 "group_id" => "group",
+                "place.venue_id" | "venue_rotation" => "venue",
                 other => other,
             };
             (k.to_owned(), v)
@@ -127,11 +136,19 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
         rrule: None,
         preset: (!form.repeat.is_empty()).then(|| form.repeat.clone()),
         capacity,
-        place: (form.mode != "virtual")
-            .then(|| PlaceInput { name: form.place_name.clone(), city: form.city.clone() }),
+        place: (form.mode != "virtual").then(|| PlaceInput {
+            name: form.place_name.clone(),
+            city: form.city.clone(),
+            venue_id: (!form.venue.trim().is_empty()).then(|| form.venue.trim().to_owned()),
+        }),
         is_virtual: (form.mode == "virtual").then(|| VirtualInput { video_url: form.video_url.clone() }),
         visibility: Some(form.visibility.clone()),
         group_id: (!form.group.trim().is_empty()).then(|| form.group.trim().to_owned()),
+        venue_rotation: Some(if form.rotate == "yes" && form.mode != "virtual" {
+            form.suggested.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        }),
     };
     (input, errors)
 }
@@ -150,6 +167,7 @@ pub async fn new_page(
     let or = |v: String, default: String| if v.trim().is_empty() { default } else { v };
     let values = EventForm {
         group: pre.group,
+        venue: pre.venue.clone(),
         kind: or(pre.kind, "cowork".into()),
         title: pre.title,
         repeat: pre.repeat,
@@ -160,7 +178,9 @@ pub async fn new_page(
         ..EventForm::default()
     };
     let my_groups = my_groups(&state, &me).await?;
-    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options(), my_groups })?
+    let (input, _) = input_of(&values);
+    let panel = crate::venues::panel::context(&state, &me, &values.venue, &input, &[], false).await?;
+    Ok(page("event_new.html", Some(&me), &csrf, context! { values, opts => options(), my_groups, panel })?
         .into_response())
 }
 
@@ -175,6 +195,7 @@ pub struct Prefill {
     mode: String,
     visibility: String,
     group: String,
+    venue: String,
 }
 
 /// The groups I may add an event to, for the form's choice: (id, name).
@@ -186,9 +207,16 @@ async fn my_groups(state: &AppState, me: &store::users::User) -> Result<Vec<(Str
 pub async fn create(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
-    Posted { form, csrf, .. }: Posted<EventForm>,
+    Posted { form, csrf, raw }: Posted<EventForm>,
 ) -> PageResult {
     let (input, errors) = input_of(&form);
+    let with = crate::venues::panel::chosen(&raw);
+    if form.action == "suggest" {
+        let panel = crate::venues::panel::context(&state, &me, &form.venue, &input, &with, true).await?;
+        let ctx =
+            context! { values => form, opts => options(), my_groups => my_groups(&state, &me).await?, panel };
+        return Ok(page("event_new.html", Some(&me), &csrf, ctx)?.into_response());
+    }
     let result = if errors.is_empty() {
         super::create(&state, &me, &input).await
     } else {
@@ -197,8 +225,9 @@ pub async fn create(
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
         Err(AppError::Invalid(e)) => {
+            let panel = crate::venues::panel::context(&state, &me, &form.venue, &input, &with, false).await?;
             let ctx = context! { values => form, errors => form_errors(&e), opts => options(),
-            my_groups => my_groups(&state, &me).await? };
+            my_groups => my_groups(&state, &me).await?, panel };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page("event_new.html", Some(&me), &csrf, ctx)?)
                 .into_response())
         }
@@ -266,7 +295,9 @@ pub async fn show(
         ),
         _ => None,
     };
-    let ctx = context! { event, next, occurrence, attendees, mine, is_host => e.host_id == me.id, notice };
+    let venue = crate::venues::panel_for(&state, &e, selected.as_ref().map(|o| (o.key, o.start))).await?;
+    let ctx =
+        context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id, notice };
     Ok(page("event.html", Some(&me), &csrf, ctx)?.into_response())
 }
 

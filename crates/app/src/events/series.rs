@@ -74,6 +74,8 @@ pub fn fields_of(e: &Event) -> EventFields {
         capacity: e.capacity,
         visibility: e.visibility.clone(),
         group_id: e.group_id.clone(),
+        venue_id: e.venue_id.clone(),
+        venue_rotation: e.venue_rotation.clone(),
     }
 }
 

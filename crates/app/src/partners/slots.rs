@@ -210,6 +210,8 @@ fn plan(
             capacity: Some(2),
             visibility: "invite".into(),
             group_id: None,
+            venue_id: None,
+            venue_rotation: String::new(),
         };
         let link = format!("/events/{event_id}?at={}", slot.starts_at);
         for (me, other, goal) in [(pa, pb, &b.goal), (pb, pa, &a.goal)] {

@@ -329,8 +329,11 @@ pub async fn close(
         duration_minutes: Some(poll.duration_minutes),
         preset: (!poll.preset.is_empty()).then(|| poll.preset.clone()),
         visibility: Some("invite".into()),
-        place: (poll.is_virtual == 0)
-            .then(|| PlaceInput { name: poll.place_name.clone(), city: poll.city_label.clone() }),
+        place: (poll.is_virtual == 0).then(|| PlaceInput {
+            name: poll.place_name.clone(),
+            city: poll.city_label.clone(),
+            venue_id: None,
+        }),
         is_virtual: (poll.is_virtual == 1).then(VirtualInput::default),
         ..EventInput::default()
     };

@@ -99,8 +99,11 @@ pub async fn create(
         invitees: with.clone(),
         slots: Vec::new(),
         preset: form.preset.clone(),
-        place: (!form.place_name.trim().is_empty() || !form.city.trim().is_empty())
-            .then(|| PlaceInput { name: form.place_name.clone(), city: form.city.clone() }),
+        place: (!form.place_name.trim().is_empty() || !form.city.trim().is_empty()).then(|| PlaceInput {
+            name: form.place_name.clone(),
+            city: form.city.clone(),
+            venue_id: None,
+        }),
     };
     match super::create(&state, &me, &input).await {
         Ok(poll) => Ok(Redirect::to(&format!("/polls/{}", poll.id)).into_response()),

@@ -63,6 +63,10 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "goal_form.html" => "../goals/templates/goal_form.html",
         "goal.html" => "../goals/templates/goal.html",
         "group_board.html" => "../goals/templates/group_board.html",
+        "venues.html" => "../venues/templates/venues.html",
+        "venue_form.html" => "../venues/templates/venue_form.html",
+        "venue.html" => "../venues/templates/venue.html",
+        "venue_suggest.html" => "../venues/templates/venue_suggest.html",
     );
     env
 });

@@ -110,6 +110,9 @@ async fn demo_fills_a_believable_community_once() {
     .await
     .expect("db");
     assert_eq!((checkins, entries), (8, 4));
+    let (venues,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM venues").fetch_one(db.read()).await.expect("db");
+    assert_eq!(venues, 8, "venues in three cities, once");
     // The first real account on a demo instance is the admin.
     let new = store::users::NewUser {
         email: "owner@example.org",

@@ -23,3 +23,4 @@ mod rooms;
 mod rooms_shared;
 mod slots;
 mod support;
+mod venues;

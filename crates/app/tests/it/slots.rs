@@ -212,6 +212,8 @@ async fn bookings_are_checked_and_unreliable_members_hold_one() {
             capacity: None,
             visibility: "public".into(),
             group_id: None,
+            venue_id: None,
+            venue_rotation: String::new(),
         };
         let db = &app.state.db;
         let id = db.create_event(&host.id, &fields, 0).await.expect("event");

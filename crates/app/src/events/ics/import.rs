@@ -320,10 +320,10 @@ fn place(location: &str) -> (Option<PlaceInput>, Option<VirtualInput>) {
         if let Some(city) = gazetteer.resolve(&query) {
             let name =
                 if i == 0 { location.to_owned() } else { parts.get(..i).unwrap_or_default().join(", ") };
-            return (Some(PlaceInput { name: cut(&name, 120), city: city.label() }), None);
+            return (Some(PlaceInput { name: cut(&name, 120), city: city.label(), venue_id: None }), None);
         }
     }
-    (Some(PlaceInput { name: cut(location, 120), city: String::new() }), None)
+    (Some(PlaceInput { name: cut(location, 120), city: String::new(), venue_id: None }), None)
 }
 
 fn cut(s: &str, max: usize) -> String {

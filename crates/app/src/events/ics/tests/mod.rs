@@ -21,6 +21,8 @@ pub(super) fn event(start_local: &str, zone: &str, rrule: &str) -> Event {
         id: "ev1".into(),
         host_id: "host1".into(),
         group_id: None,
+        venue_id: None,
+        venue_rotation: String::new(),
         kind: "cowork".into(),
         title: "Library evening".into(),
         description: "Bring your laptop; we work, then chat.\nSecond line, with a comma.".into(),

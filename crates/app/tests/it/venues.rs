@@ -1,0 +1,348 @@
+//! Venues through the API and pages: adding and editing with a history, the directory's filters,
+//! reviews only after going to an event there, events at a venue or taking venues in turn,
+//! suggestions that are fair and never next door, and merging duplicates.
+
+use chrono::{TimeDelta, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::groups::group;
+use crate::support::{error_fields, Member, TestApp, PASSWORD};
+
+/// Lisbon's centre in the gazetteer.
+const LISBON: (f64, f64) = (38.7251, -9.1498);
+
+fn cafe(name: &str, at: (f64, f64), noise: i64) -> Value {
+    json!({"name": name, "kind": "cafe", "city": "Lisbon, Portugal", "lat": at.0, "lon": at.1, "noise": noise,
+           "wifi": true, "outlets": "some", "price": 2, "hours": "Mon-Sun 07:00-22:00"})
+}
+
+async fn venue(app: &TestApp, who: &Member, body: Value) -> String {
+    let (s, v) = app.post_json("/api/v1/venues", Some(&who.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn sql(app: &TestApp, statement: &str) {
+    sqlx::query(statement).execute(app.state.db.write()).await.expect(statement);
+}
+
+/// A one-off event at `venue` that `who` goes to, moved a week into the past.
+async fn past_session(app: &TestApp, host: &Member, who: &Member, venue: &str) -> (String, String) {
+    let start = (Utc::now() + TimeDelta::days(2)).format("%Y-%m-%dT10:00").to_string();
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "cowork", "title": "Morning session", "starts_at_local": start, "time_zone": "UTC",
+                    "place": {"venue_id": venue}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_str().expect("id").to_owned();
+    let key = e["next"][0]["occurrence_start"].as_str().expect("key").to_owned();
+    let (s, body) = app
+        .put_json(
+            &format!("/api/v1/events/{id}/rsvp"),
+            &who.token,
+            &json!({"occurrence_start": key, "status": "going"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let week = 7 * 86_400_000_i64;
+    let past = (Utc::now() - TimeDelta::days(5)).format("%Y-%m-%dT10:00").to_string();
+    sql(app, &format!("UPDATE events SET start_local = '{past}', first_start_at = first_start_at - {week}, last_end_at = last_end_at - {week} WHERE id = '{id}'")).await;
+    sql(
+        app,
+        &format!("UPDATE rsvps SET occurrence_start = occurrence_start - {week} WHERE event_id = '{id}'"),
+    )
+    .await;
+    let moved = chrono::DateTime::parse_from_rfc3339(&key).expect("key").timestamp_millis() - week;
+    (id, moved.to_string())
+}
+
+#[tokio::test]
+async fn venues_are_added_edited_with_a_history_and_filtered() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Mia").await;
+    let (s, body) = app.post_json("/api/v1/venues", Some(&me.token), &json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), ["name", "kind", "city", "hours"]);
+    let (s, body) = app
+        .post_json(
+            "/api/v1/venues",
+            Some(&me.token),
+            &json!({"name": "X", "kind": "bar", "city": "Lisbon", "lat": 10.0, "lon": 10.0, "noise": 9, "outlets": "lots",
+                    "price": 7, "hours": "Monday 9-5"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), ["kind", "lat", "noise", "outlets", "price", "hours"]);
+    let quiet = venue(&app, &me, cafe("Café Quieto", LISBON, 2)).await;
+    let loud = venue(&app, &me, json!({"name": "Bar Barulho", "kind": "other", "city": "Lisbon", "noise": 5, "hours": "Mon-Sun 18:00-02:00"})).await;
+    let (_, v) = app.get_json(&format!("/api/v1/venues/{loud}"), Some(&me.token)).await;
+    assert_eq!(
+        (v["lat"].as_f64().map(|l| (l * 10.0).round()), v["wifi"].clone()),
+        (Some(387.0), json!(false)),
+        "the city's centre: {v}"
+    );
+    assert_eq!(v["hours"], "Mon-Sun 18:00-02:00");
+
+    let other = app.member("Ode").await;
+    let (s, v) = app
+        .patch_json(
+            &format!("/api/v1/venues/{quiet}"),
+            &other.token,
+            &json!({"noise": 1, "exceptions": "2026-12-25 closed"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["noise"], 1.0);
+    let b = app.browser().await;
+    b.login(&me.email, PASSWORD).await;
+    let page = b.get(&format!("/venues/{quiet}")).await;
+    assert!(
+        page.body.contains("Ode changed noise, opening hours") && page.body.contains("Mia added the venue"),
+        "{}",
+        page.body
+    );
+
+    let names = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|v| v["name"].as_str().expect("name").to_owned())
+            .collect()
+    };
+    let (_, all) = app.get_json("/api/v1/venues?city=Lisbon", Some(&me.token)).await;
+    assert_eq!(names(&all), ["Bar Barulho", "Café Quieto"]);
+    let (_, q) = app.get_json("/api/v1/venues?quiet=true&wifi=true", Some(&me.token)).await;
+    assert_eq!(names(&q), ["Café Quieto"]);
+    let (_, k) = app.get_json("/api/v1/venues?kind=other", Some(&me.token)).await;
+    assert_eq!(names(&k), ["Bar Barulho"]);
+    let (s, bad) = app.get_json("/api/v1/venues?city=Nowhere-at-all&kind=pub", Some(&me.token)).await;
+    assert_eq!(
+        (s, error_fields(&bad)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["city".to_owned(), "kind".to_owned()])
+    );
+    let page = b
+        .post(
+            "/venues/new",
+            &[("name", "Keep me"), ("kind", "cafe"), ("city", "Lisbon"), ("hours", "Mon 25:00-26:00")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Keep me") && page.body.contains("is not like 08:00-18:00"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn only_those_who_went_review_and_reviews_decide_what_a_venue_is_like() {
+    let app = TestApp::spawn().await;
+    let (host, me) = (app.member("Hal").await, app.member("Mia").await);
+    let v = venue(&app, &host, cafe("Café Lumen", LISBON, 1)).await;
+    let review = json!({"event_id": "x", "occurrence_start": "2026-01-01T00:00:00Z", "noise": 4, "wifi": false, "outlets": "none", "good_for_work": false});
+    let (s, body) = app.post_json(&format!("/api/v1/venues/{v}/reviews"), Some(&me.token), &review).await;
+    assert_eq!(
+        (s, error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["event_id".to_owned()]),
+        "nobody reviews a place they did not go to"
+    );
+    let (event, key) = past_session(&app, &host, &me, &v).await;
+    let mut review = review.clone();
+    review["event_id"] = json!(event);
+    review["occurrence_start"] = json!(key);
+    review["note"] = json!("Busy at lunch");
+    let (s, body) = app.post_json(&format!("/api/v1/venues/{v}/reviews"), Some(&me.token), &review).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        (body["noise"].as_f64(), body["wifi"].clone(), body["outlets"].clone(), body["reviews"].clone()),
+        (Some(4.0), json!(false), json!("none"), json!(1))
+    );
+    let (s, _) = app.post_json(&format!("/api/v1/venues/{v}/reviews"), Some(&me.token), &review).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "once per date");
+    // The event page shows the venue and its hours that day.
+    let b = app.browser().await;
+    b.login(&host.email, PASSWORD).await;
+    let page = b.get(&format!("/events/{event}?at={key}")).await;
+    assert!(
+        page.body.contains("Café Lumen") && page.body.contains("Open that day: 07:00–22:00"),
+        "{}",
+        page.body
+    );
+    let page = b.get(&format!("/venues/{v}")).await;
+    assert!(
+        page.body.contains("Busy at lunch") && page.body.contains("From the 1 most recent review"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn a_series_takes_its_venues_in_turn() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Hal").await;
+    let a = venue(&app, &host, cafe("First Café", LISBON, 2)).await;
+    let b = venue(&app, &host, cafe("Second Café", (38.72, -9.14), 2)).await;
+    let (s, body) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "cowork", "title": "One-off", "starts_at_local": "2027-01-06T10:00", "time_zone": "UTC",
+                    "place": {"venue_id": a}, "venue_rotation": [a, b]}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["venue_rotation".to_owned()])
+    );
+    let (s, body) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "cowork", "title": "Nowhere", "starts_at_local": "2027-01-06T10:00", "time_zone": "UTC",
+                    "place": {"venue_id": "0123456789abcdef0123456789abcdef"}}),
+        )
+        .await;
+    assert_eq!(
+        (s, error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["place.venue_id".to_owned()])
+    );
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "cowork", "title": "Weekly rotation", "starts_at_local": "2027-01-06T10:00", "time_zone": "UTC",
+                    "preset": "weekly", "venue_rotation": [a, b]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    assert_eq!(e["place"]["name"], "First Café");
+    let id = e["id"].as_str().expect("id");
+    let bw = app.browser().await;
+    bw.login(&host.email, PASSWORD).await;
+    let key = |date: &str| chrono::DateTime::parse_from_rfc3339(date).expect("date").timestamp_millis();
+    let mut names = Vec::new();
+    for d in ["2027-01-06T10:00:00Z", "2027-01-13T10:00:00Z", "2027-01-20T10:00:00Z"] {
+        let page = bw.get(&format!("/events/{id}?at={}", key(d))).await;
+        assert!(page.body.contains("This date at <a href=\"/venues/"), "{}", page.body);
+        names.push(page.body.contains("Second Café</a></h2>"));
+    }
+    assert_eq!(names, [false, true, false], "first, second, first again");
+    let (_, at_b) = app.get_json(&format!("/api/v1/venues/{b}"), Some(&host.token)).await;
+    assert_eq!(at_b["name"], "Second Café");
+}
+
+#[tokio::test]
+async fn suggestions_are_fair_quiet_open_and_never_next_door() {
+    let app = TestApp::spawn().await;
+    // Ana lives in Lisbon, Bo in Amadora, Cy in Oeiras, Di in Odivelas: cities around Lisbon.
+    let with_city = |name: &'static str, city: &'static str| {
+        let app = &app;
+        async move { app.member_with(name, json!({"city": city, "home_radius_m": 1000})).await }
+    };
+    let (ana, bo) = (with_city("Ana", "Lisbon, Portugal").await, with_city("Bo", "Amadora, Portugal").await);
+    let (cy, di) = (with_city("Cy", "Oeiras, Portugal").await, with_city("Di", "Odivelas, Portugal").await);
+    let next_door = venue(&app, &ana, cafe("Café da Esquina", LISBON, 1)).await;
+    let farther = venue(&app, &ana, json!({"name": "Biblioteca Norte", "kind": "library", "city": "Lisbon", "lat": 38.78, "lon": -9.10,
+                                            "noise": 1, "wifi": true, "outlets": "plenty", "hours": "Mon-Sat 09:00-19:00"})).await;
+    venue(&app, &ana, json!({"name": "Loud Bar", "kind": "other", "city": "Lisbon", "lat": 38.735, "lon": -9.17, "noise": 5, "hours": "Mon-Sun 08:00-23:00"})).await;
+    let wednesday = {
+        let mut d = Utc::now().date_naive() + TimeDelta::days(1);
+        while chrono::Datelike::weekday(&d) != chrono::Weekday::Wed {
+            d += TimeDelta::days(1);
+        }
+        format!("{d}T10:00:00Z")
+    };
+    let ask = |who: &Member, others: &[&Member], kind: &str| {
+        let ids: Vec<&str> = others.iter().map(|m| m.id.as_str()).collect();
+        let url = format!(
+            "/api/v1/venues/suggest?participants={}&starts_at={wednesday}&duration_minutes=120&kind={kind}",
+            ids.join(",")
+        );
+        let token = who.token.clone();
+        let app = &app;
+        async move { app.get_json(&url, Some(&token)).await }
+    };
+    // For Ana and Bo the café next to Ana's home goes after the library, and says why.
+    let (s, body) = ask(&ana, &[&bo], "cowork").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let ids: Vec<&str> = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["venue"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [farther.as_str(), next_door.as_str()],
+        "the loud bar is left out of a coworking session: {body}"
+    );
+    let reasons = body["items"][1]["reasons"].to_string();
+    assert!(reasons.contains("within your home radius — not the café by your house"), "{reasons}");
+    assert_eq!(body["items"][1]["too_close"], true);
+    // For Cy and Di, who live elsewhere, the café is simply the better choice: more central.
+    let (_, body) = ask(&cy, &[&di], "cowork").await;
+    assert_eq!(body["items"][0]["venue"]["id"], next_door.as_str(), "{body}");
+    assert_eq!(body["items"][0]["too_close"], false);
+    assert!(body["items"][0]["reasons"].to_string().contains("fair: the longest trip is about"), "{body}");
+    // A meetup may be loud; a Sunday finds the library closed.
+    let (_, body) = ask(&cy, &[&di], "meetup").await;
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(3));
+    let (s, bad) = app
+        .get_json("/api/v1/venues/suggest?starts_at=tomorrow&duration_minutes=0&kind=party", Some(&ana.token))
+        .await;
+    assert_eq!(
+        (s, error_fields(&bad)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["starts_at".into(), "duration_minutes".into(), "kind".into()]
+        )
+    );
+    let (s, bad) = app
+        .get_json(
+            &format!("/api/v1/venues/suggest?starts_at={wednesday}&participants=nobody"),
+            Some(&ana.token),
+        )
+        .await;
+    assert_eq!((s, error_fields(&bad)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["participants".to_owned()]));
+}
+
+#[tokio::test]
+async fn organisers_merge_duplicates_and_the_old_one_points_at_the_kept() {
+    let app = TestApp::spawn().await;
+    let (org, mem) = (app.member("Olga").await, app.member("Mel").await);
+    group(&app, &org, "Organisers' circle", "open").await;
+    let keep = venue(&app, &mem, cafe("Café Lumen", LISBON, 2)).await;
+    let dup = venue(&app, &mem, cafe("Cafe Lumen (dup)", LISBON, 2)).await;
+    let (event, key) = past_session(&app, &org, &mem, &dup).await;
+    let review = json!({"event_id": event, "occurrence_start": key, "noise": 3, "wifi": true, "outlets": "plenty", "good_for_work": true});
+    let (s, _) = app.post_json(&format!("/api/v1/venues/{dup}/reviews"), Some(&mem.token), &review).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) =
+        app.post_json(&format!("/api/v1/venues/{dup}/merge"), Some(&mem.token), &json!({"into": keep})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "members do not merge");
+    let (s, body) =
+        app.post_json(&format!("/api/v1/venues/{dup}/merge"), Some(&org.token), &json!({"into": dup})).await;
+    assert_eq!((s, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["into".to_owned()]));
+    let (s, body) = app
+        .post_json(
+            &format!("/api/v1/venues/{dup}/merge"),
+            Some(&org.token),
+            &json!({"into": format!("http://x/venues/{keep}")}),
+        )
+        .await;
+    assert_eq!((s, body["venue_id"].clone()), (StatusCode::OK, json!(keep)), "{body}");
+    let (_, v) = app.get_json(&format!("/api/v1/venues/{dup}"), Some(&mem.token)).await;
+    assert_eq!(
+        (v["id"].as_str(), v["reviews"].as_u64()),
+        (Some(keep.as_str()), Some(1)),
+        "the review moved: {v}"
+    );
+    let (_, e) = app.get_json(&format!("/api/v1/events/{event}"), Some(&org.token)).await;
+    assert!(e.to_string().contains("Café Lumen") || e["place"].is_object(), "{e}");
+    let b = app.browser().await;
+    b.login(&mem.email, PASSWORD).await;
+    let page = b.get(&format!("/venues/{dup}")).await;
+    assert_eq!(page.location.as_deref(), Some(format!("/venues/{keep}").as_str()));
+}
