@@ -130,9 +130,8 @@ pub async fn fill_place(
         for id in turns.iter_mut() {
             *id = find(state, id).await.map_err(|_| missing("venue_rotation"))?.id;
         }
-        if input.place.as_ref().is_none_or(|p| p.venue_id.as_deref().unwrap_or("").is_empty())
-            && input.is_virtual.is_none()
-        {
+        // The first date is at the first venue of the turn, whatever else was picked.
+        if input.is_virtual.is_none() {
             if let Some(first) = turns.first() {
                 let place = input.place.get_or_insert_with(Default::default);
                 place.venue_id = Some(first.clone());

@@ -218,6 +218,16 @@ async fn a_series_takes_its_venues_in_turn() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{e}");
     assert_eq!(e["place"]["name"], "First Café");
+    // Whatever else was picked, the first date is at the first venue of the turn.
+    let (_, other) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "cowork", "title": "Picked", "starts_at_local": "2027-01-06T10:00", "time_zone": "UTC",
+                    "preset": "weekly", "place": {"venue_id": b}, "venue_rotation": [a, b]}),
+        )
+        .await;
+    assert_eq!(other["place"]["name"], "First Café", "{other}");
     let id = e["id"].as_str().expect("id");
     let bw = app.browser().await;
     bw.login(&host.email, PASSWORD).await;
