@@ -18,6 +18,7 @@ pub mod partners;
 pub mod password;
 pub mod profile;
 pub mod recurrence;
+pub mod referrals;
 pub mod reliability;
 pub mod room;
 pub mod timefinding;

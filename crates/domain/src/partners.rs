@@ -119,9 +119,9 @@ pub struct Member {
 /// What two members share already.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Between {
-    /// Referrals passed either way (referrals arrive in a later capability: 0 until then).
+    /// Referrals passed either way in the last year.
     pub referrals: u32,
-    /// Groups both belong to (groups arrive in a later capability: 0 until then).
+    /// Groups both belong to.
     pub shared_groups: u32,
     /// Sessions the two attended together lately.
     pub recent_sessions: u32,
