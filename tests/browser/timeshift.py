@@ -3,6 +3,7 @@
     python3 timeshift.py DB backdate-goal TITLE DAYS   # the goal was set DAYS days earlier
     python3 timeshift.py DB rollover-board             # every board entry moves a week back
     python3 timeshift.py DB shift-event TITLE DAYS     # a one-off UTC event (and its answers) moves DAYS back
+    python3 timeshift.py DB backdate-contacts DAYS     # every contact was added (and touched) DAYS earlier
 
 The server keeps running: SQLite in WAL mode takes this write beside it.
 """
@@ -51,6 +52,12 @@ def main() -> None:
                 )
                 con.execute("UPDATE rsvps SET occurrence_start = occurrence_start - ? WHERE event_id = ?", (ms, event_id))
             changed = len(rows)
+        elif command == "backdate-contacts":
+            (days,) = args
+            ms = int(days) * 86_400_000
+            changed = con.execute(
+                "UPDATE contacts SET created_at = created_at - ?, last_contact_at = last_contact_at - ?", (ms, ms)
+            ).rowcount
         else:
             sys.exit(f"unknown command {command}")
     if not changed:

@@ -1,7 +1,7 @@
 //! A believable demo community: a few hundred solo professionals across trades, cities and time
 //! zones, with skills, needs and availability, partnerships, groups (`demo_groups`), goals
-//! (`demo_goals`) and venues (`demo_venues`). Deterministic, and idempotent: members are keyed
-//! by email, so running it again adds nothing.
+//! (`demo_goals`), venues (`demo_venues`) and give and take (`demo_referrals`). Deterministic,
+//! and idempotent: members are keyed by email, so running it again adds nothing.
 
 use domain::geo::{fold, Gazetteer};
 use domain::profile::{normalise_windows, Window};
@@ -362,6 +362,7 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
         let board = board.map(|g| g.group.id);
         crate::demo_goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
         crate::demo_venues::load(db, first).await?;
+        crate::demo_referrals::load(db, &ids).await?;
     }
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)

@@ -195,9 +195,32 @@ impl Modify for BearerAuth {
         crate::venues::api::review,
         crate::venues::api::merge,
         crate::venues::suggest::api,
+        crate::referrals::api::list,
+        crate::referrals::api::give,
+        crate::referrals::api::get,
+        crate::referrals::api::status,
+        crate::referrals::api::thanks,
+        crate::referrals::api::one_to_ones,
+        crate::referrals::api::log_one_to_one,
+        crate::referrals::report::api,
+        crate::referrals::help::list_api,
+        crate::referrals::help::post_api,
+        crate::referrals::help::close_api,
+        crate::referrals::help::given_api,
+        crate::referrals::help::record_api,
+        crate::referrals::help::confirm_api,
+        crate::contacts::api::list,
+        crate::contacts::api::create,
+        crate::contacts::api::get,
+        crate::contacts::api::patch,
+        crate::contacts::api::delete,
+        crate::contacts::api::touch,
+        crate::contacts::api::from_event,
+        crate::contacts::api::export,
+        crate::contacts::api::import,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"))
 )]
 pub struct ApiDoc;
 

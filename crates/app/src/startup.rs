@@ -22,7 +22,8 @@ use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
 use crate::{
-    accounts, events, goals, groups, mail, members, ops, partners, polls, profiles, rooms, venues, web,
+    accounts, contacts, events, goals, groups, mail, members, ops, partners, polls, profiles, referrals,
+    rooms, venues, web,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .merge(groups::routes())
         .merge(goals::routes())
         .merge(venues::routes())
+        .merge(referrals::routes())
+        .merge(contacts::routes())
         .merge(polls::routes())
         .merge(partners::routes())
         .merge(rooms::routes())

@@ -284,6 +284,8 @@ pub async fn dashboard(
         upcoming => crate::events::upcoming(&state, &me, 14).await?,
         notifications => state.db.notifications(&me.id, 5).await?,
         stats,
+        overdue => crate::contacts::overdue(&state, &me).await?,
+        insights => crate::referrals::insights(&state, &me).await?,
         notice => notice_text(&q.notice),
     };
     Ok(page("dashboard.html", Some(&me), &csrf, ctx)?.into_response())

@@ -69,6 +69,8 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "partners": crate::partners::export(state, user).await?,
         "groups": crate::groups::export(state, user).await?,
         "goals": crate::goals::export(state, user).await?,
+        "referrals": crate::referrals::export(state, user).await?,
+        "contacts": crate::contacts::mine(state, user, None).await?,
     }))
 }
 

@@ -244,7 +244,8 @@ pub struct AtQuery {
     notice: String,
 }
 
-/// `GET /events/{id}?at=KEY`: the event, its next occurrences, and one occurrence's attendees.
+/// `GET /events/{id}?at=KEY`: the event, its next occurrences, and one occurrence's attendees
+/// (without a key, the next one, or the latest when none is to come).
 pub async fn show(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
@@ -257,7 +258,14 @@ pub async fn show(
     let overrides = state.db.overrides(&e.id).await?;
     let selected = match q.at {
         Some(key) => super::series::find(&e, &overrides, key),
-        None => event.next.first().and_then(|o| o.key).and_then(|k| super::series::find(&e, &overrides, k)),
+        None => match event.next.first().and_then(|o| o.key) {
+            Some(k) => super::series::find(&e, &overrides, k),
+            // Nothing to come: the latest date of the past year, so who was there still shows.
+            None => {
+                super::series::expand(&e, &overrides, Utc::now() - chrono::TimeDelta::days(366), Utc::now())
+                    .pop()
+            }
+        },
     };
     let zone = |t: DateTime<Utc>| super::view::when(t, &me.timezone, &e.time_zone);
     let next: Vec<_> = event

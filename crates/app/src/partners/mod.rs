@@ -183,6 +183,9 @@ pub async fn suggestions(state: &AppState, me: &User, f: &Filters) -> Result<Vec
     let shared: HashMap<String, i64> =
         state.db.sessions_shared_with(&me.id, since, now.timestamp_millis()).await?.into_iter().collect();
     let groups: HashMap<String, i64> = state.db.shared_groups(&me.id).await?.into_iter().collect();
+    let year_ago = (now - TimeDelta::days(365)).timestamp_millis();
+    let referred: HashMap<String, i64> =
+        state.db.referrals_either_way(&me.id, year_ago).await?.into_iter().collect();
     let relation = |id: &str| {
         if partners.contains(id) {
             Relation::Partner
@@ -224,7 +227,7 @@ pub async fn suggestions(state: &AppState, me: &User, f: &Filters) -> Result<Vec
     let between = |i: usize| Between {
         recent_sessions: count(&shared, i),
         shared_groups: count(&groups, i),
-        ..Between::default()
+        referrals: count(&referred, i),
     };
     let best = top(&me_prepared, &prepared, &index, f.mode, f.limit.min(MAX_LIMIT), skip, between);
     Ok(best

@@ -151,7 +151,8 @@ pub async fn own(
     let member = MemberView::of_profile(&p, Relation::Myself, Some(&me));
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
-    let ctx = context! { member, own => true, stats, chart, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, home_radius_km => format_km(me.home_radius_m) }, notice => q.saved.then_some("Profile saved.") };
+    let help = crate::referrals::help::balance_words(&state, &me.id).await?;
+    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, home_radius_km => format_km(me.home_radius_m) }, notice => q.saved.then_some("Profile saved.") };
     Ok(page("profile.html", Some(&me), &csrf, ctx)?.into_response())
 }
 
@@ -257,11 +258,12 @@ pub async fn member(
         }
         _ => (None, None),
     };
+    let help = crate::referrals::help::balance_words(&state, &id).await?;
     Ok(page(
         "profile.html",
         Some(&me),
         &csrf,
-        context! { member, partner, stats, chart, own => false, user => context! {} },
+        context! { member, partner, stats, chart, help, own => false, user => context! {} },
     )?
     .into_response())
 }

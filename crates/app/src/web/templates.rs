@@ -67,6 +67,12 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "venue_form.html" => "../venues/templates/venue_form.html",
         "venue.html" => "../venues/templates/venue.html",
         "venue_suggest.html" => "../venues/templates/venue_suggest.html",
+        "referrals.html" => "../referrals/templates/referrals.html",
+        "referral.html" => "../referrals/templates/referral.html",
+        "referral_report.html" => "../referrals/templates/referral_report.html",
+        "help.html" => "../referrals/templates/help.html",
+        "contacts.html" => "../contacts/templates/contacts.html",
+        "contact.html" => "../contacts/templates/contact.html",
     );
     env
 });

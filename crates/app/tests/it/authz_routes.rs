@@ -4,10 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Which roles may get through each route about the group: m = member (the author of the
-/// confidential post, owner of the goal shared with the group), d = moderator (the author of the
-/// reply), o = organiser (the author of the post, host of the event). Nobody outside, and no
-/// admin, ever does.
+/// Which roles may get through each guarded route: m = member (the author of the confidential
+/// post, owner of the goal shared with the group, giver of the referral slip, helper, owner of the
+/// contact and of the request for help), d = moderator (the author of the reply), o = organiser
+/// (the author of the post, host of the event, receiver of the slip, the one helped). Nobody
+/// outside, and no admin, ever does.
 pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/groups/{id}", "mdo"),
     ("GET", "/groups/{id}/edit", "o"),
@@ -120,10 +121,32 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/goals/{id}/comments", "mdo"),
     ("PUT", "/api/v1/goals/{id}/cheer", "do"),
     ("DELETE", "/api/v1/goals/{id}/cheer", "do"),
+    // The slip, its prospect's details with it, is the giver's and the receiver's alone; only the
+    // receiver moves it on and thanks.
+    ("GET", "/referrals/{id}", "mo"),
+    ("POST", "/referrals/{id}/status", "o"),
+    ("POST", "/referrals/{id}/thanks", "o"),
+    ("GET", "/api/v1/referrals/{id}", "mo"),
+    ("POST", "/api/v1/referrals/{id}/status", "o"),
+    ("POST", "/api/v1/referrals/{id}/thanks", "o"),
+    // Help the member recorded is confirmed by the other side; a request is closed by its author.
+    ("POST", "/help/given/{id}/confirm", "o"),
+    ("POST", "/api/v1/help/given/{id}/confirm", "o"),
+    ("POST", "/help/{id}/close", "m"),
+    ("POST", "/api/v1/help/{id}/close", "m"),
+    // A contact is its owner's alone.
+    ("GET", "/contacts/{id}", "m"),
+    ("POST", "/contacts/{id}", "m"),
+    ("POST", "/contacts/{id}/touch", "m"),
+    ("POST", "/contacts/{id}/delete", "m"),
+    ("GET", "/api/v1/contacts/{id}", "m"),
+    ("PATCH", "/api/v1/contacts/{id}", "m"),
+    ("DELETE", "/api/v1/contacts/{id}", "m"),
+    ("POST", "/api/v1/contacts/{id}/touch", "m"),
 ];
 
-/// Whether a route is about the group (so it must be in [`MATRIX`]).
-pub fn about_the_group(path: &str) -> bool {
+/// Whether a route is about the group or something private in it (so it must be in [`MATRIX`]).
+pub fn guarded(path: &str) -> bool {
     path.starts_with("/groups/{id}")
         || path.starts_with("/api/v1/groups/{id}")
         || path.starts_with("/events/{id}")
@@ -132,6 +155,9 @@ pub fn about_the_group(path: &str) -> bool {
         || path.starts_with("/feeds/group/")
         || path.starts_with("/goals/{id}")
         || path.starts_with("/api/v1/goals/{id}")
+        || ["/referrals/{id}", "/contacts/{id}", "/help/{id}", "/help/given/{id}"]
+            .iter()
+            .any(|p| path.starts_with(p) || path.starts_with(&format!("/api/v1{p}")))
 }
 
 /// Every `.route("PATH", method(..).method(..))` in the app's source: (METHOD, PATH).

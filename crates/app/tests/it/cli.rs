@@ -113,6 +113,21 @@ async fn demo_fills_a_believable_community_once() {
     let (venues,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM venues").fetch_one(db.read()).await.expect("db");
     assert_eq!(venues, 8, "venues in three cities, once");
+    // Give and take around Ana: slips at every stage, help both ways, contacts with one overdue.
+    let (slips, won, help, contacts): (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM referrals), (SELECT COUNT(*) FROM referrals WHERE status = 'won'), \
+                (SELECT COUNT(*) FROM help_given WHERE helper_confirmed = 1 AND helped_confirmed = 1), \
+                (SELECT COUNT(*) FROM contacts)",
+    )
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert_eq!((slips, won, help, contacts), (6, 2, 2, 3));
+    let (statuses,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT status) FROM referrals")
+        .fetch_one(db.read())
+        .await
+        .expect("db");
+    assert_eq!(statuses, 5, "a slip at every stage");
     // The first real account on a demo instance is the admin.
     let new = store::users::NewUser {
         email: "owner@example.org",

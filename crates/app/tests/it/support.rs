@@ -211,6 +211,13 @@ pub fn error_fields(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The fields named in an error body, in alphabetical order.
+pub fn fields_sorted(body: &Value) -> Vec<String> {
+    let mut f = error_fields(body);
+    f.sort();
+    f
+}
+
 pub fn csrf_of(html: &str) -> Option<String> {
     let start = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
     let end = html[start..].find('"')? + start;
