@@ -21,6 +21,7 @@ import {
 } from './lib.mjs';
 import { communitySteps } from './community.mjs';
 import { keepInTouchSteps } from './keep_in_touch.mjs';
+import { notificationSteps } from './notifications.mjs';
 
 // ------------------------------------------------------------------ steps --
 
@@ -325,6 +326,7 @@ const steps = [
 
   ...communitySteps,
   ...keepInTouchSteps,
+  ...notificationSteps,
 ];
 
 // ------------------------------------------------------------------- main --

@@ -20,6 +20,7 @@ pub mod goals;
 pub mod groups;
 pub mod mail;
 pub mod members;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod partners;

@@ -95,7 +95,6 @@ impl Modify for BearerAuth {
         crate::accounts::api::revoke_token,
         crate::accounts::api::export,
         crate::accounts::api::reminders,
-        crate::accounts::api::notifications,
         crate::profiles::api::get_me,
         crate::profiles::api::patch_me,
         crate::profiles::api::delete_me,
@@ -218,9 +217,11 @@ impl Modify for BearerAuth {
         crate::contacts::api::from_event,
         crate::contacts::api::export,
         crate::contacts::api::import,
+        crate::notifications::api::list,
+        crate::notifications::api::read,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"), (name = "notifications"))
 )]
 pub struct ApiDoc;
 

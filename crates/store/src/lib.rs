@@ -19,6 +19,7 @@ pub mod groups;
 pub mod help;
 pub mod members;
 pub mod memberships;
+pub mod notifications;
 pub mod outbox;
 pub mod partners;
 pub mod polls;

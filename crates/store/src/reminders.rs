@@ -1,5 +1,5 @@
-//! Reminders before events, exactly once per attendee, occurrence and offset across instances,
-//! and in-app notifications.
+//! Reminders before events, exactly once per attendee, occurrence and offset across instances
+//! (with their in-app notification in the same transaction).
 
 use crate::{new_id, Db, Result};
 
@@ -12,17 +12,6 @@ pub struct Attendee {
     pub timezone: String,
     /// Comma-separated minutes before the start, e.g. "1440,60"; empty for none.
     pub reminder_minutes: String,
-}
-
-/// A notification in the app.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct Notification {
-    pub id: String,
-    pub kind: String,
-    pub title: String,
-    pub link: String,
-    pub created_at: i64,
-    pub read_at: Option<i64>,
 }
 
 /// One reminder to send, all or nothing.
@@ -97,42 +86,6 @@ impl Db {
             .await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Adds a notification.
-    pub async fn notify(&self, user_id: &str, kind: &str, title: &str, link: &str, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(new_id())
-            .bind(user_id)
-            .bind(kind)
-            .bind(title)
-            .bind(link)
-            .bind(now)
-            .execute(self.write())
-            .await?;
-        Ok(())
-    }
-
-    /// The user's latest notifications, newest first.
-    pub async fn notifications(&self, user_id: &str, limit: i64) -> Result<Vec<Notification>> {
-        Ok(sqlx::query_as(
-            "SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE user_id = $1 \
-             ORDER BY created_at DESC, id LIMIT $2",
-        )
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(self.read())
-        .await?)
-    }
-
-    /// Marks all the user's notifications read.
-    pub async fn mark_notifications_read(&self, user_id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
-            .bind(user_id)
-            .bind(now)
-            .execute(self.write())
-            .await?;
-        Ok(())
     }
 
     /// Sets when the user wants reminders ("1440,60", "60", "" …).

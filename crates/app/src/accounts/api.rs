@@ -154,23 +154,6 @@ pub async fn reminders(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// My latest notifications.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotificationList {
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<store::reminders::Notification>,
-}
-
-/// My latest 50 notifications, newest first.
-#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "profile", security(("bearer" = [])),
-    responses((status = 200, body = NotificationList)))]
-pub async fn notifications(
-    State(state): State<AppState>,
-    ApiUser(me): ApiUser,
-) -> ApiResult<Json<NotificationList>> {
-    Ok(Json(NotificationList { items: state.db.notifications(&me.id, 50).await? }))
-}
-
 /// All my data as JSON.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "profile", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody)))]

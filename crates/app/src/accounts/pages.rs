@@ -244,16 +244,6 @@ pub async fn reset_confirm(
     }
 }
 
-/// `POST /notifications/read`.
-pub async fn notifications_read(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    _f: Posted<NoticeQuery>,
-) -> PageResult {
-    state.db.mark_notifications_read(&me.id, now_ms()).await?;
-    Ok(Redirect::to("/dashboard").into_response())
-}
-
 /// `GET /dashboard`: what to do next.
 pub async fn dashboard(
     State(state): State<AppState>,

@@ -73,6 +73,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "help.html" => "../referrals/templates/help.html",
         "contacts.html" => "../contacts/templates/contacts.html",
         "contact.html" => "../contacts/templates/contact.html",
+        "notifications.html" => "../notifications/templates/notifications.html",
+        "bell.html" => "../notifications/templates/bell.html",
     );
     env
 });

@@ -52,6 +52,8 @@ struct World {
     /// The member's contact, and their request for help.
     contact: String,
     ask: String,
+    /// A notification of the member's.
+    note: String,
     secrets: Vec<String>,
 }
 
@@ -204,6 +206,8 @@ async fn world(app: &TestApp, hash: &str) -> World {
         ..store::contacts::ContactFields::default()
     };
     let contact = db.create_contact(&member, &contact_fields, now - 10 * 86_400_000).await.expect("contact");
+    db.notify(&member, "test", &format!("{SECRET} notification"), "", now).await.expect("notify");
+    let note = db.notifications(&member, 1).await.expect("notifications")[0].id.clone();
     let secrets = vec![
         SECRET.to_owned(),
         group.clone(),
@@ -217,6 +221,7 @@ async fn world(app: &TestApp, hash: &str) -> World {
         slip.clone(),
         help.clone(),
         contact.clone(),
+        note.clone(),
     ];
     World {
         callers,
@@ -233,6 +238,7 @@ async fn world(app: &TestApp, hash: &str) -> World {
         help,
         contact,
         ask,
+        note,
         secrets,
     }
 }
@@ -255,6 +261,8 @@ fn fill(path: &str, w: &World) -> String {
         w.help.as_str()
     } else if under("/help/") {
         w.ask.as_str()
+    } else if path.starts_with("/notifications/") {
+        w.note.as_str()
     } else if on_goals {
         w.goal.as_str()
     } else if on_members {

@@ -6,9 +6,9 @@ use std::path::Path;
 
 /// Which roles may get through each guarded route: m = member (the author of the confidential
 /// post, owner of the goal shared with the group, giver of the referral slip, helper, owner of the
-/// contact and of the request for help), d = moderator (the author of the reply), o = organiser
-/// (the author of the post, host of the event, receiver of the slip, the one helped). Nobody
-/// outside, and no admin, ever does.
+/// contact, of the request for help and of a notification), d = moderator (the author of the
+/// reply), o = organiser (the author of the post, host of the event, receiver of the slip, the
+/// one helped). Nobody outside, and no admin, ever does.
 pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/groups/{id}", "mdo"),
     ("GET", "/groups/{id}/edit", "o"),
@@ -143,6 +143,8 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/v1/contacts/{id}", "m"),
     ("DELETE", "/api/v1/contacts/{id}", "m"),
     ("POST", "/api/v1/contacts/{id}/touch", "m"),
+    // A notification is its member's alone.
+    ("POST", "/notifications/{id}/read", "m"),
 ];
 
 /// Whether a route is about the group or something private in it (so it must be in [`MATRIX`]).
@@ -155,7 +157,7 @@ pub fn guarded(path: &str) -> bool {
         || path.starts_with("/feeds/group/")
         || path.starts_with("/goals/{id}")
         || path.starts_with("/api/v1/goals/{id}")
-        || ["/referrals/{id}", "/contacts/{id}", "/help/{id}", "/help/given/{id}"]
+        || ["/referrals/{id}", "/contacts/{id}", "/help/{id}", "/help/given/{id}", "/notifications/{id}"]
             .iter()
             .any(|p| path.starts_with(p) || path.starts_with(&format!("/api/v1{p}")))
 }

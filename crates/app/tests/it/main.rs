@@ -15,6 +15,7 @@ mod groups;
 mod ics;
 mod mail;
 mod members;
+mod notifications;
 mod ops;
 mod partners;
 mod polls;

@@ -1,0 +1,59 @@
+//! The notification centre (C10): the bell with its unread count on every page, kept current by
+//! htmx polling while a page is open; the list of my notifications, paged; marking one or all
+//! read; and the same through the API. Notifications are their member's alone: every read and
+//! write is by owner.
+
+pub mod api;
+pub mod pages;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Notifications a page shows at a time.
+pub const PAGE: i64 = 30;
+
+/// Routes of this capability.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/notifications", get(pages::list))
+        .route("/notifications/bell", get(pages::bell))
+        .route("/notifications/read", post(pages::read_all))
+        .route("/notifications/{id}/read", post(pages::read_one))
+        .route("/api/v1/me/notifications", get(api::list))
+        .route("/api/v1/me/notifications/read", post(api::read))
+}
+
+/// A cursor for the page after the one ending with this notification: "created_at.id".
+pub fn cursor_of(n: &store::notifications::Notification) -> String {
+    format!("{}.{}", n.created_at, n.id)
+}
+
+/// Reads a cursor back; `None` for anything else (then the list starts from the newest).
+pub fn parse_cursor(s: &str) -> Option<(i64, &str)> {
+    let (at, id) = s.split_once('.')?;
+    Some((at.parse().ok()?, id))
+        .filter(|(_, id)| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_read_back_and_rubbish_starts_over() {
+        let n = store::notifications::Notification {
+            id: "abc123".into(),
+            kind: "x".into(),
+            title: "t".into(),
+            link: String::new(),
+            created_at: 1_700_000_000_000,
+            read_at: None,
+        };
+        assert_eq!(parse_cursor(&cursor_of(&n)), Some((1_700_000_000_000, "abc123")));
+        for bad in ["", "1.", ".abc", "x.abc", "1.a'b", "12"] {
+            assert_eq!(parse_cursor(bad), None, "{bad}");
+        }
+    }
+}

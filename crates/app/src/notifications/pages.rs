@@ -1,0 +1,80 @@
+//! The notification pages: the list, the bell fragment, marking read.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, PageQuery, PageResult};
+use crate::state::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::now_ms;
+use crate::web::templates::{fragment, page};
+
+/// Where the list starts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// The cursor of the last notification seen ("created_at.id").
+    before: String,
+}
+
+/// A form with nothing but its CSRF token, and where to go back to.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ReadForm {
+    /// "list" to come back to the list; otherwise the dashboard.
+    back: String,
+}
+
+/// `GET /notifications`: mine, newest first, a page at a time.
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    PageQuery(q): PageQuery<ListQuery>,
+) -> PageResult {
+    let items =
+        state.db.notifications_before(&me.id, super::parse_cursor(&q.before), super::PAGE + 1).await?;
+    let more = items.len() as i64 > super::PAGE;
+    let items: Vec<_> = items.into_iter().take(super::PAGE as usize).collect();
+    let next = if more { items.last().map(super::cursor_of) } else { None };
+    let unread = state.db.unread_count(&me.id).await?;
+    let ctx = context! { items, next, unread, paged => !q.before.is_empty() };
+    Ok(page("notifications.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+/// `GET /notifications/bell`: the bell with my unread count, which polls itself (htmx).
+pub async fn bell(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
+    let unread = state.db.unread_count(&me.id).await?;
+    let html = fragment("bell.html", context! { unread })?;
+    Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], html).into_response())
+}
+
+fn back(form: &ReadForm) -> Redirect {
+    Redirect::to(if form.back == "list" { "/notifications" } else { "/dashboard" })
+}
+
+/// `POST /notifications/read`: all of mine.
+pub async fn read_all(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, .. }: Posted<ReadForm>,
+) -> PageResult {
+    state.db.mark_notifications_read(&me.id, now_ms()).await?;
+    Ok(back(&form).into_response())
+}
+
+/// `POST /notifications/{id}/read`: one of mine.
+pub async fn read_one(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<ReadForm>,
+) -> PageResult {
+    if !state.db.mark_notification_read(&me.id, &id, now_ms()).await? {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(back(&form).into_response())
+}

@@ -1,0 +1,45 @@
+// The walk-through's notification steps: the bell on an open page counts up, without a reload,
+// when another member sends a partner request; the centre lists it and marks it read.
+
+import { EMAIL, check, expectVisible, goto, clickAndWaitForPage, checkA11y, signIn } from './lib.mjs';
+
+const unread = async (p) => Number((await p.locator('#bell').getAttribute('data-unread')) ?? 'NaN');
+
+export const notificationSteps = [
+  ['notifications: the bell counts up on an open page when a partner request comes in', async (page) => {
+    const { context, page: third } = await signIn(page, `third-${EMAIL}`);
+    try {
+      // Third looks at the dashboard and leaves it open; the bell has loaded its count.
+      await goto(third, '/dashboard');
+      await third.locator('#bell[data-unread]').waitFor({ timeout: 10_000 });
+      const before = await unread(third);
+      check(Number.isInteger(before), `the bell shows a count, got ${before}`);
+
+      // Ana asks Third to partner.
+      await goto(page, '/members?q=Third');
+      await clickAndWaitForPage(page, page.getByRole('link', { name: 'Third Member' }).first());
+      await page.getByLabel('Kind of partner', { exact: true }).selectOption('coworking');
+      await clickAndWaitForPage(page, page.getByRole('button', { name: 'Ask Third Member to partner' }));
+
+      // Without a reload, Third's bell catches up within a poll or two.
+      let after = before;
+      for (let i = 0; i < 40 && after === before; i++) {
+        await third.waitForTimeout(1_000);
+        after = await unread(third);
+      }
+      check(after === before + 1, `the bell went from ${before} to ${after}, expected ${before + 1}`);
+      await expectVisible(third.locator('#bell .badge'), 'the unread badge');
+
+      // The centre lists it; marking it read counts the bell down.
+      await clickAndWaitForPage(third, third.locator('#bell'));
+      await checkA11y(third, 'notifications');
+      const item = third.locator('li.unread').filter({ hasText: 'Ana Browser' }).first();
+      await expectVisible(item, 'the partner request, unread');
+      await clickAndWaitForPage(third, item.getByRole('button', { name: /^Mark read/ }));
+      await third.locator('#bell[data-unread]').waitFor({ timeout: 10_000 });
+      check(await unread(third) === after - 1, `one fewer unread after marking it read, got ${await unread(third)}`);
+    } finally {
+      await context.close();
+    }
+  }],
+];
