@@ -69,6 +69,11 @@ pub struct Config {
     pub session_days: i64,
     /// How often the mail job looks for due messages, in milliseconds.
     pub mail_poll_ms: u64,
+    /// How long the first retry of a failed message waits, in milliseconds; each later one
+    /// waits twice as long as the one before.
+    pub mail_retry_ms: i64,
+    /// After this many failed attempts a message is a dead letter, for an admin to look at.
+    pub mail_max_attempts: i64,
     /// Load the demo community when serving.
     pub demo: bool,
     /// Giving up a seat closer than this to the start counts as a late cancellation.
@@ -106,6 +111,8 @@ impl Default for Config {
             trust_proxy: false,
             session_days: 30,
             mail_poll_ms: 1000,
+            mail_retry_ms: 30_000,
+            mail_max_attempts: 10,
             demo: false,
             late_cancel_minutes: 120,
             reminder_poll_ms: 60_000,

@@ -6,6 +6,7 @@
 //! the same way for `main` and for tests.
 
 pub mod accounts;
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod contacts;

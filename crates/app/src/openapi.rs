@@ -219,9 +219,11 @@ impl Modify for BearerAuth {
         crate::contacts::api::import,
         crate::notifications::api::list,
         crate::notifications::api::read,
+        crate::admin::outbox_api,
+        crate::admin::retry_api,
     ),
     modifiers(&BearerAuth),
-    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"), (name = "notifications"))
+    tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"), (name = "notifications"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -22,8 +22,8 @@ use crate::state::{AppState, Inner};
 use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
 use crate::{
-    accounts, contacts, events, goals, groups, mail, members, notifications, ops, partners, polls, profiles,
-    referrals, rooms, venues, web,
+    accounts, admin, contacts, events, goals, groups, mail, members, notifications, ops, partners, polls,
+    profiles, referrals, rooms, venues, web,
 };
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(referrals::routes())
         .merge(contacts::routes())
         .merge(notifications::routes())
+        .merge(admin::routes())
         .merge(polls::routes())
         .merge(partners::routes())
         .merge(rooms::routes())

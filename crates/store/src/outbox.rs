@@ -14,6 +14,17 @@ pub struct Mail {
     pub created_at: i64,
 }
 
+/// A message given up on after its last attempt.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct DeadLetter {
+    pub id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
 /// Counts of messages by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutboxDepth {
@@ -103,5 +114,30 @@ impl Db {
             .bind(id)
             .fetch_optional(self.read())
             .await?)
+    }
+
+    /// Messages given up on, newest first.
+    pub async fn dead_letters(&self, limit: i64) -> Result<Vec<DeadLetter>> {
+        Ok(sqlx::query_as(
+            "SELECT id, to_addr, subject, attempts, last_error, created_at FROM outbox WHERE status = 'failed' \
+             ORDER BY created_at DESC, id LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// Puts a dead letter back in the queue, due now, with its attempts counted afresh; false
+    /// when it is not a dead letter.
+    pub async fn requeue_mail(&self, id: &str, now: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, locked_until = NULL \
+             WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(r.rows_affected() > 0)
     }
 }

@@ -1,15 +1,18 @@
 //! Outgoing mail. Handlers never talk to SMTP: [`queue`] stores the message in the outbox (so a
 //! mail server outage loses nothing) and wakes [`run`], the job that leases due messages and sends
 //! them through SMTP with lettre, or — when no SMTP server is configured — writes them as `.eml`
-//! files for a developer to open. Failed sends are retried with exponential backoff.
+//! files for a developer to open. Each message goes as plain text with an HTML rendering of it
+//! beside it (paragraphs, links made clickable). Failed sends are retried with exponential
+//! backoff; after `mail_max_attempts` a message is a dead letter, listed for admins
+//! (`admin/`), who may send it again.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use minijinja::context;
 use tokio::sync::watch;
 
 use crate::config::Config;
@@ -21,10 +24,6 @@ use crate::web::now_ms;
 const LEASE_MS: i64 = 60_000;
 /// Messages leased per round.
 const BATCH: i64 = 20;
-/// The first retry waits this long; each later one waits twice as long as the one before.
-const FIRST_RETRY_MS: i64 = 30_000;
-/// After this many attempts (about eight hours in all) a message is given up on.
-const MAX_ATTEMPTS: i64 = 10;
 
 /// Puts a plain-text message in the outbox and wakes the mail job.
 pub async fn queue(state: &AppState, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
@@ -107,7 +106,7 @@ async fn drain(state: &AppState, transport: &Transport) {
             let recorded = match outcome {
                 Ok(()) => state.db.mail_sent(&mail.id, now_ms()).await,
                 Err(error) => {
-                    let retry = retry_at(&error, mail.attempts, now_ms());
+                    let retry = retry_at(&state.config, &error, mail.attempts, now_ms());
                     tracing::warn!(mail = %mail.id, attempts = mail.attempts, %error, retry = retry.is_some(), "mail not sent");
                     state.db.mail_failed(&mail.id, &error, retry).await
                 }
@@ -122,22 +121,57 @@ async fn drain(state: &AppState, transport: &Transport) {
 fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
     let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
+    let html = html_of(&mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
     Message::builder()
         .from(from)
         .to(to)
         .subject(&mail.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body_text.clone())
+        .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), html))
         .map_err(|e| e.to_string())
 }
 
+/// The HTML part: the plain text's paragraphs (split at blank lines) with their line breaks, and
+/// every http(s) address a link. The template escapes everything else.
+fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
+    let paragraphs: Vec<Vec<Vec<minijinja::Value>>> = text
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.lines()
+                .map(|line| {
+                    let mut parts = Vec::new();
+                    let mut plain = String::new();
+                    for (i, word) in line.split(' ').enumerate() {
+                        if i > 0 {
+                            plain.push(' ');
+                        }
+                        if word.starts_with("https://") || word.starts_with("http://") {
+                            // A sentence's full stop or a closing bracket is not part of the address.
+                            let href = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
+                            parts.push(context! { text => std::mem::take(&mut plain) });
+                            parts.push(context! { href });
+                            plain.push_str(&word[href.len()..]);
+                        } else {
+                            plain.push_str(word);
+                        }
+                    }
+                    parts.push(context! { text => plain });
+                    parts
+                })
+                .collect()
+        })
+        .collect();
+    Ok(crate::web::templates::fragment("mail.html", context! { subject, paragraphs })?.0)
+}
+
 /// When to try again after `attempts` failed tries, or `None` to give up.
-fn retry_at(error: &str, attempts: i64, now: i64) -> Option<i64> {
-    if error.starts_with("unsendable") || attempts >= MAX_ATTEMPTS {
+fn retry_at(config: &Config, error: &str, attempts: i64, now: i64) -> Option<i64> {
+    if error.starts_with("unsendable") || attempts >= config.mail_max_attempts {
         return None;
     }
     let shift = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
-    Some(now + FIRST_RETRY_MS * (1_i64 << shift))
+    Some(now + config.mail_retry_ms.max(1) * (1_i64 << shift))
 }
 
 #[cfg(test)]
@@ -146,20 +180,23 @@ mod tests {
 
     #[test]
     fn retries_back_off_exponentially_then_stop() {
-        assert_eq!(retry_at("connection refused", 1, 0), Some(30_000));
-        assert_eq!(retry_at("connection refused", 2, 0), Some(60_000));
-        assert_eq!(retry_at("connection refused", 4, 0), Some(240_000));
-        assert_eq!(retry_at("connection refused", MAX_ATTEMPTS, 0), None);
-        assert_eq!(retry_at("unsendable: recipient: bad", 1, 0), None);
+        let c = Config::default();
+        assert_eq!(retry_at(&c, "connection refused", 1, 0), Some(30_000));
+        assert_eq!(retry_at(&c, "connection refused", 2, 0), Some(60_000));
+        assert_eq!(retry_at(&c, "connection refused", 4, 0), Some(240_000));
+        assert_eq!(retry_at(&c, "connection refused", c.mail_max_attempts, 0), None);
+        assert_eq!(retry_at(&c, "unsendable: recipient: bad", 1, 0), None);
+        let quick = Config { mail_retry_ms: 10, mail_max_attempts: 3, ..Config::default() };
+        assert_eq!((retry_at(&quick, "refused", 2, 5), retry_at(&quick, "refused", 3, 5)), (Some(25), None));
     }
 
     #[test]
-    fn messages_are_plain_text_from_the_configured_sender() {
+    fn messages_go_as_text_and_html_from_the_configured_sender() {
         let mail = store::outbox::Mail {
             id: "m1".into(),
             to_addr: "ana@example.org".into(),
             subject: "Héllo".into(),
-            body_text: "A line\n".into(),
+            body_text: "A line <b>not bold</b>\nand the next.\n\nOpen https://alongside.example/x?a=1&b=2 now, or https://alongside.example/y.\n".into(),
             attempts: 1,
             created_at: 0,
         };
@@ -168,7 +205,13 @@ mod tests {
                 .expect("utf-8");
         assert!(text.contains("From: Alongside <no-reply@example.org>"), "{text}");
         assert!(text.contains("To: ana@example.org"), "{text}");
+        assert!(text.contains("Content-Type: multipart/alternative"), "{text}");
         assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");
+        assert!(text.contains("Content-Type: text/html; charset=utf-8"), "{text}");
+        // The template writes "/" as "&#x2f;", which HTML reads back as "/".
+        let html = html_of(&mail.subject, &mail.body_text).expect("html").replace("&#x2f;", "/");
+        assert!(html.contains("<p>A line &lt;b&gt;not bold&lt;/b&gt;<br>and the next.</p>"), "{html}");
+        assert!(html.contains(r#"<a href="https://alongside.example/x?a=1&amp;b=2">https://alongside.example/x?a=1&amp;b=2</a> now, or <a href="https://alongside.example/y">https://alongside.example/y</a>.</p>"#), "{html}");
         let bad = store::outbox::Mail { to_addr: "not an address".into(), ..mail };
         assert!(build("Alongside <no-reply@example.org>", &bad).is_err());
     }

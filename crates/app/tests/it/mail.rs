@@ -6,7 +6,9 @@ use std::time::Duration;
 use app::config::Secret;
 use reqwest::StatusCode;
 
-use crate::support::{reset_link, SmtpSink, TestApp};
+use serde_json::json;
+
+use crate::support::{reset_link, SmtpSink, TestApp, PASSWORD};
 
 #[tokio::test]
 async fn reset_mail_is_delivered_over_smtp() {
@@ -105,4 +107,85 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     let (left,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(app.state.db.read()).await.expect("db");
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_refusing_server_is_retried_until_a_dead_letter_that_an_admin_sends_again() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let port = SmtpSink::free_port();
+    let sink = SmtpSink::start(port);
+    sink.refuse.store(true, SeqCst);
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(Secret::new(format!("smtp://127.0.0.1:{port}")));
+        c.mail_retry_ms = 20;
+        c.mail_max_attempts = 3;
+        c.mail_poll_ms = 20;
+    })
+    .await;
+    let admin = app.member("Ada").await;
+    let ben = app.member("Ben").await;
+    assert_eq!(
+        app.state.db.user(&admin.id).await.expect("db").expect("ada").is_admin,
+        1,
+        "the first account"
+    );
+    let b = app.browser().await;
+    assert_eq!(b.post("/reset", &[("email", ben.email.as_str())]).await.status, StatusCode::SEE_OTHER);
+
+    // Three refusals, then it is given up on.
+    let mut dead = Vec::new();
+    for _ in 0..200 {
+        dead = app.state.db.dead_letters(10).await.expect("db");
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let rows: Vec<(String, String, i64, Option<String>)> =
+        sqlx::query_as("SELECT to_addr, status, attempts, last_error FROM outbox")
+            .fetch_all(app.state.db.read())
+            .await
+            .expect("db");
+    assert_eq!(dead.len(), 1, "one dead letter: {rows:?} refused {}", sink.refused.load(SeqCst));
+    assert_eq!((dead[0].to_addr.as_str(), dead[0].attempts), (ben.email.as_str(), 3));
+    assert!(dead[0].last_error.as_deref().is_some_and(|e| e.contains("451")), "{:?}", dead[0].last_error);
+    assert_eq!(sink.refused.load(SeqCst), 3);
+    assert!(sink.received.lock().expect("lock").is_empty());
+
+    // Only an admin sees it, on the page and through the API.
+    let (s, outbox) = app.get_json("/api/v1/admin/outbox", Some(&admin.token)).await;
+    assert_eq!(s, StatusCode::OK, "{outbox}");
+    assert_eq!(
+        (outbox["dead"].clone(), outbox["dead_letters"][0]["to_addr"].clone()),
+        (json!(1), json!(ben.email))
+    );
+    let (s, _) = app.get_json("/api/v1/admin/outbox", Some(&ben.token)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let ada = app.browser().await;
+    ada.login(&admin.email, PASSWORD).await;
+    let page = ada.get("/admin/outbox").await;
+    assert!(
+        page.body.contains("Reset your Alongside password") && page.body.contains("Send again"),
+        "{}",
+        page.body
+    );
+    let them = app.browser().await;
+    them.login(&ben.email, PASSWORD).await;
+    assert_eq!(them.get("/admin/outbox").await.status, StatusCode::NOT_FOUND);
+    assert!(!them.get("/dashboard").await.body.contains("/admin/outbox"), "no Admin link for members");
+
+    // The server takes mail again; the admin sends it again, and it arrives, text and HTML.
+    sink.refuse.store(false, SeqCst);
+    let id = dead[0].id.clone();
+    let (s, _) =
+        app.post_json(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&ben.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let again = ada.post(&format!("/admin/outbox/{id}/retry"), &[]).await;
+    assert_eq!(again.location.as_deref(), Some("/admin/outbox"));
+    let got = sink.wait_for(1).await;
+    assert!(got[0].contains(&ben.email) && got[0].contains("multipart/alternative"), "{}", got[0]);
+    assert!(got[0].contains("text/plain") && got[0].contains("text/html"), "{}", got[0]);
+    let (s, _) =
+        app.post_json(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&admin.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not a dead letter any more");
 }

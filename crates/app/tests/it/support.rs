@@ -286,14 +286,25 @@ impl Browser {
     }
 }
 
-/// A real SMTP server on 127.0.0.1 (the `mailin-embedded` crate) that keeps what it receives.
+/// A real SMTP server on 127.0.0.1 (the `mailin-embedded` crate) that keeps what it receives,
+/// or refuses every recipient (451, try later) while `refuse` is set.
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub received: Arc<Mutex<Vec<String>>>,
+    pub refuse: Arc<std::sync::atomic::AtomicBool>,
+    /// Messages refused so far.
+    pub refused: Arc<std::sync::atomic::AtomicUsize>,
     current: Vec<u8>,
 }
 
 impl mailin_embedded::Handler for SmtpSink {
+    fn rcpt(&mut self, _to: &str) -> mailin_embedded::Response {
+        if self.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+            self.refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return mailin_embedded::response::INTERNAL_ERROR;
+        }
+        mailin_embedded::response::OK
+    }
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
         self.current.extend_from_slice(buf);
         Ok(())
