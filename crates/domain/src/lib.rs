@@ -14,6 +14,7 @@ pub mod geo;
 pub mod goals;
 pub mod groups;
 pub mod matching;
+pub mod notices;
 pub mod partners;
 pub mod password;
 pub mod profile;
