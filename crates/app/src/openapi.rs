@@ -219,6 +219,8 @@ impl Modify for BearerAuth {
         crate::contacts::api::import,
         crate::notifications::api::list,
         crate::notifications::api::read,
+        crate::notifications::prefs::get_api,
+        crate::notifications::prefs::put_api,
         crate::admin::outbox_api,
         crate::admin::retry_api,
     ),

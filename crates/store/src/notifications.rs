@@ -1,5 +1,6 @@
 //! In-app notifications: adding one, a member's list newest first (paged by a cursor), the unread
-//! count the bell shows, and marking some or all read.
+//! count the bell shows, and marking some or all read; and how each member wants each category
+//! delivered, with their quiet hours.
 
 use crate::{new_id, Db, Result};
 
@@ -86,5 +87,61 @@ impl Db {
         .execute(self.write())
         .await?;
         Ok(r.rows_affected() > 0)
+    }
+
+    /// How the user chose to receive each category they chose for: (category, delivery).
+    pub async fn deliveries(&self, user_id: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT category, delivery FROM notification_prefs WHERE user_id = $1 ORDER BY category",
+        )
+        .bind(user_id)
+        .fetch_all(self.read())
+        .await?)
+    }
+
+    /// Sets how the user receives a category.
+    pub async fn set_delivery(&self, user_id: &str, category: &str, delivery: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notification_prefs (user_id, category, delivery) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, category) DO UPDATE SET delivery = excluded.delivery",
+        )
+        .bind(user_id)
+        .bind(category)
+        .bind(delivery)
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
+    /// The user's quiet hours ("HH:MM", "HH:MM"), if any.
+    pub async fn quiet_hours(&self, user_id: &str) -> Result<Option<(String, String)>> {
+        Ok(sqlx::query_as("SELECT starts, ends FROM quiet_hours WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(self.read())
+            .await?)
+    }
+
+    /// Sets (or, with `None`, clears) the user's quiet hours.
+    pub async fn set_quiet_hours(&self, user_id: &str, hours: Option<(&str, &str)>) -> Result<()> {
+        match hours {
+            Some((starts, ends)) => {
+                sqlx::query(
+                    "INSERT INTO quiet_hours (user_id, starts, ends) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET starts = excluded.starts, ends = excluded.ends",
+                )
+                .bind(user_id)
+                .bind(starts)
+                .bind(ends)
+                .execute(self.write())
+                .await?;
+            }
+            None => {
+                sqlx::query("DELETE FROM quiet_hours WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(self.write())
+                    .await?;
+            }
+        }
+        Ok(())
     }
 }

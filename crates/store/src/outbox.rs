@@ -10,6 +10,8 @@ pub struct Mail {
     pub to_addr: String,
     pub subject: String,
     pub body_text: String,
+    /// Where one click stops this kind of mail (List-Unsubscribe); empty for account mail.
+    pub unsubscribe_url: String,
     pub attempts: i64,
     pub created_at: i64,
 }
@@ -33,17 +35,32 @@ pub struct OutboxDepth {
 }
 
 impl Db {
-    /// Queues a message.
+    /// Queues a message, to go now.
     pub async fn enqueue_mail(&self, to: &str, subject: &str, body: &str, now: i64) -> Result<String> {
+        self.enqueue_mail_at(to, subject, body, "", now, now).await
+    }
+
+    /// Queues a message that may go from `due` on, with its unsubscribe address (or "").
+    pub async fn enqueue_mail_at(
+        &self,
+        to: &str,
+        subject: &str,
+        body: &str,
+        unsubscribe_url: &str,
+        due: i64,
+        now: i64,
+    ) -> Result<String> {
         let id = new_id();
         sqlx::query(
-            "INSERT INTO outbox (id, to_addr, subject, body_text, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO outbox (id, to_addr, subject, body_text, unsubscribe_url, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(to)
         .bind(subject)
         .bind(body)
+        .bind(unsubscribe_url)
+        .bind(due.max(now))
         .bind(now)
         .execute(self.write())
         .await?;
@@ -63,7 +80,7 @@ impl Db {
                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
                AND (locked_until IS NULL OR locked_until <= $1) \
                ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-             RETURNING id, to_addr, subject, body_text, attempts, created_at"
+             RETURNING id, to_addr, subject, body_text, unsubscribe_url, attempts, created_at"
         );
         Ok(sqlx::query_as(&sql).bind(now).bind(now + lease_ms).bind(limit).fetch_all(self.write()).await?)
     }

@@ -266,8 +266,15 @@ pub(crate) async fn tell_promoted(
     );
     let subject = format!("You're in: {}", occ.title);
     let link = format!("{}/events/{}?at={key}", state.config.public_url(), e.id);
-    state.db.notify(&u.id, "seat", &subject, &link, now_ms()).await?;
-    crate::mail::queue(state, &u.email, &subject, &body).await
+    crate::notifications::send(
+        state,
+        &u.id,
+        "seat",
+        &subject,
+        &link,
+        Some(crate::notifications::Mail { subject: &subject, body: &body }),
+    )
+    .await
 }
 
 /// An occurrence on someone's agenda.

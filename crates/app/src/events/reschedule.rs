@@ -46,13 +46,13 @@ pub async fn carry_over(state: &AppState, updated: &Event, before: &Before) -> R
         }
         let Some(u) = state.db.user(&user_id).await? else { continue };
         let subject = format!("New times for {}", updated.title);
-        state.db.notify(&u.id, "event", &subject, &link, now_ms()).await?;
         let body = format!(
             "Hello {},\n\nThe host changed when \"{}\" happens: it is now {summary}.\n\
              Your answers moved along with the dates, in order. Check them here:\n\n{link}\n",
             u.display_name, updated.title
         );
-        crate::mail::queue(state, &u.email, &subject, &body).await?;
+        let mail = crate::notifications::Mail { subject: &subject, body: &body };
+        crate::notifications::send(state, &u.id, "event", &subject, &link, Some(mail)).await?;
     }
     Ok(())
 }

@@ -102,7 +102,15 @@ pub async fn comment(
     let id = state.db.add_comment(&g.id, checkin.as_deref(), &me.id, &body, now).await?;
     if g.user_id != me.id {
         let title = format!("{} commented on \"{}\"", me.display_name, g.title);
-        state.db.notify(&g.user_id, "goal_comment", &title, &format!("/goals/{}", g.id), now).await?;
+        crate::notifications::send(
+            state,
+            &g.user_id,
+            "goal_comment",
+            &title,
+            &format!("/goals/{}", g.id),
+            None,
+        )
+        .await?;
     }
     Ok(id)
 }
@@ -127,7 +135,15 @@ pub async fn cheer(
     state.db.set_cheer(&target, &g.id, &me.id, on, now).await?;
     if on && !mine {
         let title = format!("{} cheered you on: \"{}\"", me.display_name, g.title);
-        state.db.notify(&g.user_id, "goal_cheer", &title, &format!("/goals/{}", g.id), now).await?;
+        crate::notifications::send(
+            state,
+            &g.user_id,
+            "goal_cheer",
+            &title,
+            &format!("/goals/{}", g.id),
+            None,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -71,6 +71,7 @@ pub async fn invite(
         crate::mail::queue(state, to, &subject, &body).await?;
         if let Some(u) = state.db.user_by_email(to).await? {
             let title = format!("{subject}: the link is in your email");
+            // The invitation went by email already (to an address, member or not): in the app only.
             state.db.notify(&u.id, "group_invite", &title, "", now).await?;
         }
     }

@@ -35,7 +35,7 @@ pub async fn join(state: &AppState, me: &User, a: &Access, message: &str) -> Res
     let link = format!("/groups/{}/members", a.group.id);
     for m in state.db.group_members(&a.group.id).await? {
         if m.role != "member" {
-            state.db.notify(&m.user_id, "group_request", &title, &link, now).await?;
+            crate::notifications::send(state, &m.user_id, "group_request", &title, &link, None).await?;
         }
     }
     Ok("requested")
@@ -123,7 +123,15 @@ pub async fn change(state: &AppState, a: &Access, member: &str, change: Change) 
             }
             state.db.hand_over(&a.group.id, &a.viewer, member).await?;
             let title = format!("You're now the organiser of {}", a.group.name);
-            state.db.notify(member, "group_role", &title, &format!("/groups/{}", a.group.id), now).await?;
+            crate::notifications::send(
+                state,
+                member,
+                "group_role",
+                &title,
+                &format!("/groups/{}", a.group.id),
+                None,
+            )
+            .await?;
         }
         Change::Remove | Change::Ban => {
             a.require(Action::Manage)?;
@@ -161,7 +169,6 @@ pub async fn answer(state: &AppState, a: &Access, member: &str, approve: bool) -
     if approve {
         state.db.add_member(&a.group.id, member, now).await?;
         let title = format!("Welcome to {}", a.group.name);
-        state.db.notify(member, "group_welcome", &title, &link, now).await?;
         if let Some(u) = state.db.user(member).await? {
             let body = format!(
                 "Hello {},\n\nYour request to join {} was accepted. Say hello:\n\n{}{link}\n",
@@ -169,7 +176,8 @@ pub async fn answer(state: &AppState, a: &Access, member: &str, approve: bool) -
                 a.group.name,
                 state.config.public_url()
             );
-            crate::mail::queue(state, &u.email, &title, &body).await?;
+            let mail = crate::notifications::Mail { subject: &title, body: &body };
+            crate::notifications::send(state, member, "group_welcome", &title, &link, Some(mail)).await?;
         }
     } else {
         state.db.drop_request(&a.group.id, member).await?;

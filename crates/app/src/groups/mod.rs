@@ -199,7 +199,6 @@ pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError>
     let Some(group_id) = &e.group_id else { return Ok(()) };
     let Some(group) = state.db.group(group_id).await? else { return Ok(()) };
     let members_only = group.visibility == "invite" || e.visibility == "group";
-    let now = now_ms();
     let link = format!("/events/{}", e.id);
     let subject = format!("New in {}: {}", group.name, e.title);
     for (u, is_member) in state.db.followers(group_id).await? {
@@ -209,7 +208,6 @@ pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError>
         if state.db.blocked_either_way(&u.id, &e.host_id).await? {
             continue;
         }
-        state.db.notify(&u.id, "group_event", &subject, &link, now).await?;
         let body = format!(
             "Hello {},\n\n{} has a new event: \"{}\" — {}.\n\n{}{link}\n\n\
              You get this because you follow the group. Stop following it on the group's page.\n",
@@ -219,7 +217,8 @@ pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError>
             crate::events::series::summary(e),
             state.config.public_url(),
         );
-        crate::mail::queue(state, &u.email, &subject, &body).await?;
+        let mail = crate::notifications::Mail { subject: &subject, body: &body };
+        crate::notifications::send(state, &u.id, "group_event", &subject, &link, Some(mail)).await?;
     }
     Ok(())
 }
@@ -244,16 +243,16 @@ pub async fn before_account_deleted(state: &AppState, user: &User) -> Result<(),
         match next {
             Some(next) => {
                 state.db.hand_over(&group, &user.id, &next).await?;
-                state
-                    .db
-                    .notify(
-                        &next,
-                        "group_role",
-                        "You're now the organiser of a group",
-                        &format!("/groups/{group}"),
-                        now_ms(),
-                    )
-                    .await?;
+                let link = format!("/groups/{group}");
+                crate::notifications::send(
+                    state,
+                    &next,
+                    "group_role",
+                    "You're now the organiser of a group",
+                    &link,
+                    None,
+                )
+                .await?;
             }
             None => state.db.delete_group(&group).await?,
         }

@@ -136,7 +136,7 @@ pub async fn reply(
     if p.author_id != me.id {
         let title = format!("{} replied to \"{}\"", me.display_name, p.title);
         let link = format!("/groups/{}/posts/{}#r-{id}", a.group.id, p.id);
-        state.db.notify(&p.author_id, "post_reply", &title, &link, now).await?;
+        crate::notifications::send(state, &p.author_id, "post_reply", &title, &link, None).await?;
     }
     Ok(id)
 }
@@ -288,7 +288,7 @@ pub async fn report(
         let link = format!("/groups/{}/reports", a.group.id);
         for m in state.db.group_members(&a.group.id).await? {
             if m.role != "member" {
-                state.db.notify(&m.user_id, "post_report", &title, &link, now).await?;
+                crate::notifications::send(state, &m.user_id, "post_report", &title, &link, None).await?;
             }
         }
     }

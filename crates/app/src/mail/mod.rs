@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use minijinja::context;
@@ -122,10 +123,20 @@ fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
     let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
     let html = html_of(&mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(&mail.subject)
+    let mut builder = Message::builder().from(from).to(to).subject(&mail.subject);
+    if !mail.unsubscribe_url.is_empty() {
+        // RFC 2369 and RFC 8058: mail apps offer an unsubscribe button that POSTs to the link.
+        builder = builder
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{}>", mail.unsubscribe_url),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    builder
         .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), html))
         .map_err(|e| e.to_string())
 }
@@ -197,6 +208,7 @@ mod tests {
             to_addr: "ana@example.org".into(),
             subject: "Héllo".into(),
             body_text: "A line <b>not bold</b>\nand the next.\n\nOpen https://alongside.example/x?a=1&b=2 now, or https://alongside.example/y.\n".into(),
+            unsubscribe_url: String::new(),
             attempts: 1,
             created_at: 0,
         };
@@ -212,6 +224,13 @@ mod tests {
         let html = html_of(&mail.subject, &mail.body_text).expect("html").replace("&#x2f;", "/");
         assert!(html.contains("<p>A line &lt;b&gt;not bold&lt;/b&gt;<br>and the next.</p>"), "{html}");
         assert!(html.contains(r#"<a href="https://alongside.example/x?a=1&amp;b=2">https://alongside.example/x?a=1&amp;b=2</a> now, or <a href="https://alongside.example/y">https://alongside.example/y</a>.</p>"#), "{html}");
+        assert!(!text.contains("List-Unsubscribe"), "account mail has no unsubscribe: {text}");
+        let news =
+            store::outbox::Mail { unsubscribe_url: "https://a.example/unsubscribe/t".into(), ..mail.clone() };
+        let text =
+            String::from_utf8(build("a@example.org", &news).expect("built").formatted()).expect("utf-8");
+        assert!(text.contains("List-Unsubscribe: <https://a.example/unsubscribe/t>"), "{text}");
+        assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{text}");
         let bad = store::outbox::Mail { to_addr: "not an address".into(), ..mail };
         assert!(build("Alongside <no-reply@example.org>", &bad).is_err());
     }

@@ -1,10 +1,15 @@
-//! The notification centre (C10): the bell with its unread count on every page, kept current by
-//! htmx polling while a page is open; the list of my notifications, paged; marking one or all
-//! read; and the same through the API. Notifications are their member's alone: every read and
-//! write is by owner.
+//! Notifications (C10): the one path every capability raises them through, honouring each
+//! member's choice per category and their quiet hours (`send.rs`); the bell with its unread
+//! count on every page, kept current by htmx polling while a page is open; the list of my
+//! notifications, paged; marking one or all read; settings and one-click unsubscribe links
+//! (`prefs.rs`); and the same through the API. Notifications are their member's alone.
 
 pub mod api;
 pub mod pages;
+pub mod prefs;
+pub mod send;
+
+pub use send::{send, Mail};
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -23,6 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications/{id}/read", post(pages::read_one))
         .route("/api/v1/me/notifications", get(api::list))
         .route("/api/v1/me/notifications/read", post(api::read))
+        .route("/settings/notifications", get(prefs::settings_page).post(prefs::settings_post))
+        .route("/api/v1/me/notification-preferences", get(prefs::get_api).put(prefs::put_api))
+        .route("/unsubscribe/{token}", get(prefs::unsubscribe_page).post(prefs::unsubscribe_post))
 }
 
 /// A cursor for the page after the one ending with this notification: "created_at.id".

@@ -99,15 +99,11 @@ pub async fn request(
     };
     let link = format!("{}/partnerships", state.config.public_url());
     let title = format!("{} asks you to be their {kind} partner", me.display_name);
-    state.db.notify(&target.id, "partner_request", &title, "/partnerships", now_ms()).await?;
     let said = if message.is_empty() { String::new() } else { format!("\n\nThey wrote:\n{message}") };
-    crate::mail::queue(
-        state,
-        &target.email,
-        &title,
-        &format!("Hello {},\n\n{title}.{said}\n\nAccept or decline: {link}\n", target.display_name),
-    )
-    .await?;
+    let body = format!("Hello {},\n\n{title}.{said}\n\nAccept or decline: {link}\n", target.display_name);
+    let mail = crate::notifications::Mail { subject: &title, body: &body };
+    crate::notifications::send(state, &target.id, "partner_request", &title, "/partnerships", Some(mail))
+        .await?;
     state.db.partnership(&id).await?.ok_or(AppError::NotFound)
 }
 
@@ -132,11 +128,12 @@ pub async fn act(state: &AppState, me: &User, id: &str, action: &str) -> Result<
     }
     if to == "accepted" {
         let title = format!("{} accepted your {} partnership", me.display_name, p.kind);
-        state.db.notify(&p.requester_id, "partner_accepted", &title, "/partnerships", now_ms()).await?;
         if let Some(u) = state.db.user(&p.requester_id).await? {
             let link = format!("{}/partnerships", state.config.public_url());
             let body = format!("Hello {},\n\n{title}.\n\nSee your partners: {link}\n", u.display_name);
-            crate::mail::queue(state, &u.email, &title, &body).await?;
+            let mail = crate::notifications::Mail { subject: &title, body: &body };
+            crate::notifications::send(state, &u.id, "partner_accepted", &title, "/partnerships", Some(mail))
+                .await?;
         }
     }
     state.db.partnership(id).await?.ok_or(AppError::NotFound)

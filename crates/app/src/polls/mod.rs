@@ -239,12 +239,12 @@ pub async fn create(state: &AppState, organiser: &User, input: &PollInput) -> Re
     for u in &people {
         let subject = format!("{} asks when you're free: {title}", organiser.display_name);
         let link = format!("{}/polls/{id}", state.config.public_url());
-        state.db.notify(&u.id, "poll", &subject, &link, now_ms()).await?;
         let body = format!(
             "Hello {},\n\n{} is finding a time for \"{title}\". Say which times work for you:\n\n{link}\n",
             u.display_name, organiser.display_name
         );
-        crate::mail::queue(state, &u.email, &subject, &body).await?;
+        let mail = crate::notifications::Mail { subject: &subject, body: &body };
+        crate::notifications::send(state, &u.id, "poll", &subject, &link, Some(mail)).await?;
     }
     state.db.poll(&id).await?.ok_or(AppError::NotFound)
 }
@@ -365,7 +365,6 @@ pub async fn close(
             poll.title,
             crate::events::view::when(begin, &u.timezone, &poll.time_zone)
         );
-        state.db.notify(&u.id, "poll", &subject, &link, now_ms()).await?;
         let body = format!(
             "Hello {},\n\n{} picked a time for \"{}\": {}.\n{}\n{link}\n",
             u.display_name,
@@ -378,7 +377,8 @@ pub async fn close(
                 "Say whether you're coming on the event page:"
             },
         );
-        crate::mail::queue(state, &u.email, &subject, &body).await?;
+        let mail = crate::notifications::Mail { subject: &subject, body: &body };
+        crate::notifications::send(state, &u.id, "poll", &subject, &link, Some(mail)).await?;
     }
     crate::events::answer(state, organiser, &event, key, store::events::Answer::Going, None).await?;
     Ok(event)

@@ -89,7 +89,7 @@ pub async fn record(state: &AppState, me: &User, g: &GivenInput) -> Result<Strin
     let id = state.db.record_help(helper, helped, minutes, &note, &me.id, now).await?;
     let title =
         format!("{} noted {} of help between you: please confirm", me.display_name, hours_words(minutes));
-    state.db.notify(&other.id, "help", &title, "/help#given", now).await?;
+    crate::notifications::send(state, &other.id, "help", &title, "/help#given", None).await?;
     Ok(id)
 }
 

@@ -23,6 +23,7 @@ use store::users::User;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+use crate::notifications::Mail;
 use crate::state::AppState;
 use crate::web::now_ms;
 
@@ -135,7 +136,6 @@ pub async fn give(state: &AppState, me: &User, input: &SlipInput) -> Result<Stri
     };
     let id = state.db.create_referral(&new, now).await?;
     let title = format!("{} referred {} to you", me.display_name, prospect);
-    state.db.notify(&receiver.id, "referral", &title, &format!("/referrals/{id}"), now).await?;
     let body = format!(
         "Hello {},\n\n{} referred a prospect to you: {}. Their details are in Alongside, for the two of you only:\n\n{}/referrals/{id}\n",
         receiver.display_name,
@@ -143,7 +143,16 @@ pub async fn give(state: &AppState, me: &User, input: &SlipInput) -> Result<Stri
         prospect,
         state.config.public_url()
     );
-    crate::mail::queue(state, &receiver.email, &title, &body).await?;
+    let link = format!("/referrals/{id}");
+    crate::notifications::send(
+        state,
+        &receiver.id,
+        "referral",
+        &title,
+        &link,
+        Some(Mail { subject: &title, body: &body }),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -201,7 +210,15 @@ pub async fn advance(state: &AppState, me: &User, r: &Referral, input: &StatusIn
             me.display_name,
             domain::referrals::format_amount(*v)
         );
-        state.db.notify(&r.giver_id, "referral_won", &title, &format!("/referrals/{}", r.id), now).await?;
+        crate::notifications::send(
+            state,
+            &r.giver_id,
+            "referral_won",
+            &title,
+            &format!("/referrals/{}", r.id),
+            None,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -218,10 +235,15 @@ pub async fn thank(state: &AppState, me: &User, r: &Referral) -> Result<(), AppE
         return Err(AppError::Invalid(FieldErrors::one("status", "You thanked them already.")));
     }
     let title = format!("{} thanked you for closed business: {}", me.display_name, r.prospect);
-    state
-        .db
-        .notify(&r.giver_id, "referral_thanks", &title, &format!("/referrals/{}", r.id), now_ms())
-        .await?;
+    crate::notifications::send(
+        state,
+        &r.giver_id,
+        "referral_thanks",
+        &title,
+        &format!("/referrals/{}", r.id),
+        None,
+    )
+    .await?;
     Ok(())
 }
 

@@ -75,6 +75,8 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "contact.html" => "../contacts/templates/contact.html",
         "notifications.html" => "../notifications/templates/notifications.html",
         "bell.html" => "../notifications/templates/bell.html",
+        "notification_settings.html" => "../notifications/templates/notification_settings.html",
+        "unsubscribe.html" => "../notifications/templates/unsubscribe.html",
         "mail.html" => "../mail/templates/mail.html",
         "outbox.html" => "../admin/templates/outbox.html",
     );

@@ -1,6 +1,7 @@
 //! The notification centre: the bell's count, the list a page at a time, marking one or all read,
 //! and the API; each member's notifications are theirs alone.
 
+use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -122,4 +123,200 @@ async fn the_api_pages_by_cursor_and_marks_what_it_is_told() {
     assert_eq!(body, json!({"unread": 0}));
     let (s, _) = app.get_json("/api/v1/me/notifications", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+/// Asks `to` to partner, as `from`.
+async fn ask(app: &TestApp, from: &Member, to: &Member) {
+    let (s, body) = app
+        .post_json(
+            "/api/v1/partnerships",
+            Some(&from.token),
+            &json!({"member_id": to.id, "kind": "coworking"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+}
+
+/// The outbox rows addressed to `who`: (subject, unsubscribe address, when they may go).
+async fn outbox_for(app: &TestApp, who: &Member) -> Vec<(String, String, i64)> {
+    sqlx::query_as(
+        "SELECT subject, unsubscribe_url, next_attempt_at FROM outbox WHERE to_addr = $1 ORDER BY created_at",
+    )
+    .bind(&who.email)
+    .fetch_all(app.state.db.read())
+    .await
+    .expect("db")
+}
+
+/// A category's delivery in a settings answer.
+fn delivery_of(prefs: &Value, category: &str) -> String {
+    let c = prefs["categories"].as_array().expect("categories").iter().find(|c| c["category"] == category);
+    c.and_then(|c| c["delivery"].as_str()).unwrap_or_default().to_owned()
+}
+
+async fn in_app(app: &TestApp, who: &Member) -> usize {
+    notes(app, who, "").await["items"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothing() {
+    let app = TestApp::spawn().await;
+    let ana = app.member("Ana").await;
+    let (s, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(s, StatusCode::OK);
+    let partners = prefs["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .find(|c| c["category"] == "partners")
+        .cloned();
+    assert_eq!(
+        partners.map(|c| (c["delivery"].clone(), c["default"].clone())),
+        Some((json!("email"), json!("email")))
+    );
+    assert_eq!(prefs["quiet_hours"], Value::Null);
+
+    // By default a partner request comes in the app and by email, with a one-click unsubscribe.
+    ask(&app, &app.member("Bo").await, &ana).await;
+    assert_eq!(in_app(&app, &ana).await, 1);
+    let mails = app.mails(1).await;
+    let mail = mails
+        .iter()
+        .find(|m| m.contains("asks you to be their coworking partner"))
+        .expect("the request by email");
+    assert!(
+        mail.contains("List-Unsubscribe: <")
+            && mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
+    assert!(mail.contains("text/html"), "{mail}");
+    let rows = outbox_for(&app, &ana).await;
+    assert!(rows[0].1.starts_with(&format!("{}/unsubscribe/", app.base)), "{rows:?}");
+
+    // Bad choices are named, and nothing of them is saved.
+    let bad = json!({"deliveries": {"partners": "weekly", "gossip": "email", "goals": "email"},
+                     "quiet_hours": {"start": "22:00", "end": "25:00"}});
+    let (s, body) = app.put_json("/api/v1/me/notification-preferences", &ana.token, &bad).await;
+    let mut fields = error_fields(&body);
+    fields.sort();
+    assert_eq!(
+        (s, fields),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["gossip".to_owned(), "partners".to_owned(), "quiet_end".to_owned()]
+        )
+    );
+    let (_, same) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(same, prefs, "nothing saved");
+    let (s, body) = app
+        .put_json(
+            "/api/v1/me/notification-preferences",
+            &ana.token,
+            &json!({"quiet_hours": {"start": "22:00", "end": ""}}),
+        )
+        .await;
+    assert_eq!((s, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["quiet_end".to_owned()]));
+
+    // In the app only: no more mail. Off: nothing at all.
+    let (s, body) = app
+        .put_json(
+            "/api/v1/me/notification-preferences",
+            &ana.token,
+            &json!({"deliveries": {"partners": "in_app"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    ask(&app, &app.member("Cy").await, &ana).await;
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (2, 1));
+    app.put_json(
+        "/api/v1/me/notification-preferences",
+        &ana.token,
+        &json!({"deliveries": {"partners": "off"}}),
+    )
+    .await;
+    ask(&app, &app.member("Di").await, &ana).await;
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (2, 1));
+
+    // The page: the choices as saved, and a bad time kept next to its message.
+    let b = app.browser().await;
+    b.login(&ana.email, PASSWORD).await;
+    let page = b.get("/settings/notifications").await;
+    assert!(page.body.contains(r#"<option value="off" selected>"#), "{}", page.body);
+    let bad = b
+        .post(
+            "/settings/notifications",
+            &[("d_partners", "email"), ("quiet_start", "9 at night"), ("quiet_end", "07:00")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("9 at night") && bad.body.contains("Give a time like 22:00"), "{}", bad.body);
+    let (_, still) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(delivery_of(&still, "partners"), "off", "the bad form saved nothing");
+    let ok = b
+        .post("/settings/notifications", &[("d_partners", "email"), ("quiet_start", ""), ("quiet_end", "")])
+        .await;
+    assert_eq!(ok.location.as_deref(), Some("/settings/notifications?saved=1"));
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_mail_until_they_end_on_the_members_clock() {
+    let app = TestApp::spawn().await;
+    let ana = app.member_with("Ana", json!({"timezone": "Asia/Tokyo"})).await;
+    // Quiet from an hour ago until an hour from now, on Tokyo's clock (Tokyo keeps no summer time).
+    let tokyo = Utc::now().with_timezone(&chrono_tz::Asia::Tokyo);
+    let hm = |t: chrono::DateTime<chrono_tz::Tz>| t.format("%H:%M").to_string();
+    let quiet = json!({"quiet_hours": {"start": hm(tokyo - TimeDelta::hours(1)), "end": hm(tokyo + TimeDelta::hours(1))}});
+    let (s, body) = app.put_json("/api/v1/me/notification-preferences", &ana.token, &quiet).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    ask(&app, &app.member("Bo").await, &ana).await;
+    assert_eq!(in_app(&app, &ana).await, 1, "the app shows it at once");
+    let rows = outbox_for(&app, &ana).await;
+    let wait = rows[0].2 - Utc::now().timestamp_millis();
+    assert!(wait > 55 * 60_000 && wait <= 61 * 60_000, "held about an hour: {wait} ms");
+    // Someone in quiet hours elsewhere is not held for hers.
+    let bo = app.member("Bob").await;
+    ask(&app, &ana, &bo).await;
+    let theirs = outbox_for(&app, &bo).await;
+    assert!(theirs[0].2 <= Utc::now().timestamp_millis(), "{theirs:?}");
+}
+
+#[tokio::test]
+async fn the_unsubscribe_link_works_without_signing_in_and_cannot_be_forged() {
+    let app = TestApp::spawn().await;
+    let ana = app.member("Ana").await;
+    ask(&app, &app.member("Bo").await, &ana).await;
+    let url = outbox_for(&app, &ana).await[0].1.clone();
+    let path = url.strip_prefix(&app.base).expect("our address").to_owned();
+    let anonymous = app.client();
+    let page = anonymous.get(app.url(&path)).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.expect("body").contains("Stop these emails"));
+    let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(delivery_of(&prefs, "partners"), "email", "a look changes nothing");
+
+    // Forged: someone else's id, another category, a changed signature.
+    let token = path.strip_prefix("/unsubscribe/").expect("token");
+    let bo = app.member("Bob").await;
+    for forged in
+        [token.replacen(&ana.id, &bo.id, 1), token.replacen(".partners.", ".groups.", 1), format!("{token}x")]
+    {
+        let r = anonymous.post(app.url(&format!("/unsubscribe/{forged}"))).send().await.expect("post");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{forged}");
+    }
+    // A mail app's one-click: no cookie, no CSRF token.
+    let r = anonymous
+        .post(&url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("body").contains("Unsubscribed"));
+    let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(delivery_of(&prefs, "partners"), "in_app");
+    let (_, theirs) = app.get_json("/api/v1/me/notification-preferences", Some(&bo.token)).await;
+    assert_eq!(delivery_of(&theirs, "partners"), "email", "Bo's settings untouched");
+    ask(&app, &app.member("Cy").await, &ana).await;
+    assert_eq!(outbox_for(&app, &ana).await.len(), 1, "no more mail about partners");
 }

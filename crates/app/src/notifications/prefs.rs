@@ -1,0 +1,235 @@
+//! Notification settings: how each category reaches me, and my quiet hours (page and API); and
+//! the unsubscribe link in every notification email, which works without signing in.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Json;
+use domain::notices::{check_quiet_time, Category, Delivery};
+use domain::FieldErrors;
+use minijinja::context;
+use serde::{Deserialize, Serialize};
+use store::users::User;
+use utoipa::ToSchema;
+
+use crate::accounts::pages::error_map;
+use crate::error::{ApiResult, AppError, PageQuery, PageResult};
+use crate::openapi::{ApiJson, ErrorBody};
+use crate::state::AppState;
+use crate::web::auth::{ApiUser, CurrentUser};
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::templates::page;
+
+/// Quiet hours on my own clock, "HH:MM".
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct QuietHours {
+    pub start: String,
+    pub end: String,
+}
+
+/// One category and how it reaches me.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CategoryPref {
+    /// events | partners | groups | discussion | goals | referrals | polls
+    pub category: String,
+    pub label: String,
+    /// email | in_app | off
+    pub delivery: String,
+    /// What it is when I have not chosen.
+    pub default: String,
+}
+
+/// My notification settings.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Prefs {
+    pub categories: Vec<CategoryPref>,
+    /// Mail waits until these end; null for none.
+    pub quiet_hours: Option<QuietHours>,
+}
+
+/// Settings to change: any categories (others stay as they are), and quiet hours (left out: as
+/// they are; both times empty: none).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct PrefsInput {
+    /// category → email | in_app | off
+    pub deliveries: BTreeMap<String, String>,
+    pub quiet_hours: Option<QuietHours>,
+}
+
+async fn prefs(state: &AppState, me: &User) -> Result<Prefs, AppError> {
+    let mut categories = Vec::new();
+    for c in Category::ALL {
+        let d = super::send::delivery(state, &me.id, c).await?;
+        categories.push(CategoryPref {
+            category: c.key().into(),
+            label: c.label().into(),
+            delivery: d.key().into(),
+            default: c.default_delivery().key().into(),
+        });
+    }
+    let quiet_hours = state.db.quiet_hours(&me.id).await?.map(|(start, end)| QuietHours { start, end });
+    Ok(Prefs { categories, quiet_hours })
+}
+
+/// Checks and saves; nothing is saved when anything is wrong.
+async fn save(state: &AppState, me: &User, input: &PrefsInput) -> Result<(), AppError> {
+    let mut e = FieldErrors::new();
+    let mut chosen = Vec::new();
+    for (key, d) in &input.deliveries {
+        match (Category::parse(key), Delivery::parse(d)) {
+            (Some(c), Some(d)) => chosen.push((c, d)),
+            (None, _) => e.add(key, "There is no such kind of notification."),
+            (_, None) => e.add(key, "Choose email, in the app only, or off."),
+        }
+    }
+    let quiet = match &input.quiet_hours {
+        Some(q) => {
+            let start = e.check("quiet_start", check_quiet_time(&q.start));
+            let end = e.check("quiet_end", check_quiet_time(&q.end));
+            match (start, end) {
+                (Some(None), Some(None)) => Some(None),
+                (Some(Some(s)), Some(Some(t))) if s == t => {
+                    e.add("quiet_end", "Quiet hours end at a different time from when they start.");
+                    None
+                }
+                (Some(Some(s)), Some(Some(t))) => {
+                    Some(Some((s.format("%H:%M").to_string(), t.format("%H:%M").to_string())))
+                }
+                (Some(_), Some(_)) => {
+                    e.add("quiet_end", "Give both a start and an end, or neither.");
+                    None
+                }
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    e.into_result()?;
+    for (c, d) in chosen {
+        state.db.set_delivery(&me.id, c.key(), d.key()).await?;
+    }
+    if let Some(q) = quiet {
+        state.db.set_quiet_hours(&me.id, q.as_ref().map(|(s, t)| (s.as_str(), t.as_str()))).await?;
+    }
+    Ok(())
+}
+
+/// The settings form as typed: `d_{category}` for each, and the quiet hours.
+type PrefsForm = BTreeMap<String, String>;
+
+fn input_of(form: &PrefsForm) -> PrefsInput {
+    let deliveries =
+        form.iter().filter_map(|(k, v)| k.strip_prefix("d_").map(|c| (c.to_owned(), v.clone()))).collect();
+    let quiet = QuietHours {
+        start: form.get("quiet_start").cloned().unwrap_or_default(),
+        end: form.get("quiet_end").cloned().unwrap_or_default(),
+    };
+    PrefsInput { deliveries, quiet_hours: Some(quiet) }
+}
+
+async fn render(
+    state: &AppState,
+    me: &User,
+    csrf: &CsrfToken,
+    extra: minijinja::Value,
+    status: StatusCode,
+) -> PageResult {
+    let p = prefs(state, me).await?;
+    let choices: Vec<[&str; 2]> = Delivery::ALL.iter().map(|d| [d.key(), d.label()]).collect();
+    let ctx = context! { prefs => p, choices, ..extra };
+    Ok((status, page("notification_settings.html", Some(me), csrf, ctx)?).into_response())
+}
+
+/// After saving.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SavedQuery {
+    saved: String,
+}
+
+/// `GET /settings/notifications`.
+pub async fn settings_page(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    PageQuery(q): PageQuery<SavedQuery>,
+) -> PageResult {
+    let notice = (!q.saved.is_empty()).then_some("Saved.");
+    render(&state, &me, &csrf, context! { notice }, StatusCode::OK).await
+}
+
+/// `POST /settings/notifications`.
+pub async fn settings_post(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Posted { form, csrf, .. }: Posted<PrefsForm>,
+) -> PageResult {
+    match save(&state, &me, &input_of(&form)).await {
+        Ok(()) => Ok(Redirect::to("/settings/notifications?saved=1").into_response()),
+        Err(AppError::Invalid(e)) => {
+            render(
+                &state,
+                &me,
+                &csrf,
+                context! { errors => error_map(&e), values => form },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// My notification settings.
+#[utoipa::path(get, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = Prefs), (status = 401, body = ErrorBody)))]
+pub async fn get_api(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiResult<Json<Prefs>> {
+    Ok(Json(prefs(&state, &me).await?))
+}
+
+/// Changes my notification settings; returns them all.
+#[utoipa::path(put, path = "/api/v1/me/notification-preferences", tag = "notifications", security(("bearer" = [])), request_body = PrefsInput,
+    responses((status = 200, body = Prefs), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_api(
+    State(state): State<AppState>,
+    ApiUser(me): ApiUser,
+    ApiJson(input): ApiJson<PrefsInput>,
+) -> ApiResult<Json<Prefs>> {
+    save(&state, &me, &input).await?;
+    Ok(Json(prefs(&state, &me).await?))
+}
+
+/// `GET /unsubscribe/{token}`: asks before stopping (a link scanner must not unsubscribe anyone).
+pub async fn unsubscribe_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> PageResult {
+    let Some((_, category)) = super::send::verify(&state.csrf_key, &token) else {
+        return Err(AppError::NotFound.into());
+    };
+    let ctx = context! { token, label => category.label(), done => false };
+    Ok(page("unsubscribe.html", None, &csrf, ctx)?.into_response())
+}
+
+/// `POST /unsubscribe/{token}`: the form above, or a mail app's one-click (RFC 8058). The signed
+/// token is the authority, so there is no sign-in and no CSRF token; the category stays in the app.
+pub async fn unsubscribe_post(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> PageResult {
+    let Some((user, category)) = super::send::verify(&state.csrf_key, &token) else {
+        return Err(AppError::NotFound.into());
+    };
+    if state.db.user(&user).await?.is_none() {
+        return Err(AppError::NotFound.into());
+    }
+    state.db.set_delivery(&user, category.key(), Delivery::InApp.key()).await?;
+    tracing::info!(%user, category = category.key(), "unsubscribed by link");
+    let ctx = context! { token, label => category.label(), done => true };
+    Ok(page("unsubscribe.html", None, &csrf, ctx)?.into_response())
+}
