@@ -189,3 +189,48 @@ async fn a_refusing_server_is_retried_until_a_dead_letter_that_an_admin_sends_ag
         app.post_json(&format!("/api/v1/admin/outbox/{id}/retry"), Some(&admin.token), &json!({})).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "not a dead letter any more");
 }
+
+#[tokio::test]
+async fn a_restart_loses_no_queued_mail_and_sends_it_once() {
+    let port = SmtpSink::free_port();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(Secret::new(format!("smtp://127.0.0.1:{port}")));
+        c.mail_retry_ms = 100;
+    })
+    .await;
+    let b = app.browser().await;
+    b.signup("Rui", "rui@example.org").await;
+    b.post("/reset", &[("email", "rui@example.org")]).await;
+    // Tried at least once while the server is down, and still waiting.
+    let mut tried = false;
+    for _ in 0..200 {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT status, attempts FROM outbox")
+            .fetch_all(app.state.db.read())
+            .await
+            .expect("db");
+        if rows.first().is_some_and(|(s, a)| s == "pending" && *a >= 1) {
+            tried = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(tried, "a first attempt failed");
+    // The app stops and a new one starts on the same database, with the mail server up.
+    let sink = SmtpSink::start(port);
+    let app = app.restart_with(|_| {}).await;
+    let got = sink.wait_for(1).await;
+    assert!(got[0].contains("rui@example.org") && got[0].contains("Reset your Alongside password"));
+    for _ in 0..100 {
+        let (status,): (String,) =
+            sqlx::query_as("SELECT status FROM outbox").fetch_one(app.state.db.read()).await.expect("db");
+        if status == "sent" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.received.lock().expect("lock").len(), 1, "sent once");
+    let (status,): (String,) =
+        sqlx::query_as("SELECT status FROM outbox").fetch_one(app.state.db.read()).await.expect("db");
+    assert_eq!(status, "sent");
+}

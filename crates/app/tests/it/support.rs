@@ -21,8 +21,8 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub mail_dir: PathBuf,
-    /// Kept so the database lives as long as the app.
-    _db: TestDatabase,
+    /// Kept so the database lives as long as the app (and across a restart).
+    _db: Option<TestDatabase>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -56,6 +56,10 @@ impl TestApp {
             ..Config::default()
         };
         adjust(&mut config);
+        Self::run(config, Some(db), mail_dir).await
+    }
+
+    async fn run(config: Config, db: Option<TestDatabase>, mail_dir: PathBuf) -> TestApp {
         let app = Application::build(config).await.expect("the app builds");
         let base = format!("http://{}", app.address());
         let state = app.state().clone();
@@ -64,6 +68,24 @@ impl TestApp {
             let _ = rx.await;
         }));
         TestApp { base, state, mail_dir, _db: db, stop: Some(tx), server: Some(server) }
+    }
+
+    /// Stops the server gracefully, then starts a new one on the same database and mail folder,
+    /// with its configuration adjusted: a restart.
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(s) = self.server.take() {
+            s.await.expect("server task").expect("server ran cleanly");
+        }
+        let mut config = self.state.config.clone();
+        config.bind = "127.0.0.1:0".into();
+        adjust(&mut config);
+        let db = self._db.take();
+        // The old value must not remove the mail folder the new server writes to.
+        let mail_dir = std::mem::replace(&mut self.mail_dir, PathBuf::new());
+        Self::run(config, db, mail_dir).await
     }
 
     /// Stops the server gracefully and waits for it.
@@ -78,7 +100,7 @@ impl TestApp {
 
     /// The database this app runs on.
     pub fn database_url(&self) -> &str {
-        &self._db.url
+        &self._db.as_ref().expect("a database").url
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -183,7 +205,9 @@ impl Drop for TestApp {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.mail_dir);
+        if !self.mail_dir.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.mail_dir);
+        }
     }
 }
 
