@@ -179,11 +179,7 @@ async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothi
     // By default a partner request comes in the app and by email, with a one-click unsubscribe.
     ask(&app, &app.member("Bo").await, &ana).await;
     assert_eq!(in_app(&app, &ana).await, 1);
-    let mails = app.mails(1).await;
-    let mail = mails
-        .iter()
-        .find(|m| m.contains("asks you to be their coworking partner"))
-        .expect("the request by email");
+    let mail = app.mail_with(&["asks you to be their coworking partner"]).await;
     assert!(
         mail.contains("List-Unsubscribe: <")
             && mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),

@@ -73,7 +73,7 @@ async fn a_slip_moves_forward_only_is_seen_by_its_two_members_and_credits_its_gi
         (s, got["contact"].clone(), got["status"].clone()),
         (StatusCode::OK, json!("dia@example.com Zq7"), json!("received"))
     );
-    assert!(app.mails(1).await.iter().any(|m| m.contains("Gia referred Dia Costa to you")));
+    app.mail_with(&["Gia referred Dia Costa to you"]).await;
 
     // Nobody else sees the slip or its prospect's details, or moves it.
     let (s, body) = app.get_json(&format!("/api/v1/referrals/{id}"), Some(&oli.token)).await;

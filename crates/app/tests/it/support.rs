@@ -188,6 +188,20 @@ impl TestApp {
     }
 
     /// Waits (up to 10 s) until at least `n` mails were written to the mail folder.
+    /// Waits (up to 10 s) for a mail holding every one of `needles` (quoted-printable soft line
+    /// breaks undone), and returns it so. Other mail may come before it or after.
+    pub async fn mail_with(&self, needles: &[&str]) -> String {
+        for _ in 0..200 {
+            let found =
+                read_mails(&self.mail_dir).into_iter().map(|m| m.replace("=\r\n", "").replace("=\n", ""));
+            if let Some(m) = found.into_iter().find(|m| needles.iter().all(|n| m.contains(n))) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no mail with {needles:?} in {}: {:?}", self.mail_dir.display(), read_mails(&self.mail_dir));
+    }
+
     pub async fn mails(&self, n: usize) -> Vec<String> {
         for _ in 0..200 {
             let found = read_mails(&self.mail_dir);
