@@ -267,7 +267,7 @@ pub async fn import_text(state: &AppState, me: &User, text: &str) -> Result<(usi
     if people.len() > 5000 {
         return Err(AppError::Invalid(FieldErrors::one("file", "Import at most 5,000 contacts at a time.")));
     }
-    let mut known: Vec<String> = all_fields(state, me)
+    let mut known: std::collections::HashSet<String> = all_fields(state, me)
         .await?
         .into_iter()
         .map(|c| c.email.to_lowercase())
@@ -288,7 +288,7 @@ pub async fn import_text(state: &AppState, me: &User, text: &str) -> Result<(usi
         match apply(&input, None) {
             Ok(f) if f.email.is_empty() || !known.contains(&f.email.to_lowercase()) => {
                 state.db.create_contact(&me.id, &f, now_ms()).await?;
-                known.push(f.email.to_lowercase());
+                known.insert(f.email.to_lowercase());
                 added += 1;
             }
             _ => skipped += 1,

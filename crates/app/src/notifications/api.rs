@@ -55,13 +55,7 @@ pub async fn list(
             AppError::Invalid(FieldErrors::one("before", "Use the next cursor of the page before."))
         })?)
     };
-    let mut items = state.db.notifications_before(&me.id, before, limit + 1).await?;
-    let next = if items.len() as i64 > limit {
-        items.truncate(limit as usize);
-        items.last().map(super::cursor_of)
-    } else {
-        None
-    };
+    let (items, next) = super::page_of(&state, &me.id, before, limit).await?;
     Ok(Json(NotificationList { items, unread: state.db.unread_count(&me.id).await?, next }))
 }
 

@@ -33,6 +33,23 @@ pub fn routes() -> Router<AppState> {
         .route("/unsubscribe/{token}", get(prefs::unsubscribe_page).post(prefs::unsubscribe_post))
 }
 
+/// Up to `limit` of the user's notifications older than `before`, and the cursor of the page
+/// after them when there is one.
+pub async fn page_of(
+    state: &AppState,
+    user: &str,
+    before: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<(Vec<store::notifications::Notification>, Option<String>), crate::error::AppError> {
+    let mut items = state.db.notifications_before(user, before, limit + 1).await?;
+    if items.len() as i64 <= limit {
+        return Ok((items, None));
+    }
+    items.truncate(limit as usize);
+    let next = items.last().map(cursor_of);
+    Ok((items, next))
+}
+
 /// A cursor for the page after the one ending with this notification: "created_at.id".
 pub fn cursor_of(n: &store::notifications::Notification) -> String {
     format!("{}.{}", n.created_at, n.id)

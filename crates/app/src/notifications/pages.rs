@@ -35,11 +35,7 @@ pub async fn list(
     csrf: CsrfToken,
     PageQuery(q): PageQuery<ListQuery>,
 ) -> PageResult {
-    let items =
-        state.db.notifications_before(&me.id, super::parse_cursor(&q.before), super::PAGE + 1).await?;
-    let more = items.len() as i64 > super::PAGE;
-    let items: Vec<_> = items.into_iter().take(super::PAGE as usize).collect();
-    let next = if more { items.last().map(super::cursor_of) } else { None };
+    let (items, next) = super::page_of(&state, &me.id, super::parse_cursor(&q.before), super::PAGE).await?;
     let unread = state.db.unread_count(&me.id).await?;
     let ctx = context! { items, next, unread, paged => !q.before.is_empty() };
     Ok(page("notifications.html", Some(&me), &csrf, ctx)?.into_response())

@@ -60,16 +60,16 @@ pub struct PrefsInput {
 }
 
 async fn prefs(state: &AppState, me: &User) -> Result<Prefs, AppError> {
-    let mut categories = Vec::new();
-    for c in Category::ALL {
-        let d = super::send::delivery(state, &me.id, c).await?;
-        categories.push(CategoryPref {
+    let chosen = state.db.deliveries(&me.id).await?;
+    let categories = Category::ALL
+        .into_iter()
+        .map(|c| CategoryPref {
             category: c.key().into(),
             label: c.label().into(),
-            delivery: d.key().into(),
+            delivery: super::send::delivery_in(&chosen, c).key().into(),
             default: c.default_delivery().key().into(),
-        });
-    }
+        })
+        .collect();
     let quiet_hours = state.db.quiet_hours(&me.id).await?.map(|(start, end)| QuietHours { start, end });
     Ok(Prefs { categories, quiet_hours })
 }

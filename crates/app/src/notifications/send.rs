@@ -23,12 +23,16 @@ pub struct Mail<'a> {
 
 /// How `user` receives `category`: their choice, or the category's default.
 pub async fn delivery(state: &AppState, user: &str, category: Category) -> Result<Delivery, AppError> {
-    let chosen = state.db.deliveries(user).await?;
-    Ok(chosen
+    Ok(delivery_in(&state.db.deliveries(user).await?, category))
+}
+
+/// A category's delivery among a member's choices (`Db::deliveries`), or its default.
+pub fn delivery_in(chosen: &[(String, String)], category: Category) -> Delivery {
+    chosen
         .iter()
         .find(|(c, _)| c == category.key())
         .and_then(|(_, d)| Delivery::parse(d))
-        .unwrap_or_else(|| category.default_delivery()))
+        .unwrap_or_else(|| category.default_delivery())
 }
 
 /// Raises a notification of `kind` for member `user`: in the app unless they turned its category
