@@ -1,6 +1,6 @@
 // The walk-through's notification steps: the bell on an open page counts up, without a reload,
 // when another member sends a partner request; the centre lists it and marks it read; the
-// settings page saves a choice and quiet hours.
+// settings page saves a daily digest, the weekly summary off, and quiet hours.
 
 import { EMAIL, check, expectVisible, goto, clickAndWaitForPage, checkA11y, signIn } from './lib.mjs';
 
@@ -40,15 +40,20 @@ export const notificationSteps = [
       await third.locator('#bell[data-unread]').waitFor({ timeout: 10_000 });
       check(await unread(third) === after - 1, `one fewer unread after marking it read, got ${await unread(third)}`);
 
-      // Partner news in the app only from now on, and quiet evenings.
+      // Partner news in a daily email from now on, no Monday summary, and quiet evenings.
       await goto(third, '/settings/notifications');
       await checkA11y(third, 'notification settings');
-      await third.getByLabel('Partner requests and answers', { exact: true }).selectOption('in_app');
+      const partners = third.getByLabel('Partner requests and answers, and focus-session matches', { exact: true });
+      await partners.selectOption('daily');
+      const summary = third.getByLabel(/^Weekly summary on Monday morning/);
+      check(await summary.locator('option').count() === 2, 'the summary is weekly or off');
+      await summary.selectOption('off');
       await third.getByLabel('From', { exact: true }).fill('21:00');
       await third.getByLabel('Until', { exact: true }).fill('07:00');
       await clickAndWaitForPage(third, third.getByRole('button', { name: 'Save' }));
       await expectVisible(third.getByText('Saved.'), 'the settings saved');
-      check(await third.getByLabel('Partner requests and answers', { exact: true }).inputValue() === 'in_app', 'the choice kept');
+      check(await partners.inputValue() === 'daily', 'the choice kept');
+      check(await summary.inputValue() === 'off', 'the summary choice kept');
     } finally {
       await context.close();
     }

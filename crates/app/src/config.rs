@@ -94,6 +94,12 @@ pub struct Config {
     pub checkin_reminder_hours: i64,
     /// How often the accountability job looks for nudges to send, in milliseconds.
     pub nudge_poll_ms: u64,
+    /// The hour of a member's morning (on their clock) from which their daily digest and, on
+    /// Mondays, their weekly email go out.
+    pub digest_hour: u32,
+    /// How often the digest job looks for digests due and contacts fallen overdue, in
+    /// milliseconds; its first look is one interval after start.
+    pub digest_poll_ms: u64,
 }
 
 impl Default for Config {
@@ -122,6 +128,8 @@ impl Default for Config {
             room_poll_ms: 15_000,
             checkin_reminder_hours: 24,
             nudge_poll_ms: 60_000,
+            digest_hour: 7,
+            digest_poll_ms: 60_000,
         }
     }
 }

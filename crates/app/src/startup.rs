@@ -149,6 +149,7 @@ impl Application {
         let pairing_job = tokio::spawn(partners::slots::run(state.clone(), stop_rx.clone()));
         let room_job = tokio::spawn(rooms::job::run(state.clone(), stop_rx.clone()));
         let nudge_job = tokio::spawn(goals::nudges::run(state.clone(), stop_rx.clone()));
+        let digest_job = tokio::spawn(notifications::digest::run(state.clone(), stop_rx.clone()));
         let room_listener = tokio::spawn(rooms::hub::listen(state.db.clone(), state.rooms.clone(), stop_rx));
         // Room connections are upgraded out of the server's hands: tell them to close when it stops.
         let hub = state.rooms.clone();
@@ -162,8 +163,16 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await?;
         let _ = stop_tx.send(true);
-        let _ =
-            tokio::join!(mail_job, purge_job, reminder_job, pairing_job, room_job, nudge_job, room_listener);
+        let _ = tokio::join!(
+            mail_job,
+            purge_job,
+            reminder_job,
+            pairing_job,
+            room_job,
+            nudge_job,
+            digest_job,
+            room_listener
+        );
         state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -1,7 +1,8 @@
 //! Notification rules: what a notification is about (its category, the unit members choose
-//! delivery for), how it is delivered, and quiet hours read on the member's own clock.
+//! delivery for), how it is delivered (at once, in a daily or weekly digest, in the app only, or
+//! not at all), when a digest is due on the member's own clock, and quiet hours read on it too.
 
-use chrono::{DateTime, NaiveTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, TimeZone, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// What a notification is about; members choose how each reaches them.
@@ -14,10 +15,14 @@ pub enum Category {
     Goals,
     Referrals,
     Polls,
+    Accountability,
+    Contacts,
+    /// The weekly summary mail itself (weekly or off); no notification is of this category.
+    Summary,
 }
 
 impl Category {
-    pub const ALL: [Category; 7] = [
+    pub const ALL: [Category; 10] = [
         Category::Events,
         Category::Partners,
         Category::Groups,
@@ -25,6 +30,9 @@ impl Category {
         Category::Goals,
         Category::Referrals,
         Category::Polls,
+        Category::Accountability,
+        Category::Contacts,
+        Category::Summary,
     ];
 
     pub fn key(self) -> &'static str {
@@ -36,6 +44,9 @@ impl Category {
             Category::Goals => "goals",
             Category::Referrals => "referrals",
             Category::Polls => "polls",
+            Category::Accountability => "accountability",
+            Category::Contacts => "contacts",
+            Category::Summary => "summary",
         }
     }
 
@@ -46,29 +57,52 @@ impl Category {
     /// In words, for the settings page and unsubscribe links.
     pub fn label(self) -> &'static str {
         match self {
-            Category::Events => "Events: a seat that frees up, a date that moves",
-            Category::Partners => "Partner requests and answers",
+            Category::Events => "Events: reminders, a seat that frees up, a date that moves",
+            Category::Partners => "Partner requests and answers, and focus-session matches",
             Category::Groups => "Groups: invitations, requests, roles and new events",
             Category::Discussion => "Replies to my posts, and reports for moderators",
             Category::Goals => "Comments and cheers on my goals",
             Category::Referrals => "Referrals and help",
             Category::Polls => "Finding a time",
+            Category::Accountability => "Check-in reminders, and partners who haven't checked in",
+            Category::Contacts => "People I haven't been in touch with for a while",
+            Category::Summary => {
+                "Weekly summary on Monday morning: my week ahead, asks I could help with, people to \
+                 get back in touch with, board reminders and new members nearby"
+            }
         }
     }
 
     /// How it reaches a member who chose nothing: chatty categories stay in the app.
     pub fn default_delivery(self) -> Delivery {
         match self {
-            Category::Discussion | Category::Goals => Delivery::InApp,
+            Category::Discussion | Category::Goals | Category::Contacts => Delivery::InApp,
+            Category::Summary => Delivery::Weekly,
             _ => Delivery::Email,
+        }
+    }
+
+    /// The deliveries a member may choose: the summary is a weekly mail or nothing.
+    pub fn choices(self) -> &'static [Delivery] {
+        match self {
+            Category::Summary => &[Delivery::Weekly, Delivery::Off],
+            _ => &Delivery::ALL,
+        }
+    }
+
+    /// What a one-click unsubscribe leaves: no more mail, still in the app.
+    pub fn unsubscribed(self) -> Delivery {
+        match self {
+            Category::Summary => Delivery::Off,
+            _ => Delivery::InApp,
         }
     }
 
     /// The category of a notification kind, as the app names kinds ("partner_request" …).
     pub fn of_kind(kind: &str) -> Option<Category> {
         Some(match kind {
-            "seat" | "event" => Category::Events,
-            "partner_request" | "partner_accepted" => Category::Partners,
+            "seat" | "event" | "reminder" => Category::Events,
+            "partner_request" | "partner_accepted" | "match_found" | "match_pending" => Category::Partners,
             "group_invite" | "group_request" | "group_role" | "group_welcome" | "group_event" => {
                 Category::Groups
             }
@@ -76,6 +110,8 @@ impl Category {
             "goal_comment" | "goal_cheer" => Category::Goals,
             "referral" | "referral_won" | "referral_thanks" | "help" => Category::Referrals,
             "poll" => Category::Polls,
+            "goal_remind" | "goal_partners" => Category::Accountability,
+            "contact_overdue" => Category::Contacts,
             _ => return None,
         })
     }
@@ -86,6 +122,10 @@ impl Category {
 pub enum Delivery {
     /// In the app, and by email at once (held back through quiet hours).
     Email,
+    /// In the app, and gathered into one email a day.
+    Daily,
+    /// In the app, and gathered into the Monday email.
+    Weekly,
     /// In the app only.
     InApp,
     /// Not at all.
@@ -93,13 +133,25 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    pub const ALL: [Delivery; 3] = [Delivery::Email, Delivery::InApp, Delivery::Off];
+    pub const ALL: [Delivery; 5] =
+        [Delivery::Email, Delivery::Daily, Delivery::Weekly, Delivery::InApp, Delivery::Off];
 
     pub fn key(self) -> &'static str {
         match self {
             Delivery::Email => "email",
+            Delivery::Daily => "daily",
+            Delivery::Weekly => "weekly",
             Delivery::InApp => "in_app",
             Delivery::Off => "off",
+        }
+    }
+
+    /// The digest this delivery gathers into, if any.
+    pub fn period(self) -> Option<Period> {
+        match self {
+            Delivery::Daily => Some(Period::Daily),
+            Delivery::Weekly => Some(Period::Weekly),
+            _ => None,
         }
     }
 
@@ -109,9 +161,86 @@ impl Delivery {
 
     pub fn label(self) -> &'static str {
         match self {
-            Delivery::Email => "In the app and by email",
+            Delivery::Email => "In the app and by email at once",
+            Delivery::Daily => "In the app and in a daily email",
+            Delivery::Weekly => "In the app and in the Monday email",
             Delivery::InApp => "In the app only",
             Delivery::Off => "Off",
+        }
+    }
+}
+
+/// A digest: one email gathering a day's or a week's notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Period {
+    Daily,
+    Weekly,
+}
+
+impl Period {
+    pub fn key(self) -> &'static str {
+        match self {
+            Period::Daily => "daily",
+            Period::Weekly => "weekly",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Period> {
+        [Period::Daily, Period::Weekly].into_iter().find(|p| p.key() == key)
+    }
+
+    /// The longest a digest looks back (a first digest, or after a gap).
+    pub fn span(self) -> TimeDelta {
+        match self {
+            Period::Daily => TimeDelta::days(1),
+            Period::Weekly => TimeDelta::days(7),
+        }
+    }
+
+    /// The digest's key ("2026-12-03", "2026-W49") when it is due at `now` on the member's clock
+    /// in `zone`: from `hour` o'clock to midnight (on Mondays for the weekly one). A day the
+    /// server missed whole is skipped rather than sent late.
+    pub fn due(self, now: DateTime<Utc>, zone: Tz, hour: u32) -> Option<String> {
+        let local = now.with_timezone(&zone);
+        if local.hour() < hour {
+            return None;
+        }
+        match self {
+            Period::Daily => Some(local.date_naive().format("%Y-%m-%d").to_string()),
+            Period::Weekly if local.weekday() == Weekday::Mon => {
+                let w = local.iso_week();
+                Some(format!("{}-W{:02}", w.year(), w.week()))
+            }
+            Period::Weekly => None,
+        }
+    }
+}
+
+/// What a one-click unsubscribe link stops: one category's emails, or a digest's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    Category(Category),
+    Digest(Period),
+}
+
+impl Topic {
+    pub fn key(self) -> &'static str {
+        match self {
+            Topic::Category(c) => c.key(),
+            Topic::Digest(p) => p.key(),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Topic> {
+        Category::parse(key).map(Topic::Category).or_else(|| Period::parse(key).map(Topic::Digest))
+    }
+
+    /// In words, for the unsubscribe page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Topic::Category(c) => c.label(),
+            Topic::Digest(Period::Daily) => "The daily digest email",
+            Topic::Digest(Period::Weekly) => "The Monday email: weekly summary and digest",
         }
     }
 }

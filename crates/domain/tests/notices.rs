@@ -2,7 +2,7 @@
 
 use chrono::{NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use domain::notices::{check_quiet_time, quiet_until, Category, Delivery};
+use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Period, Topic};
 
 fn hm(s: &str) -> NaiveTime {
     NaiveTime::parse_from_str(s, "%H:%M").expect("time")
@@ -20,17 +20,34 @@ fn every_kind_the_app_raises_has_a_category_and_keys_read_back() {
         "referral_thanks",
         "help",
         "poll",
+        "reminder",
+        "match_found",
+        "match_pending",
+        "goal_remind",
+        "goal_partners",
+        "contact_overdue",
     ] {
         assert!(Category::of_kind(kind).is_some(), "{kind}");
     }
-    assert_eq!(Category::of_kind("reminder"), None, "reminders have their own settings");
+    assert_eq!(Category::of_kind("reminder"), Some(Category::Events));
+    assert_eq!(Category::of_kind("nonsense"), None);
     for c in Category::ALL {
         assert_eq!(Category::parse(c.key()), Some(c));
+        assert_eq!(Topic::parse(c.key()), Some(Topic::Category(c)));
+        assert!(c.choices().contains(&c.default_delivery()), "{c:?}");
+        assert!(c.choices().contains(&c.unsubscribed()), "{c:?}");
     }
     for d in Delivery::ALL {
         assert_eq!(Delivery::parse(d.key()), Some(d));
     }
-    assert_eq!(Delivery::parse("weekly"), None);
+    assert_eq!(Delivery::parse("monthly"), None);
+    assert_eq!(Delivery::Weekly.period(), Some(Period::Weekly));
+    assert_eq!(Delivery::Email.period(), None);
+    assert_eq!(Topic::parse("daily"), Some(Topic::Digest(Period::Daily)));
+    assert_eq!(Topic::parse("weekly"), Some(Topic::Digest(Period::Weekly)));
+    assert_eq!(Category::Summary.choices(), &[Delivery::Weekly, Delivery::Off]);
+    assert_eq!(Category::Summary.unsubscribed(), Delivery::Off);
+    assert_eq!(Category::Events.unsubscribed(), Delivery::InApp);
     assert_eq!(Category::Goals.default_delivery(), Delivery::InApp);
     assert_eq!(Category::Partners.default_delivery(), Delivery::Email);
 }
@@ -81,4 +98,33 @@ fn quiet_times_are_read_or_refused() {
     assert_eq!(check_quiet_time(""), Ok(None));
     assert!(check_quiet_time("10pm").is_err());
     assert!(check_quiet_time("25:00").is_err());
+}
+
+#[test]
+fn digests_are_due_from_the_hour_on_the_members_own_clock() {
+    let tokyo: Tz = "Asia/Tokyo".parse().expect("zone");
+    let lisbon: Tz = "Europe/Lisbon".parse().expect("zone");
+    // Sunday 2026-12-06 22:30 UTC is Monday 07:30 in Tokyo, still Sunday in Lisbon.
+    let at = Utc.with_ymd_and_hms(2026, 12, 6, 22, 30, 0).unwrap();
+    assert_eq!(Period::Weekly.due(at, tokyo, 7).as_deref(), Some("2026-W50"));
+    assert_eq!(Period::Daily.due(at, tokyo, 7).as_deref(), Some("2026-12-07"));
+    assert_eq!(Period::Weekly.due(at, lisbon, 7), None);
+    assert_eq!(Period::Daily.due(at, lisbon, 7).as_deref(), Some("2026-12-06"));
+    // Before the hour, nothing; a later hour is a choice.
+    assert_eq!(Period::Daily.due(at, tokyo, 8), None);
+    // Monday 06:59 in Lisbon: not yet; 07:00: the week's key, all day long.
+    let early = Utc.with_ymd_and_hms(2026, 12, 7, 6, 59, 0).unwrap();
+    assert_eq!(Period::Weekly.due(early, lisbon, 7), None);
+    for (h, m) in [(7, 0), (12, 0), (23, 59)] {
+        let t = Utc.with_ymd_and_hms(2026, 12, 7, h, m, 0).unwrap();
+        assert_eq!(Period::Weekly.due(t, lisbon, 7).as_deref(), Some("2026-W50"), "{h}:{m}");
+    }
+    // Tuesday: the week's digest is not sent late.
+    let tuesday = Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 0).unwrap();
+    assert_eq!(Period::Weekly.due(tuesday, lisbon, 7), None);
+    // The ISO week of 2027-01-04 (a Monday) is week 1 of 2027; 2026-12-28 is W53 of 2026.
+    let new_year = Utc.with_ymd_and_hms(2027, 1, 4, 8, 0, 0).unwrap();
+    assert_eq!(Period::Weekly.due(new_year, lisbon, 7).as_deref(), Some("2027-W01"));
+    let last = Utc.with_ymd_and_hms(2026, 12, 28, 8, 0, 0).unwrap();
+    assert_eq!(Period::Weekly.due(last, lisbon, 7).as_deref(), Some("2026-W53"));
 }

@@ -2,8 +2,9 @@
 //! pauses and how soon their partners hear of missed weeks, and the nudges of the accountability
 //! job, each sent once per member, kind and week.
 
+use crate::notifications::{deliver_on, Outgoing};
 use crate::users::{User, USER_COLS};
-use crate::{new_id, Db, Result};
+use crate::{Db, Result};
 
 /// One member's focus for one week, and how it went.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -27,10 +28,8 @@ pub struct Nudge<'a> {
     /// remind | partners
     pub kind: &'a str,
     pub week: &'a str,
-    /// (to, subject, body)
-    pub mails: Vec<(String, String, String)>,
-    /// (user, title, link)
-    pub notes: Vec<(String, String, String)>,
+    /// What goes out, to each as they want it.
+    pub out: Vec<Outgoing>,
 }
 
 impl Db {
@@ -156,30 +155,8 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        for (to, subject, body) in &n.mails {
-            sqlx::query(
-                "INSERT INTO outbox (id, to_addr, subject, body_text, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)",
-            )
-            .bind(new_id())
-            .bind(to)
-            .bind(subject)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (user, title, link) in &n.notes {
-            sqlx::query(
-                "INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new_id())
-            .bind(user)
-            .bind(format!("goal_{}", n.kind))
-            .bind(title)
-            .bind(link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        for out in &n.out {
+            deliver_on(&mut tx, out, now).await?;
         }
         tx.commit().await?;
         Ok(true)

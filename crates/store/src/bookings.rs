@@ -3,6 +3,7 @@
 //! transaction that also claims the slot in `slot_locks`, so a slot is locked exactly once.
 
 use crate::events::{insert_event, EventFields};
+use crate::notifications::{deliver_on, Outgoing};
 use crate::{new_id, Backend, Db, Result, StoreError};
 
 /// A booking as stored, with the partner's name once matched.
@@ -33,18 +34,6 @@ pub struct Slot {
     pub duration_minutes: i64,
 }
 
-/// A message for one member, left in-app and queued as mail in the pairing transaction.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub user_id: String,
-    pub email: String,
-    pub kind: String,
-    pub title: String,
-    pub link: String,
-    pub subject: String,
-    pub body: String,
-}
-
 /// One pair to make: two open bookings and the event they will share.
 #[derive(Debug, Clone)]
 pub struct Pairing {
@@ -60,7 +49,7 @@ pub struct Pairing {
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub pairs: Vec<Pairing>,
-    pub notices: Vec<Notice>,
+    pub notices: Vec<Outgoing>,
 }
 
 /// What a pairing pass did.
@@ -269,29 +258,8 @@ impl Db {
             }
             pairs += 1;
         }
-        for n in &plan.notices {
-            sqlx::query(
-                "INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(new_id())
-            .bind(&n.user_id)
-            .bind(&n.kind)
-            .bind(&n.title)
-            .bind(&n.link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO outbox (id, to_addr, subject, body_text, next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $5)",
-            )
-            .bind(new_id())
-            .bind(&n.email)
-            .bind(&n.subject)
-            .bind(&n.body)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        for out in &plan.notices {
+            deliver_on(&mut tx, out, now).await?;
         }
         let unmatched = open.len() - 2 * pairs;
         sqlx::query(

@@ -93,6 +93,16 @@ fn bind_fields<'q>(q: AnyQuery<'q>, f: &'q ContactFields) -> AnyQuery<'q> {
 }
 
 impl Db {
+    /// The members who keep a stay-in-touch cadence with at least one contact.
+    pub async fn contact_keepers(&self) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT owner_id FROM contacts WHERE cadence_days IS NOT NULL ORDER BY owner_id",
+        )
+        .fetch_all(self.read())
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// Adds a contact for `owner` (met now); returns its id. A member already in the owner's
     /// contacts is a conflict.
     pub async fn create_contact(&self, owner: &str, f: &ContactFields, now: i64) -> Result<String> {

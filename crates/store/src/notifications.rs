@@ -1,8 +1,65 @@
 //! In-app notifications: adding one, a member's list newest first (paged by a cursor), the unread
 //! count the bell shows, and marking some or all read; and how each member wants each category
-//! delivered, with their quiet hours.
+//! delivered, with their quiet hours; what goes out, stored with its email in one go (inside a
+//! caller's transaction when it must be); and things sent once per member and period.
+
+use sqlx::AnyConnection;
 
 use crate::{new_id, Db, Result};
+
+/// A notification ready to store, as its member wants it: in the app, by email now, or both.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub user_id: String,
+    pub kind: String,
+    pub title: String,
+    pub link: String,
+    /// Whether it shows in the app (a digest is mail only).
+    pub in_app: bool,
+    pub mail: Option<OutMail>,
+}
+
+/// An email to queue.
+#[derive(Debug, Clone)]
+pub struct OutMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub unsubscribe_url: String,
+    /// Not before (quiet hours).
+    pub due: i64,
+}
+
+/// Stores `out`: its notification and its mail, on `conn` (a transaction's, to go with the rest).
+pub(crate) async fn deliver_on(conn: &mut AnyConnection, out: &Outgoing, now: i64) -> Result<()> {
+    if out.in_app {
+        sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(&out.user_id)
+            .bind(&out.kind)
+            .bind(&out.title)
+            .bind(&out.link)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let Some(m) = &out.mail {
+        sqlx::query(
+            "INSERT INTO outbox (id, to_addr, subject, body_text, unsubscribe_url, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(&m.to)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(&m.unsubscribe_url)
+        .bind(m.due.max(now))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
 
 /// A notification in the app.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -16,6 +73,95 @@ pub struct Notification {
 }
 
 impl Db {
+    /// Stores a notification and its mail together.
+    pub async fn deliver(&self, out: &Outgoing, now: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        deliver_on(&mut tx, out, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Claims `(user, topic, period)` and stores `out` in one transaction; false (and nothing
+    /// stored) when it was claimed already, by this instance or another.
+    pub async fn send_once(
+        &self,
+        user_id: &str,
+        topic: &str,
+        period: &str,
+        out: &[Outgoing],
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO sent_once (user_id, topic, period, sent_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, topic, period) DO NOTHING",
+        )
+        .bind(user_id)
+        .bind(topic)
+        .bind(period)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for o in out {
+            deliver_on(&mut tx, o, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// What was sent once since `since`: (user, topic, period), for a job to skip cheaply.
+    pub async fn sent_once_since(&self, since: i64) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as("SELECT user_id, topic, period FROM sent_once WHERE sent_at >= $1")
+            .bind(since)
+            .fetch_all(self.read())
+            .await?)
+    }
+
+    /// The periods of `topic` sent to the user, ever.
+    pub async fn sent_periods(&self, user_id: &str, topic: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT period FROM sent_once WHERE user_id = $1 AND topic = $2")
+                .bind(user_id)
+                .bind(topic)
+                .fetch_all(self.read())
+                .await?;
+        Ok(rows.into_iter().map(|(p,)| p).collect())
+    }
+
+    /// When `topic` was last sent to the user, if ever.
+    pub async fn last_sent(&self, user_id: &str, topic: &str) -> Result<Option<i64>> {
+        let (at,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(sent_at) FROM sent_once WHERE user_id = $1 AND topic = $2")
+                .bind(user_id)
+                .bind(topic)
+                .fetch_one(self.read())
+                .await?;
+        Ok(at)
+    }
+
+    /// The user's notifications made in `[from, to)`, oldest first.
+    pub async fn notifications_between(
+        &self,
+        user_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Notification>> {
+        Ok(sqlx::query_as(
+            "SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE user_id = $1 \
+             AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id",
+        )
+        .bind(user_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.read())
+        .await?)
+    }
+
     /// Adds a notification.
     pub async fn notify(&self, user_id: &str, kind: &str, title: &str, link: &str, now: i64) -> Result<()> {
         sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)")

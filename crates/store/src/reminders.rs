@@ -1,7 +1,8 @@
 //! Reminders before events, exactly once per attendee, occurrence and offset across instances
-//! (with their in-app notification in the same transaction).
+//! (with their notification and mail in the same transaction).
 
-use crate::{new_id, Db, Result};
+use crate::notifications::{deliver_on, Outgoing};
+use crate::{Db, Result};
 
 /// An attendee to remind, with their reminder offsets.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,10 +23,8 @@ pub struct Reminder<'a> {
     pub occurrence_start: i64,
     /// Every offset that is due now; all are marked sent, one message goes out.
     pub offsets: &'a [i64],
-    pub to: &'a str,
-    pub subject: &'a str,
-    pub body: &'a str,
-    pub link: &'a str,
+    /// What goes out, as the member wants it; `None` when they turned these off.
+    pub out: Option<Outgoing>,
 }
 
 impl Db {
@@ -66,24 +65,9 @@ impl Db {
             tx.rollback().await?;
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO outbox (id, to_addr, subject, body_text, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(new_id())
-        .bind(r.to)
-        .bind(r.subject)
-        .bind(r.body)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO notifications (id, user_id, kind, title, link, created_at) VALUES ($1, $2, 'reminder', $3, $4, $5)")
-            .bind(new_id())
-            .bind(r.user_id)
-            .bind(r.subject)
-            .bind(r.link)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(out) = &r.out {
+            deliver_on(&mut tx, out, now).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -295,6 +295,24 @@ impl Db {
         Ok(())
     }
 
+    /// Every member not suspended, oldest first (for jobs that go through everyone).
+    pub async fn active_users(&self) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users u WHERE u.suspended_at IS NULL ORDER BY u.created_at, u.id"
+        );
+        Ok(sqlx::query_as(&sql).fetch_all(self.read()).await?)
+    }
+
+    /// The members who joined at or after `since`.
+    pub async fn joined_since(&self, since: i64) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM users WHERE created_at >= $1 AND suspended_at IS NULL")
+                .bind(since)
+                .fetch_all(self.read())
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// Number of accounts.
     pub async fn user_count(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.read()).await?;

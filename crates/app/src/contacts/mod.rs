@@ -1,12 +1,14 @@
 //! Contacts (C8): each member's private list of people — added by hand, or from the attendees of
 //! an event they went to with one click — with tags, notes, where they met, and a stay-in-touch
 //! cadence. The last contact moves by itself when they go to the same event, log a one-to-one,
-//! or pass a referral; an overdue list shows on the dashboard. Import and export as vCard and CSV.
+//! or pass a referral; an overdue list shows on the dashboard, and a contact falling overdue is
+//! a notification (`nudges.rs`). Import and export as vCard and CSV.
 //!
 //! Contacts are their owner's alone: every read is by owner, so anyone else gets 404.
 
 pub mod api;
 pub mod cards;
+pub mod nudges;
 pub mod pages;
 
 use axum::routing::{get, post};

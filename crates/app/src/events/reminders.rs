@@ -1,15 +1,18 @@
 //! Reminders before events: a background job on every instance looks for attendees whose
 //! reminder time has come and sends each reminder once (the store makes "once" hold across
-//! instances and crashes), by email through the outbox and as an in-app notification.
+//! instances and crashes), in the app and by email as the member wants their event news
+//! (`Category::Events`); mail that quiet hours would hold past the start is not sent.
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use domain::notices::Category;
 use store::reminders::Reminder;
 use tokio::sync::watch;
 
 use super::series::expand;
 use super::view::when;
+use crate::notifications::{recipient_of, Mail};
 use crate::state::AppState;
 
 /// The reminder offsets a member may choose, in minutes before the start.
@@ -54,7 +57,8 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                     .filter(|m| now >= occ.start - TimeDelta::minutes(*m))
                     .collect();
                 let Some(nearest) = due.iter().min().copied() else { continue };
-                let link = format!("{}/events/{}?at={}", state.config.public_url(), e.id, occ.key);
+                let path = format!("/events/{}?at={}", e.id, occ.key);
+                let link = format!("{}{path}", state.config.public_url());
                 let subject = format!("Reminder: {} {}", occ.title, words(nearest));
                 let body = format!(
                     "Hello {},\n\n\"{}\" starts {} — {}.\n{}\n\n{link}\n\nCan't make it? Change your answer so someone on the waitlist can have your seat.\n",
@@ -64,18 +68,23 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                     when(occ.start, &a.timezone, &e.time_zone),
                     if e.is_virtual == 1 { "Online".to_owned() } else { format!("At {}, {}", e.place_name, e.city_label) },
                 );
+                // Never queue mail in the future (a run for a simulated later `now` still sends at once).
+                let stamp = now.timestamp_millis().min(crate::web::now_ms());
+                let email = Some(a.email.clone());
+                let to = recipient_of(state, &a.user_id, email, &a.timezone, Some(Category::Events), stamp)
+                    .await?;
+                let mut out =
+                    to.outgoing("reminder", &subject, &path, Some(Mail { subject: &subject, body: &body }));
+                if let Some(o) = out.as_mut() {
+                    o.mail = o.mail.take().filter(|m| m.due < occ.start.timestamp_millis());
+                }
                 let r = Reminder {
                     user_id: &a.user_id,
                     event_id: &e.id,
                     occurrence_start: occ.key,
                     offsets: &due,
-                    to: &a.email,
-                    subject: &subject,
-                    body: &body,
-                    link: &link,
+                    out,
                 };
-                // Never queue mail in the future (a run for a simulated later `now` still sends at once).
-                let stamp = now.timestamp_millis().min(crate::web::now_ms());
                 if state.db.send_reminder_once(&r, stamp).await? {
                     sent += 1;
                 }

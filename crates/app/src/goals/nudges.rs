@@ -1,18 +1,21 @@
 //! The accountability job, on every instance: a member with active goals who has not checked in
 //! is reminded once in the last hours of their week (their own zone); once they have missed
 //! `nudge_after_weeks` weeks in a row, their accountability partners are told, once per lapse.
-//! A paused member gets neither. "Once" holds across instances and crashes: the store records the
+//! A paused member gets neither. Each goes as its member wants `Category::Accountability`. "Once" holds across instances and crashes: the store records the
 //! nudge and queues its mail and notifications in one transaction (`Db::send_nudge_once`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::notices::Category;
 use domain::weeks::{lapse_start, missed_in_a_row, reminder_due, WeekKey};
 use store::boards::Nudge;
 use store::users::User;
 use tokio::sync::watch;
 
 use super::{checked_weeks, paused_weeks, zone_of};
+use crate::error::AppError;
+use crate::notifications::{recipient_of, Mail};
 use crate::state::AppState;
 
 /// What one run sent.
@@ -37,7 +40,7 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Se
         let checked = checked_weeks(state, &u).await?;
         if !checked.contains(&week) && reminder_due(now, week, zone, state.config.checkin_reminder_hours) {
             let key = week.to_string();
-            let n = reminder(state, &u, &week, &key);
+            let n = reminder(state, &u, &week, &key, stamp).await?;
             if state.db.send_nudge_once(&n, stamp).await? {
                 sent.reminders += 1;
             }
@@ -57,7 +60,7 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Se
             if partners.is_empty() {
                 continue;
             }
-            let n = partners_note(state, &u, &lapse, missed, &partners);
+            let n = partners_note(state, &u, &lapse, missed, &partners, stamp).await?;
             if state.db.send_nudge_once(&n, stamp).await? {
                 sent.partner_notes += 1;
             }
@@ -69,7 +72,13 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<Se
     Ok(sent)
 }
 
-fn reminder<'a>(state: &AppState, u: &'a User, week: &WeekKey, key: &'a str) -> Nudge<'a> {
+async fn reminder<'a>(
+    state: &AppState,
+    u: &'a User,
+    week: &WeekKey,
+    key: &'a str,
+    now: i64,
+) -> Result<Nudge<'a>, AppError> {
     let link = format!("{}/goals", state.config.public_url());
     let subject = "Your week ends soon: check in on your goals".to_owned();
     let body = format!(
@@ -79,26 +88,24 @@ fn reminder<'a>(state: &AppState, u: &'a User, week: &WeekKey, key: &'a str) -> 
         u.display_name,
         week.label()
     );
-    Nudge {
-        user_id: &u.id,
-        kind: "remind",
-        week: key,
-        mails: vec![(u.email.clone(), subject.clone(), body)],
-        notes: vec![(u.id.clone(), subject, "/goals".to_owned())],
-    }
+    let to =
+        recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, Some(Category::Accountability), now)
+            .await?;
+    let out = to.outgoing("goal_remind", &subject, "/goals", Some(Mail { subject: &subject, body: &body }));
+    Ok(Nudge { user_id: &u.id, kind: "remind", week: key, out: out.into_iter().collect() })
 }
 
-fn partners_note<'a>(
+async fn partners_note<'a>(
     state: &AppState,
     u: &'a User,
     lapse: &'a str,
     missed: u32,
     partners: &[User],
-) -> Nudge<'a> {
+    now: i64,
+) -> Result<Nudge<'a>, AppError> {
     let subject = format!("{} hasn't checked in for {missed} weeks", u.display_name);
     let link = format!("/members/{}", u.id);
-    let mut mails = Vec::new();
-    let mut notes = Vec::new();
+    let mut out = Vec::new();
     for p in partners {
         let body = format!(
             "Hello {},\n\nYour accountability partner {} hasn't checked in on their goals for {missed} weeks. \
@@ -107,10 +114,16 @@ fn partners_note<'a>(
             u.display_name,
             state.config.public_url()
         );
-        mails.push((p.email.clone(), subject.clone(), body));
-        notes.push((p.id.clone(), subject.clone(), link.clone()));
+        let email = Some(p.email.clone());
+        let to = recipient_of(state, &p.id, email, &p.timezone, Some(Category::Accountability), now).await?;
+        out.extend(to.outgoing(
+            "goal_partners",
+            &subject,
+            &link,
+            Some(Mail { subject: &subject, body: &body }),
+        ));
     }
-    Nudge { user_id: &u.id, kind: "partners", week: lapse, mails, notes }
+    Ok(Nudge { user_id: &u.id, kind: "partners", week: lapse, out })
 }
 
 /// The background job: looks for due nudges every `nudge_poll_ms` until shutdown.

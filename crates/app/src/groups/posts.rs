@@ -134,7 +134,12 @@ pub async fn reply(
     let now = now_ms();
     let id = state.db.create_reply(&p.id, &me.id, &body, now).await?;
     if p.author_id != me.id {
-        let title = format!("{} replied to \"{}\"", me.display_name, p.title);
+        // A confidential struggle's title never leaves the app: not in email, nor in a digest.
+        let title = if p.confidential == 1 {
+            format!("{} replied to your confidential post in {}", me.display_name, a.group.name)
+        } else {
+            format!("{} replied to \"{}\"", me.display_name, p.title)
+        };
         let link = format!("/groups/{}/posts/{}#r-{id}", a.group.id, p.id);
         crate::notifications::send(state, &p.author_id, "post_reply", &title, &link, None).await?;
     }

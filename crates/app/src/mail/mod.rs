@@ -141,15 +141,20 @@ fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The HTML part: the plain text's paragraphs (split at blank lines) with their line breaks, and
-/// every http(s) address a link. The template escapes everything else.
+/// The HTML part: the plain text's paragraphs (split at blank lines) with their line breaks, a
+/// line underlined with dashes a heading, and every http(s) address a link. The template escapes
+/// everything else.
 fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
-    let paragraphs: Vec<Vec<Vec<minijinja::Value>>> = text
+    let paragraphs: Vec<minijinja::Value> = text
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|p| {
-            p.lines()
+            let all: Vec<&str> = p.lines().collect();
+            let underlined = all.len() > 1 && all[1].len() >= 3 && all[1].chars().all(|c| c == '-');
+            let (heading, body) = if underlined { (Some(all[0]), &all[2..]) } else { (None, &all[..]) };
+            let lines: Vec<Vec<minijinja::Value>> = body
+                .iter()
                 .map(|line| {
                     let mut parts = Vec::new();
                     let mut plain = String::new();
@@ -170,7 +175,8 @@ fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
                     parts.push(context! { text => plain });
                     parts
                 })
-                .collect()
+                .collect();
+            context! { heading, lines }
         })
         .collect();
     Ok(crate::web::templates::fragment("mail.html", context! { subject, paragraphs })?.0)
@@ -225,6 +231,11 @@ mod tests {
         assert!(html.contains("<p>A line &lt;b&gt;not bold&lt;/b&gt;<br>and the next.</p>"), "{html}");
         assert!(html.contains(r#"<a href="https://alongside.example/x?a=1&amp;b=2">https://alongside.example/x?a=1&amp;b=2</a> now, or <a href="https://alongside.example/y">https://alongside.example/y</a>.</p>"#), "{html}");
         assert!(!text.contains("List-Unsubscribe"), "account mail has no unsubscribe: {text}");
+        let sections =
+            html_of("s", "Hello\n\nYour week ahead\n---------------\n- Library morning\n\n--\nFooter")
+                .expect("html");
+        assert!(sections.contains(">Your week ahead</h2>\n<p>- Library morning</p>"), "{sections}");
+        assert!(sections.contains("<p>--<br>Footer</p>"), "a signature's dashes are no heading: {sections}");
         let news =
             store::outbox::Mail { unsubscribe_url: "https://a.example/unsubscribe/t".into(), ..mail.clone() };
         let text =

@@ -2,14 +2,17 @@
 //! member's choice per category and their quiet hours (`send.rs`); the bell with its unread
 //! count on every page, kept current by htmx polling while a page is open; the list of my
 //! notifications, paged; marking one or all read; settings and one-click unsubscribe links
-//! (`prefs.rs`); and the same through the API. Notifications are their member's alone.
+//! (`prefs.rs`); daily and weekly digests and the weekly summary (`digest.rs`, `summary.rs`);
+//! and the same through the API. Notifications are their member's alone.
 
 pub mod api;
+pub mod digest;
 pub mod pages;
 pub mod prefs;
 pub mod send;
+pub mod summary;
 
-pub use send::{send, Mail};
+pub use send::{recipient, recipient_of, send, Mail, Recipient};
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Json;
-use domain::notices::{check_quiet_time, Category, Delivery};
+use domain::notices::{check_quiet_time, Category, Delivery, Period, Topic};
 use domain::FieldErrors;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -32,13 +32,16 @@ pub struct QuietHours {
 /// One category and how it reaches me.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CategoryPref {
-    /// events | partners | groups | discussion | goals | referrals | polls
+    /// events | partners | groups | discussion | goals | referrals | polls | accountability |
+    /// contacts | summary (the Monday email itself)
     pub category: String,
     pub label: String,
-    /// email | in_app | off
+    /// email | daily | weekly | in_app | off
     pub delivery: String,
     /// What it is when I have not chosen.
     pub default: String,
+    /// What I may choose (the summary: weekly or off).
+    pub choices: Vec<String>,
 }
 
 /// My notification settings.
@@ -54,7 +57,7 @@ pub struct Prefs {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PrefsInput {
-    /// category → email | in_app | off
+    /// category → email | daily | weekly | in_app | off
     pub deliveries: BTreeMap<String, String>,
     pub quiet_hours: Option<QuietHours>,
 }
@@ -68,6 +71,7 @@ async fn prefs(state: &AppState, me: &User) -> Result<Prefs, AppError> {
             label: c.label().into(),
             delivery: super::send::delivery_in(&chosen, c).key().into(),
             default: c.default_delivery().key().into(),
+            choices: c.choices().iter().map(|d| d.key().to_owned()).collect(),
         })
         .collect();
     let quiet_hours = state.db.quiet_hours(&me.id).await?.map(|(start, end)| QuietHours { start, end });
@@ -80,9 +84,10 @@ async fn save(state: &AppState, me: &User, input: &PrefsInput) -> Result<(), App
     let mut chosen = Vec::new();
     for (key, d) in &input.deliveries {
         match (Category::parse(key), Delivery::parse(d)) {
-            (Some(c), Some(d)) => chosen.push((c, d)),
+            (Some(c), Some(d)) if c.choices().contains(&d) => chosen.push((c, d)),
+            (Some(Category::Summary), _) => e.add(key, "Choose weekly or off."),
             (None, _) => e.add(key, "There is no such kind of notification."),
-            (_, None) => e.add(key, "Choose email, in the app only, or off."),
+            (_, _) => e.add(key, "Choose at once, daily, weekly, in the app only, or off."),
         }
     }
     let quiet = match &input.quiet_hours {
@@ -138,8 +143,12 @@ async fn render(
     status: StatusCode,
 ) -> PageResult {
     let p = prefs(state, me).await?;
-    let choices: Vec<[&str; 2]> = Delivery::ALL.iter().map(|d| [d.key(), d.label()]).collect();
-    let ctx = context! { prefs => p, choices, ..extra };
+    let options: BTreeMap<&str, Vec<[&str; 2]>> = Category::ALL
+        .iter()
+        .map(|c| (c.key(), c.choices().iter().map(|d| [d.key(), d.label()]).collect()))
+        .collect();
+    let digest_at = format!("{:02}:00", state.config.digest_hour);
+    let ctx = context! { prefs => p, options, digest_at, ..extra };
     Ok((status, page("notification_settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -208,28 +217,43 @@ pub async fn unsubscribe_page(
     csrf: CsrfToken,
     Path(token): Path<String>,
 ) -> PageResult {
-    let Some((_, category)) = super::send::verify(&state.csrf_key, &token) else {
+    let Some((_, topic)) = super::send::verify(&state.csrf_key, &token) else {
         return Err(AppError::NotFound.into());
     };
-    let ctx = context! { token, label => category.label(), done => false };
+    let ctx = context! { token, label => topic.label(), done => false };
     Ok(page("unsubscribe.html", None, &csrf, ctx)?.into_response())
 }
 
 /// `POST /unsubscribe/{token}`: the form above, or a mail app's one-click (RFC 8058). The signed
-/// token is the authority, so there is no sign-in and no CSRF token; the category stays in the app.
+/// token is the authority, so there is no sign-in and no CSRF token. A category stays in the app;
+/// a digest's categories too, and the Monday email's summary stops.
 pub async fn unsubscribe_post(
     State(state): State<AppState>,
     csrf: CsrfToken,
     Path(token): Path<String>,
 ) -> PageResult {
-    let Some((user, category)) = super::send::verify(&state.csrf_key, &token) else {
+    let Some((user, topic)) = super::send::verify(&state.csrf_key, &token) else {
         return Err(AppError::NotFound.into());
     };
     if state.db.user(&user).await?.is_none() {
         return Err(AppError::NotFound.into());
     }
-    state.db.set_delivery(&user, category.key(), Delivery::InApp.key()).await?;
-    tracing::info!(%user, category = category.key(), "unsubscribed by link");
-    let ctx = context! { token, label => category.label(), done => true };
+    let stopped: Vec<Category> = match topic {
+        Topic::Category(c) => vec![c],
+        Topic::Digest(p) => {
+            let chosen = state.db.deliveries(&user).await?;
+            let summary = (p == Period::Weekly).then_some(Category::Summary);
+            Category::ALL
+                .into_iter()
+                .filter(|c| super::send::delivery_in(&chosen, *c).period() == Some(p))
+                .chain(summary)
+                .collect()
+        }
+    };
+    for c in stopped {
+        state.db.set_delivery(&user, c.key(), c.unsubscribed().key()).await?;
+    }
+    tracing::info!(%user, topic = topic.key(), "unsubscribed by link");
+    let ctx = context! { token, label => topic.label(), done => true };
     Ok(page("unsubscribe.html", None, &csrf, ctx)?.into_response())
 }

@@ -1,14 +1,15 @@
 //! The one path every capability raises notifications through: in the app, and by email, as the
-//! member chose for the notification's category — held back through their quiet hours, and
-//! carrying a one-click unsubscribe link for that category that works without signing in and
-//! cannot be forged (it is signed with the server's key).
+//! member chose for the notification's category — at once but held back through their quiet
+//! hours, or gathered into a digest (`digest.rs`) — each email carrying a one-click unsubscribe
+//! link that works without signing in and cannot be forged (it is signed with the server's key).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use domain::notices::{check_quiet_time, quiet_until, Category, Delivery};
+use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Topic};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use store::notifications::{OutMail, Outgoing};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,8 +36,105 @@ pub fn delivery_in(chosen: &[(String, String)], category: Category) -> Delivery 
         .unwrap_or_else(|| category.default_delivery())
 }
 
-/// Raises a notification of `kind` for member `user`: in the app unless they turned its category
-/// off, and by email when they chose that (`mail`, or else the title and link).
+/// How one member receives one category, read ahead so that notifications can be made up
+/// without further reads (inside a store transaction, say).
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    user_id: String,
+    /// Where mail goes; `None` for a suspended or unknown member.
+    email: Option<String>,
+    category: Option<Category>,
+    pub delivery: Delivery,
+    /// Mail may go from then on (after quiet hours).
+    due: i64,
+    public: String,
+    unsubscribe: String,
+}
+
+/// How `user` receives notifications of `category` at `now` (a kind without one goes by email).
+pub async fn recipient(
+    state: &AppState,
+    user: &str,
+    category: Option<Category>,
+    now: i64,
+) -> Result<Recipient, AppError> {
+    let member = state.db.user(user).await?.filter(|u| u.suspended_at.is_none());
+    let (email, zone) = member.map(|u| (u.email, u.timezone)).unzip();
+    recipient_of(state, user, email, zone.as_deref().unwrap_or("UTC"), category, now).await
+}
+
+/// As `recipient`, for a member already at hand: their email (`None`: no mail) and zone.
+pub async fn recipient_of(
+    state: &AppState,
+    user: &str,
+    email: Option<String>,
+    zone: &str,
+    category: Option<Category>,
+    now: i64,
+) -> Result<Recipient, AppError> {
+    let delivery = match category {
+        Some(c) => delivery(state, user, c).await?,
+        None => Delivery::Email,
+    };
+    let due = if delivery == Delivery::Email && email.is_some() {
+        held_until(state, user, zone, now).await?.unwrap_or(now)
+    } else {
+        now
+    };
+    let public = state.config.public_url();
+    let unsubscribe = category
+        .map(|c| format!("{public}/unsubscribe/{}", token(&state.csrf_key, user, Topic::Category(c))))
+        .unwrap_or_default();
+    Ok(Recipient { user_id: user.to_owned(), email, category, delivery, due, public, unsubscribe })
+}
+
+impl Recipient {
+    /// A notification of `kind` as this member wants it: `None` when they turned it off; in the
+    /// app, with an email (`mail`, or else the title and link) only when they chose one at once.
+    pub fn outgoing(&self, kind: &str, title: &str, link: &str, mail: Option<Mail<'_>>) -> Option<Outgoing> {
+        if self.delivery == Delivery::Off {
+            return None;
+        }
+        let email = self.email.as_ref().filter(|_| self.delivery == Delivery::Email);
+        let mail = email.map(|to| {
+            let public = &self.public;
+            let (subject, mut body) = match mail {
+                Some(m) => (m.subject.to_owned(), m.body.trim_end().to_owned()),
+                None if link.is_empty() => (title.to_owned(), title.to_owned()),
+                None if link.starts_with("http") => (title.to_owned(), format!("{title}\n\n{link}")),
+                None => (title.to_owned(), format!("{title}\n\n{public}{link}")),
+            };
+            if let Some(c) = self.category {
+                body.push_str(&footer(public, c.label(), &self.unsubscribe));
+            }
+            OutMail {
+                to: to.clone(),
+                subject,
+                body,
+                unsubscribe_url: self.unsubscribe.clone(),
+                due: self.due,
+            }
+        });
+        Some(Outgoing {
+            user_id: self.user_id.clone(),
+            kind: kind.to_owned(),
+            title: title.to_owned(),
+            link: link.to_owned(),
+            in_app: true,
+            mail,
+        })
+    }
+}
+
+/// The end of every notification email: why it came, and one link to stop it.
+pub fn footer(public: &str, why: &str, unsubscribe: &str) -> String {
+    format!(
+        "\n\n--\nYou get this because of your settings for \"{why}\".\nStop these emails: {unsubscribe}\n\
+         All your notification settings: {public}/settings/notifications\n"
+    )
+}
+
+/// Raises a notification of `kind` for member `user`, as they want it (`Recipient::outgoing`).
 pub async fn send(
     state: &AppState,
     user: &str,
@@ -45,45 +143,18 @@ pub async fn send(
     link: &str,
     mail: Option<Mail<'_>>,
 ) -> Result<(), AppError> {
-    let category = Category::of_kind(kind);
-    let how = match category {
-        Some(c) => delivery(state, user, c).await?,
-        None => Delivery::Email,
-    };
-    if how == Delivery::Off {
-        return Ok(());
-    }
     let now = now_ms();
-    state.db.notify(user, kind, title, link, now).await?;
-    if how == Delivery::InApp {
-        return Ok(());
+    let r = recipient(state, user, Category::of_kind(kind), now).await?;
+    let Some(out) = r.outgoing(kind, title, link, mail) else { return Ok(()) };
+    state.db.deliver(&out, now).await?;
+    if out.mail.is_some() {
+        state.mail_wakeup.notify_one();
     }
-    let Some(member) = state.db.user(user).await?.filter(|u| u.suspended_at.is_none()) else { return Ok(()) };
-    let public = state.config.public_url();
-    let (subject, mut body) = match mail {
-        Some(m) => (m.subject.to_owned(), m.body.trim_end().to_owned()),
-        None if link.is_empty() => (title.to_owned(), title.to_owned()),
-        None if link.starts_with("http") => (title.to_owned(), format!("{title}\n\n{link}")),
-        None => (title.to_owned(), format!("{title}\n\n{public}{link}")),
-    };
-    let unsubscribe = category
-        .map(|c| format!("{public}/unsubscribe/{}", token(&state.csrf_key, user, c)))
-        .unwrap_or_default();
-    if let Some(c) = category {
-        body.push_str(&format!(
-            "\n\n--\nYou get this because of your settings for \"{}\".\nStop these emails: {unsubscribe}\n\
-             All your notification settings: {public}/settings/notifications\n",
-            c.label()
-        ));
-    }
-    let due = held_until(state, &member.id, &member.timezone, now).await?.unwrap_or(now);
-    state.db.enqueue_mail_at(&member.email, &subject, &body, &unsubscribe, due, now).await?;
-    state.mail_wakeup.notify_one();
     Ok(())
 }
 
 /// When the member's quiet hours end, if they are in them at `now`.
-async fn held_until(state: &AppState, user: &str, zone: &str, now: i64) -> Result<Option<i64>, AppError> {
+pub async fn held_until(state: &AppState, user: &str, zone: &str, now: i64) -> Result<Option<i64>, AppError> {
     let Some((starts, ends)) = state.db.quiet_hours(user).await? else { return Ok(None) };
     let (Ok(Some(start)), Ok(Some(end))) = (check_quiet_time(&starts), check_quiet_time(&ends)) else {
         return Ok(None);
@@ -93,29 +164,29 @@ async fn held_until(state: &AppState, user: &str, zone: &str, now: i64) -> Resul
     Ok(quiet_until(now, zone, start, end).map(|t| t.timestamp_millis()))
 }
 
-fn mac(key: &[u8], user: &str, category: Category) -> Hmac<Sha256> {
+fn mac(key: &[u8], user: &str, topic: Topic) -> Hmac<Sha256> {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
     mac.update(b"unsubscribe\0");
     mac.update(user.as_bytes());
     mac.update(b"\0");
-    mac.update(category.key().as_bytes());
+    mac.update(topic.key().as_bytes());
     mac
 }
 
-/// The unsubscribe token for a member and category: "user.category.signature".
-pub fn token(key: &[u8], user: &str, category: Category) -> String {
-    let sig = URL_SAFE_NO_PAD.encode(mac(key, user, category).finalize().into_bytes());
-    format!("{user}.{}.{sig}", category.key())
+/// The unsubscribe token for a member and topic: "user.topic.signature".
+pub fn token(key: &[u8], user: &str, topic: Topic) -> String {
+    let sig = URL_SAFE_NO_PAD.encode(mac(key, user, topic).finalize().into_bytes());
+    format!("{user}.{}.{sig}", topic.key())
 }
 
-/// The member and category of a genuine token; `None` for anything else.
-pub fn verify(key: &[u8], token: &str) -> Option<(String, Category)> {
+/// The member and topic of a genuine token; `None` for anything else.
+pub fn verify(key: &[u8], token: &str) -> Option<(String, Topic)> {
     let mut parts = token.splitn(3, '.');
-    let (user, category, sig) = (parts.next()?, parts.next()?, parts.next()?);
-    let category = Category::parse(category)?;
+    let (user, topic, sig) = (parts.next()?, parts.next()?, parts.next()?);
+    let topic = Topic::parse(topic)?;
     let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
-    mac(key, user, category).verify_slice(&sig).ok()?;
-    Some((user.to_owned(), category))
+    mac(key, user, topic).verify_slice(&sig).ok()?;
+    Some((user.to_owned(), topic))
 }
 
 #[cfg(test)]
@@ -125,8 +196,11 @@ mod tests {
     #[test]
     fn tokens_verify_and_forgeries_do_not() {
         let key = b"a server key";
-        let t = token(key, "u1", Category::Partners);
-        assert_eq!(verify(key, &t), Some(("u1".to_owned(), Category::Partners)));
+        let t = token(key, "u1", Topic::Category(Category::Partners));
+        assert_eq!(verify(key, &t), Some(("u1".to_owned(), Topic::Category(Category::Partners))));
+        let weekly = token(key, "u1", domain::notices::Topic::Digest(domain::notices::Period::Weekly));
+        assert!(verify(key, &weekly).is_some());
+        assert_eq!(verify(key, &weekly.replacen(".weekly.", ".daily.", 1)), None);
         assert_eq!(verify(b"another key", &t), None);
         let other_user = t.replacen("u1.", "u2.", 1);
         let other_category = t.replacen(".partners.", ".groups.", 1);

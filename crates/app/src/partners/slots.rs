@@ -11,15 +11,18 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+use domain::notices::Category;
 use domain::partners::{rate, Between, Member, Mode, Week, WEIGHTS};
 use domain::profile::Company;
-use store::bookings::{Booking, Notice, Paired, Pairing, Plan, Slot};
+use store::bookings::{Booking, Paired, Pairing, Plan, Slot};
 use store::events::EventFields;
+use store::notifications::Outgoing;
 use store::users::Profile;
 use tokio::sync::watch;
 
 use crate::events::input::format_local;
 use crate::events::view::when;
+use crate::notifications::{recipient_of, Mail, Recipient};
 use crate::state::AppState;
 
 /// Points a pair gets when one marked the other a favourite (twice that when both did): more than
@@ -108,9 +111,16 @@ pub async fn pair(
         }
     }
     let base = state.config.public_url();
-    let planned = |bookings: &[Booking]| plan(bookings, &profiles, &weight, slot, lock, &base);
     // Never stamp mail in the future (a pass for a simulated later `now` still sends at once).
     let stamp = now.timestamp_millis().min(crate::web::now_ms());
+    let mut recipients = HashMap::new();
+    for (id, p) in &profiles {
+        let email = Some(p.user.email.clone());
+        let r = recipient_of(state, id, email, &p.user.timezone, Some(Category::Partners), stamp).await?;
+        recipients.insert(id.clone(), r);
+    }
+    let to = Told { recipients: &recipients, base: &base };
+    let planned = |bookings: &[Booking]| plan(bookings, &profiles, &weight, slot, lock, &to);
     let done = state.db.pair_slot(slot, lock, stamp, planned).await?;
     if done.is_some_and(|d| d.pairs > 0 || (lock && d.unmatched > 0)) {
         state.mail_wakeup.notify_one();
@@ -142,6 +152,18 @@ fn allowed(
     takes(a, &ib) && takes(b, &ia) && !quiet_chatty
 }
 
+/// Who is told what, as each wants their partner news (read before the pairing transaction).
+struct Told<'a> {
+    recipients: &'a HashMap<String, Recipient>,
+    base: &'a str,
+}
+
+impl Told<'_> {
+    fn of(&self, user: &str, kind: &str, title: &str, link: &str, body: &str) -> Option<Outgoing> {
+        self.recipients.get(user)?.outgoing(kind, title, link, Some(Mail { subject: title, body }))
+    }
+}
+
 /// Chooses the pairs among the bookings open inside the pairing transaction.
 fn plan(
     bookings: &[Booking],
@@ -149,8 +171,9 @@ fn plan(
     weight: &HashMap<(&str, &str), u32>,
     slot: Slot,
     lock: bool,
-    base: &str,
+    to: &Told<'_>,
 ) -> Plan {
+    let base = to.base;
     // Any allowed pair outweighs every difference of score, so the most people get a partner;
     // among matchings of as many pairs, the best scores and favourites win.
     let pairs_possible = u32::try_from(bookings.len() / 2 + 1).unwrap_or(u32::MAX);
@@ -217,18 +240,11 @@ fn plan(
         for (me, other, goal) in [(pa, pb, &b.goal), (pb, pa, &a.goal)] {
             let at = when(start, &me.user.timezone, &me.user.timezone);
             let title = format!("Matched with {} for {at}", other.user.display_name);
-            out.notices.push(Notice {
-                user_id: me.user.id.clone(),
-                email: me.user.email.clone(),
-                kind: "match_found".into(),
-                title: title.clone(),
-                link: link.clone(),
-                subject: title,
-                body: format!(
-                    "Hello {},\n\nYou are paired with {} for {} minutes at {at}.\nTheir goal: {goal}\n\n{base}{link}\n",
-                    me.user.display_name, other.user.display_name, slot.duration_minutes
-                ),
-            });
+            let body = format!(
+                "Hello {},\n\nYou are paired with {} for {} minutes at {at}.\nTheir goal: {goal}\n\n{base}{link}\n",
+                me.user.display_name, other.user.display_name, slot.duration_minutes
+            );
+            out.notices.extend(to.of(&me.user.id, "match_found", &title, &link, &body));
         }
         out.pairs.push(Pairing {
             a: a.id.clone(),
@@ -243,19 +259,12 @@ fn plan(
             let Some(p) = profiles.get(&b.user_id) else { continue };
             let at = when(start, &p.user.timezone, &p.user.timezone);
             let title = format!("No partner yet for {at}");
-            out.notices.push(Notice {
-                user_id: p.user.id.clone(),
-                email: p.user.email.clone(),
-                kind: "match_pending".into(),
-                title: title.clone(),
-                link: "/bookings".into(),
-                subject: title,
-                body: format!(
-                    "Hello {},\n\nNobody could be paired with you for {at} yet. Your booking stays open: \
-                     if someone books the slot before it starts, you will be paired and told.\n\n{base}/bookings\n",
-                    p.user.display_name
-                ),
-            });
+            let body = format!(
+                "Hello {},\n\nNobody could be paired with you for {at} yet. Your booking stays open: \
+                 if someone books the slot before it starts, you will be paired and told.\n\n{base}/bookings\n",
+                p.user.display_name
+            );
+            out.notices.extend(to.of(&p.user.id, "match_pending", &title, "/bookings", &body));
         }
     }
     out

@@ -7,6 +7,7 @@ mod authz;
 mod authz_routes;
 mod cli;
 mod contacts;
+mod digests;
 mod discover;
 mod events;
 mod events_edit;

@@ -190,7 +190,7 @@ async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothi
     assert!(rows[0].1.starts_with(&format!("{}/unsubscribe/", app.base)), "{rows:?}");
 
     // Bad choices are named, and nothing of them is saved.
-    let bad = json!({"deliveries": {"partners": "weekly", "gossip": "email", "goals": "email"},
+    let bad = json!({"deliveries": {"summary": "email", "gossip": "email", "goals": "email", "polls": "hourly"},
                      "quiet_hours": {"start": "22:00", "end": "25:00"}});
     let (s, body) = app.put_json("/api/v1/me/notification-preferences", &ana.token, &bad).await;
     let mut fields = error_fields(&body);
@@ -199,7 +199,7 @@ async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothi
         (s, fields),
         (
             StatusCode::UNPROCESSABLE_ENTITY,
-            vec!["gossip".to_owned(), "partners".to_owned(), "quiet_end".to_owned()]
+            vec!["gossip".to_owned(), "polls".to_owned(), "quiet_end".to_owned(), "summary".to_owned()]
         )
     );
     let (_, same) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;

@@ -119,6 +119,11 @@ async fn a_confidential_struggle_is_for_members_only() {
     assert!(!export.to_string().contains("Cash flow"), "{export}");
     let (_, export) = app.get_json("/api/v1/me/export", Some(&org.token)).await;
     assert!(export.to_string().contains("Cash flow is scary"), "the author keeps their own");
+    // The author hears of the reply without the title, which would otherwise go on by email and
+    // into digests.
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&org.token)).await;
+    assert_eq!(notes["items"][0]["title"], "Mel replied to your confidential post in Open Circle", "{notes}");
+    assert!(!notes.to_string().contains("Cash flow"), "{notes}");
 }
 
 #[tokio::test]

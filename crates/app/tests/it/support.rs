@@ -53,6 +53,8 @@ impl TestApp {
             mail_dir: mail_dir.display().to_string(),
             rate_limit_auth: 10_000,
             mail_poll_ms: 50,
+            // Digests go by the clock: the tests about them run the job at the moments they choose.
+            digest_poll_ms: 3_600_000,
             ..Config::default()
         };
         adjust(&mut config);
