@@ -7,6 +7,7 @@
 //! It must never import HTTP, templates or the app's configuration: callers pass plain values.
 
 pub mod auth;
+pub mod batch;
 pub mod boards;
 pub mod bookings;
 pub mod contacts;

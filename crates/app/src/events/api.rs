@@ -86,8 +86,10 @@ pub async fn list(
 ) -> ApiResult<Json<OccurrenceList>> {
     let (from, to) = window(&w)?;
     let mut items = Vec::new();
-    for e in state.db.events_between(&me.id, from.timestamp_millis(), to.timestamp_millis()).await? {
-        for o in super::occurrences(&state, &me, &e, from, to).await? {
+    let events = state.db.events_between(&me.id, from.timestamp_millis(), to.timestamp_millis()).await?;
+    let all = super::occurrences_of(&state, &me, &events, from, to).await?;
+    for (e, occurrences) in events.iter().zip(all) {
+        for o in occurrences {
             items.push(ListedOccurrence { event_id: e.id.clone(), occurrence: o });
         }
     }

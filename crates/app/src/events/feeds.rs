@@ -83,15 +83,21 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
     let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
     let mut rows: Vec<FeedRow> = Vec::new();
     let mut hosts: HashMap<String, String> = HashMap::new();
-    for e in state.db.feed_events(&user.id, from).await? {
+    let blocked: std::collections::HashSet<String> =
+        state.db.blocked_either_way_of(&user.id).await?.into_iter().collect();
+    let events = state.db.feed_events(&user.id, from).await?;
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let mut answers = state.db.my_rsvps_of(&ids, &user.id).await?;
+    let mut overrides = state.db.overrides_of(&ids).await?;
+    for e in events {
         let hosting = e.host_id == user.id;
-        if !hosting && state.db.blocked_either_way(&user.id, &e.host_id).await? {
+        if !hosting && blocked.contains(&e.host_id) {
             continue;
         }
         let only = if hosting {
             None
         } else {
-            let mine = state.db.my_rsvps(&e.id, &user.id).await?;
+            let mine = answers.remove(&e.id).unwrap_or_default();
             Some(
                 mine.into_iter()
                     .filter(|(key, status)| *key >= from && matches!(status.as_str(), "going" | "maybe"))
@@ -107,7 +113,7 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
                 name
             }
         };
-        let overrides = state.db.overrides(&e.id).await?;
+        let overrides = overrides.remove(&e.id).unwrap_or_default();
         rows.push((e, overrides, host, only));
     }
     let items: Vec<IcsEvent<'_>> = rows

@@ -162,6 +162,33 @@ pub async fn occurrences(
         .collect())
 }
 
+/// `occurrences` for many events at once (three queries in all, whatever their number), in
+/// the order of `events`.
+pub async fn occurrences_of(
+    state: &AppState,
+    viewer: &User,
+    events: &[Event],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Vec<OccurrenceView>>, AppError> {
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let overrides = state.db.overrides_of(&ids).await?;
+    let counts = state.db.rsvp_counts_of(&ids).await?;
+    let mine = state.db.my_rsvps_of(&ids, &viewer.id).await?;
+    let (no_overrides, no_counts, no_answers) = (Vec::new(), Vec::new(), Vec::new());
+    Ok(events
+        .iter()
+        .map(|e| {
+            let counts = counts.get(&e.id).unwrap_or(&no_counts);
+            let mine = mine.get(&e.id).unwrap_or(&no_answers);
+            series::expand(e, overrides.get(&e.id).unwrap_or(&no_overrides), from, to)
+                .iter()
+                .map(|o| OccurrenceView::new(o, counts, mine))
+                .collect()
+        })
+        .collect())
+}
+
 /// The event with its next few occurrences (from now, or from the first start if later).
 pub async fn view(state: &AppState, viewer: &User, e: &Event, next: usize) -> Result<EventView, AppError> {
     let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
@@ -307,11 +334,15 @@ pub async fn agenda(
     to: DateTime<Utc>,
 ) -> Result<Vec<Upcoming>, AppError> {
     let mut items = Vec::new();
-    for e in state.db.events_between(&user.id, from.timestamp_millis(), to.timestamp_millis()).await? {
+    let events = state.db.agenda_events(&user.id, from.timestamp_millis(), to.timestamp_millis()).await?;
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let overrides = state.db.overrides_of(&ids).await?;
+    let answers = state.db.my_rsvps_of(&ids, &user.id).await?;
+    let none = Vec::new();
+    for e in &events {
         let hosting = e.host_id == user.id;
-        let overrides = state.db.overrides(&e.id).await?;
-        let mine = state.db.my_rsvps(&e.id, &user.id).await?;
-        for o in series::expand(&e, &overrides, from, to) {
+        let mine = answers.get(&e.id).unwrap_or(&none);
+        for o in series::expand(e, overrides.get(&e.id).map_or(&[][..], Vec::as_slice), from, to) {
             let answer = mine.iter().find(|m| m.0 == o.key).map(|m| m.1.as_str());
             let status = match (answer, hosting) {
                 (Some(s), _) if s != "declined" => s.to_owned(),

@@ -28,11 +28,18 @@ pub async fn list(
     let from = Utc::now();
     let to = from + TimeDelta::days(30);
     let mut public = Vec::new();
-    for e in state.db.events_between(&me.id, from.timestamp_millis(), to.timestamp_millis()).await? {
-        if e.visibility != "public" || e.host_id == me.id {
-            continue;
-        }
-        for o in super::series::expand(&e, &state.db.overrides(&e.id).await?, from, to) {
+    let events: Vec<_> = state
+        .db
+        .events_between(&me.id, from.timestamp_millis(), to.timestamp_millis())
+        .await?
+        .into_iter()
+        .filter(|e| e.visibility == "public" && e.host_id != me.id)
+        .collect();
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let overrides = state.db.overrides_of(&ids).await?;
+    for e in &events {
+        let none = Vec::new();
+        for o in super::series::expand(e, overrides.get(&e.id).unwrap_or(&none), from, to) {
             if !o.cancelled && !mine.iter().any(|m| m.event_id == e.id && m.key == o.key) {
                 let when = super::view::when(o.start, &me.timezone, &e.time_zone);
                 public.push((o.start, context! { event_id => e.id, key => o.key, title => o.title, when, city => e.city_label, is_virtual => e.is_virtual == 1 }));

@@ -37,11 +37,13 @@ pub async fn events(
     to: i64,
 ) -> Result<Vec<Event>, AppError> {
     let members_only = !a.is_member();
+    let blocked: std::collections::HashSet<String> =
+        state.db.blocked_either_way_of(&me.id).await?.into_iter().collect();
     let mut out = Vec::new();
     for e in state.db.group_events(&a.group.id, from, to).await? {
         let hidden =
             members_only && e.host_id != me.id && (e.visibility == "group" || a.group.visibility == "invite");
-        if hidden || (e.host_id != me.id && state.db.blocked_either_way(&me.id, &e.host_id).await?) {
+        if hidden || (e.host_id != me.id && blocked.contains(&e.host_id)) {
             continue;
         }
         out.push(e);
@@ -189,8 +191,10 @@ pub async fn events_api(
     let a = access(&state, &me, &id).await?;
     let (from, to) = crate::events::api::window(&w)?;
     let mut items = Vec::new();
-    for e in events(&state, &me, &a, from.timestamp_millis(), to.timestamp_millis()).await? {
-        for o in crate::events::occurrences(&state, &me, &e, from, to).await? {
+    let events = events(&state, &me, &a, from.timestamp_millis(), to.timestamp_millis()).await?;
+    let all = crate::events::occurrences_of(&state, &me, &events, from, to).await?;
+    for (e, occurrences) in events.iter().zip(all) {
+        for o in occurrences {
             items.push(ListedOccurrence { event_id: e.id.clone(), occurrence: o });
         }
     }

@@ -68,22 +68,22 @@ impl SuggestionQuery {
     }
 }
 
-/// Suggestions, best first.
+/// PartnerSuggestions, best first.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Suggestions {
+pub struct PartnerSuggestions {
     pub items: Vec<SuggestionItem>,
 }
 
 /// Members who would make good partners, each with the reasons.
 #[utoipa::path(get, path = "/api/v1/partners/suggestions", tag = "partners", security(("bearer" = [])),
-    params(SuggestionQuery), responses((status = 200, body = Suggestions), (status = 422, body = ErrorBody)))]
+    params(SuggestionQuery), responses((status = 200, body = PartnerSuggestions), (status = 422, body = ErrorBody)))]
 pub async fn suggestions(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<SuggestionQuery>,
-) -> ApiResult<Json<Suggestions>> {
+) -> ApiResult<Json<PartnerSuggestions>> {
     let f = q.filters()?;
-    Ok(Json(Suggestions { items: super::suggestions(&state, &me, &f).await? }))
+    Ok(Json(PartnerSuggestions { items: super::suggestions(&state, &me, &f).await? }))
 }
 
 /// A partnership as the API shows it.

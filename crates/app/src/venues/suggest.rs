@@ -53,9 +53,9 @@ pub struct SuggestionView {
     pub reasons: Vec<String>,
 }
 
-/// Suggestions.
+/// VenueSuggestions.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Suggestions {
+pub struct VenueSuggestions {
     pub items: Vec<SuggestionView>,
 }
 
@@ -191,14 +191,14 @@ fn parse(q: &SuggestQuery) -> Result<(Vec<String>, DateTime<Utc>, i64, String), 
 /// Suggests venues for me and other members: open for the whole time, quiet enough for the
 /// kind, fair to everyone, and not inside anyone's home radius unless nothing else will do.
 #[utoipa::path(get, path = "/api/v1/venues/suggest", tag = "venues", security(("bearer" = [])), params(SuggestQuery),
-    responses((status = 200, body = Suggestions), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = VenueSuggestions), (status = 422, body = ErrorBody)))]
 pub async fn api(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<SuggestQuery>,
-) -> ApiResult<Json<Suggestions>> {
+) -> ApiResult<Json<VenueSuggestions>> {
     let (ids, start, minutes, kind) = parse(&q)?;
-    Ok(Json(Suggestions { items: suggest_for(&state, &me, &ids, start, minutes, &kind).await? }))
+    Ok(Json(VenueSuggestions { items: suggest_for(&state, &me, &ids, start, minutes, &kind).await? }))
 }
 
 /// `GET /venues/suggest?with=ID&with=ID&starts_local=…&duration_minutes=…&kind=…`: pick

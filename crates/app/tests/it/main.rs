@@ -25,6 +25,7 @@ mod profiles;
 mod referrals;
 mod rooms;
 mod rooms_shared;
+mod security;
 mod slots;
 mod support;
 mod venues;

@@ -91,3 +91,47 @@ async fn the_server_stops_gracefully() {
     app.stop().await;
     assert!(reqwest::get(&url).await.is_err(), "no longer listening");
 }
+
+/// Every type the API document describes has a name of its own: two types of one name become one
+/// schema in the document, and one of them is described wrongly (schemathesis found partner
+/// suggestions described as venue suggestions).
+#[test]
+fn api_schema_names_are_unique() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source");
+                let mut derived = false;
+                for line in text.lines().map(str::trim) {
+                    if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                        derived = true;
+                    } else if derived && (line.starts_with("pub struct ") || line.starts_with("pub enum ")) {
+                        let name =
+                            line.split_whitespace().nth(2).unwrap_or("").trim_end_matches(['{', '(', ';']);
+                        out.push((
+                            name.split('<').next().unwrap_or(name).to_owned(),
+                            path.display().to_string(),
+                        ));
+                        derived = false;
+                    } else if !line.starts_with("#[") && !line.starts_with("///") {
+                        derived = false;
+                    }
+                }
+            }
+        }
+    }
+    let mut named = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut named);
+    assert!(named.len() > 50, "the API's types were found: {}", named.len());
+    let mut seen = std::collections::HashMap::new();
+    let mut twice = Vec::new();
+    for (name, file) in &named {
+        if let Some(other) = seen.insert(name.clone(), file.clone()) {
+            twice.push(format!("{name}: {other} and {file}"));
+        }
+    }
+    assert!(twice.is_empty(), "{twice:#?}");
+}
