@@ -1,6 +1,6 @@
 //! What a list of events needs, read for many events at once: their overrides, seat counts and
-//! one member's answers, one query per kind rather than one per event; and the events on a
-//! member's agenda. (The load harness found lists spending their time in per-event queries.)
+//! one member's answers, one query per kind rather than one per event; their hosts' names; and
+//! the events on a member's agenda. (The load harness found lists spending their time in per-event queries.)
 
 use std::collections::HashMap;
 
@@ -83,6 +83,21 @@ impl Db {
             for (event, start, status) in q.fetch_all(self.read()).await? {
                 out.entry(event).or_default().push((start, status));
             }
+        }
+        Ok(out)
+    }
+
+    /// Display names by member id, for those of `ids` who exist.
+    pub async fn display_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(CHUNK) {
+            let sql =
+                format!("SELECT id, display_name FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
+            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            out.extend(q.fetch_all(self.read()).await?);
         }
         Ok(out)
     }

@@ -82,13 +82,16 @@ type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>);
 pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError> {
     let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
     let mut rows: Vec<FeedRow> = Vec::new();
-    let mut hosts: HashMap<String, String> = HashMap::new();
     let blocked: std::collections::HashSet<String> =
         state.db.blocked_either_way_of(&user.id).await?.into_iter().collect();
     let events = state.db.feed_events(&user.id, from).await?;
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
     let mut answers = state.db.my_rsvps_of(&ids, &user.id).await?;
     let mut overrides = state.db.overrides_of(&ids).await?;
+    let mut host_ids: Vec<String> = events.iter().map(|e| e.host_id.clone()).collect();
+    host_ids.sort();
+    host_ids.dedup();
+    let hosts: HashMap<String, String> = state.db.display_names(&host_ids).await?;
     for e in events {
         let hosting = e.host_id == user.id;
         if !hosting && blocked.contains(&e.host_id) {
@@ -105,14 +108,7 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
                     .collect(),
             )
         };
-        let host = match hosts.get(&e.host_id) {
-            Some(name) => name.clone(),
-            None => {
-                let name = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
-                hosts.insert(e.host_id.clone(), name.clone());
-                name
-            }
-        };
+        let host = hosts.get(&e.host_id).cloned().unwrap_or_default();
         let overrides = overrides.remove(&e.id).unwrap_or_default();
         rows.push((e, overrides, host, only));
     }

@@ -120,6 +120,19 @@ pub(super) fn form_errors(e: &domain::FieldErrors) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The create form read from a raw body as `POST /events/new` reads it, then checked as far as
+/// that goes without the database (a venue or group it names is not looked up). The `forms`
+/// fuzz target drives it.
+pub fn check_form(body: &[u8]) -> Result<store::events::EventFields, domain::FieldErrors> {
+    let form: EventForm = serde_urlencoded::from_bytes(body)
+        .map_err(|_| domain::FieldErrors::one("form", "That form could not be read."))?;
+    let (input, errors) = input_of(&form);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    super::input::apply(&input, None)
+}
+
 /// The API's input for a submitted form, with the errors only the form can have (numbers that
 /// are not numbers).
 pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
