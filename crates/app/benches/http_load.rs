@@ -11,24 +11,13 @@
 mod seed;
 
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use store::testing::TestDatabase;
 
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// The server process, stopped when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// What the scenarios need from the data set.
@@ -199,23 +188,11 @@ async fn main() -> anyhow::Result<()> {
         .write_all(RSVP_LUA.replace("WRITES", &writes.display().to_string()).as_bytes())?;
 
     let port = seed::free_port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_alongside"))
-            .arg("serve")
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &url)
-            .env("ALONGSIDE_BIND", format!("127.0.0.1:{port}"))
-            .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .spawn()?,
-    );
+    let server = seed::Server::start(dir.path(), &url, port, Stdio::inherit())?;
     let pid = server.0.id();
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    while !client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    seed::wait_ready(&client, port).await?;
 
     let bearer = format!("Authorization: Bearer {}", world.busy_token);
     let scenarios = [

@@ -8,7 +8,10 @@
 //! Run: `scripts/rooms-load.sh` (raises the open-file limit first), or
 //! `ROOMS=500 PER_ROOM=20 SECONDS=30 cargo bench -p app --bench rooms_load`.
 
-use std::process::{Child, Command, Stdio};
+#[path = "common/seed.rs"]
+mod seed;
+
+use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,7 +20,6 @@ use chrono::{TimeDelta, Utc};
 use futures_util::{SinkExt, StreamExt};
 use store::events::EventFields;
 use store::rsvps::Answer;
-use store::users::NewUser;
 use store::Db;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -37,46 +39,12 @@ struct Tally {
     latencies_us: Mutex<Vec<u64>>,
 }
 
-/// The server process, stopped when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Members 0..per_room with API tokens (member 0 hosts) and `rooms` sessions that started ten
 /// minutes ago with every other member going. Returns the tokens and (event id, key) per room.
 async fn seed(db: &Db, rooms: u64, per_room: u64) -> anyhow::Result<(Vec<String>, Vec<(String, i64)>)> {
     let now = Utc::now().timestamp_millis();
-    let mut ids = Vec::new();
-    let mut tokens = Vec::new();
-    for i in 0..per_room {
-        let (email, name) = (format!("load{i}@example.org"), format!("Member {i}"));
-        let user = NewUser {
-            email: &email,
-            password_hash: "-",
-            display_name: &name,
-            timezone: "UTC",
-            admin_if_first: false,
-        };
-        let u = db.create_user(user, now).await?;
-        let secret = format!("alng_{}", app::web::secrets::random_token());
-        db.create_token(&u.id, "load", &app::web::secrets::hash_token(&secret), &secret[..11], now).await?;
-        ids.push(u.id);
-        tokens.push(secret);
-    }
+    let members = seed::members(db, "load", usize::try_from(per_room)?).await?;
+    let (ids, tokens): (Vec<String>, Vec<String>) = members.into_iter().map(|m| (m.id, m.token)).unzip();
     let start = (Utc::now() - TimeDelta::minutes(10)).format("%Y-%m-%dT%H:%M").to_string();
     let mut sessions = Vec::new();
     for r in 0..rooms {
@@ -210,26 +178,13 @@ async fn main() -> anyhow::Result<()> {
     eprintln!("seeded {rooms} rooms x {per_room} members in {:.1} s", t.elapsed().as_secs_f64());
     db.close().await;
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_alongside"))
-            .arg("serve")
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &url)
-            .env("ALONGSIDE_BIND", format!("127.0.0.1:{port}"))
-            .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .spawn()?,
-    );
+    let port = seed::free_port();
+    let server = seed::Server::start(dir.path(), &url, port, Stdio::inherit())?;
     let pid = server.0.id();
     let client = reqwest::Client::new();
-    let ready = format!("http://127.0.0.1:{port}/readyz");
-    while !client.get(&ready).send().await.is_ok_and(|r| r.status().is_success()) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    seed::wait_ready(&client, port).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss_before = rss_kib(pid);
+    let rss_before = seed::rss_kib(pid).0;
 
     let tally = Arc::new(Tally::default());
     let base = Instant::now();
@@ -259,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     tally.measuring.store(false, Ordering::Relaxed);
     let elapsed = t.elapsed().as_secs_f64();
-    let rss_after = rss_kib(pid);
+    let rss_after = seed::rss_kib(pid).0;
 
     let mut lat = std::mem::take(&mut *tally.latencies_us.lock().expect("lock"));
     lat.sort_unstable();

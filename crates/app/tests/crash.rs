@@ -11,59 +11,21 @@
 mod seed;
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-/// The server process, killed when dropped.
-struct Server {
-    child: Child,
-}
-
-impl Server {
-    fn start(dir: &std::path::Path, url: &str, port: u16) -> Server {
-        let log =
-            std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log");
-        let child = Command::new(env!("CARGO_BIN_EXE_alongside"))
-            .arg("serve")
-            .current_dir(dir)
-            .env("DATABASE_URL", url)
-            .env("ALONGSIDE_BIND", format!("127.0.0.1:{port}"))
-            .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
-            .env("ALONGSIDE_RATE_LIMIT_AUTH", "1000000")
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("the server starts");
-        Server { child }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The server, its stderr appended to `server.log` in `dir` (checked for busy errors).
+fn start(dir: &std::path::Path, url: &str, port: u16) -> seed::Server {
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).expect("log");
+    seed::Server::start(dir, url, port, log.into()).expect("the server starts")
 }
 
 async fn wait_ready(client: &reqwest::Client, port: u16) {
-    let url = format!("http://127.0.0.1:{port}/readyz");
-    for _ in 0..600 {
-        if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the server did not come back");
+    seed::wait_ready(client, port).await.expect("the server comes back");
 }
 
 /// What the writers saw.
@@ -100,7 +62,7 @@ async fn killed_at_random_the_server_keeps_every_acknowledged_answer() {
 
     let port = seed::free_port();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("client");
-    let mut server = Server::start(dir.path(), &url, port);
+    let mut server = start(dir.path(), &url, port);
     wait_ready(&client, port).await;
 
     let next = Arc::new(AtomicUsize::new(0));
@@ -151,7 +113,7 @@ async fn killed_at_random_the_server_keeps_every_acknowledged_answer() {
         let pause = 30 + rand::random::<u64>() % 400;
         tokio::time::sleep(Duration::from_millis(pause)).await;
         server.kill();
-        server = Server::start(dir.path(), &url, port);
+        server = start(dir.path(), &url, port);
         wait_ready(&client, port).await;
         if (k + 1) % 10 == 0 {
             eprintln!(

@@ -4,6 +4,10 @@
 
 #![allow(dead_code)] // each user of this file takes what it needs
 
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
 use chrono::{TimeDelta, Utc};
 use store::events::EventFields;
 use store::groups::GroupFields;
@@ -116,6 +120,50 @@ pub async fn going(db: &Db, answers: &[(String, i64, String)]) -> anyhow::Result
         sqlx::query(&sql).execute(db.write()).await?;
     }
     Ok(())
+}
+
+/// `alongside serve` (the build these benches and tests belong to) on `url`, from the folder
+/// `dir`, on 127.0.0.1:`port`; killed (SIGKILL) when dropped.
+pub struct Server(pub Child);
+
+impl Server {
+    pub fn start(dir: &Path, url: &str, port: u16, stderr: Stdio) -> std::io::Result<Server> {
+        let child = Command::new(env!("CARGO_BIN_EXE_alongside"))
+            .arg("serve")
+            .current_dir(dir)
+            .env("DATABASE_URL", url)
+            .env("ALONGSIDE_BIND", format!("127.0.0.1:{port}"))
+            .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()?;
+        Ok(Server(child))
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Waits (up to 15 s) until the server on `port` says it is ready.
+pub async fn wait_ready(client: &reqwest::Client, port: u16) -> anyhow::Result<()> {
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    for _ in 0..600 {
+        if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    anyhow::bail!("the server on port {port} did not get ready")
 }
 
 /// A free port on 127.0.0.1.
