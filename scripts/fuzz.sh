@@ -24,6 +24,7 @@ for t in "${targets[@]}"; do
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
     grep -E "^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb)" "$log" || true
     if [[ $status -ne 0 ]] || compgen -G "fuzz/artifacts/$t/*" >/dev/null; then
+        grep -m1 -A4 "panicked at" "$log" >&2 || true
         tail -40 "$log" >&2
         echo "fuzz: $t failed (exit $status); artifacts: $(ls "fuzz/artifacts/$t" 2>/dev/null)" >&2
         exit 1

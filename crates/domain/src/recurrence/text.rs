@@ -48,13 +48,24 @@ fn parse_by_day(item: &str) -> Result<ByDay, RuleError> {
 
 fn parse_until(value: &str) -> Result<Until, RuleError> {
     let expected = "use a UTC time like 20260601T170000Z or a date like 20260601";
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y%m%d") {
-        if value.len() == 8 {
+    // chrono's %Y takes a sign and its numeric fields skip leading spaces, so "-2027 101T00000Z"
+    // would read as a year before Christ and never print back the same (found by the fuzzer).
+    // The text must have the exact RFC 5545 shape before chrono reads it.
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let bytes = value.as_bytes();
+    if value.len() == 8 && digits(value) {
+        if let Ok(date) = NaiveDate::parse_from_str(value, "%Y%m%d") {
             return Ok(Until::Date(date));
         }
     }
-    match value.strip_suffix('Z').map(|v| NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S")) {
-        Some(Ok(t)) if value.len() == 16 => Ok(Until::Instant(t.and_utc())),
+    let instant_shape = bytes.len() == 16
+        && bytes[8] == b'T'
+        && bytes[15] == b'Z'
+        && digits(&value[..8])
+        && digits(&value[9..15]);
+    // The shape holds only if bytes 8 and 15 are ASCII, so the slices below fall on char bounds.
+    match instant_shape.then(|| NaiveDateTime::parse_from_str(&value[..15], "%Y%m%dT%H%M%S")) {
+        Some(Ok(t)) => Ok(Until::Instant(t.and_utc())),
         _ => Err(invalid("UNTIL", value, expected)),
     }
 }
@@ -235,6 +246,10 @@ mod tests {
         assert!(err("FREQ=DAILY;UNTIL=2026-01-01").starts_with("UNTIL=2026-01-01 is not valid"));
         assert!(err("FREQ=DAILY;UNTIL=20260101T120000").starts_with("UNTIL=20260101T120000 is not valid"));
         assert!(err("FREQ=DAILY;UNTIL=20260231").starts_with("UNTIL=20260231 is not valid"));
+        // Signed years and space-padded fields read by chrono but never print back the same.
+        assert!(err("FREQ=DAILY;UNTIL=-2027 101T00000Z;").starts_with("UNTIL=-2027 101T00000Z is not valid"));
+        assert!(err("FREQ=DAILY;UNTIL=+2027101").starts_with("UNTIL=+2027101 is not valid"));
+        assert!(err("FREQ=DAILY;UNTIL=2027 1 1").starts_with("UNTIL=2027 1 1 is not valid"));
         assert!(err("FREQ=WEEKLY;BYDAY=XX").starts_with("BYDAY=XX is not valid"));
         assert!(err("FREQ=WEEKLY;BYDAY=M").starts_with("BYDAY=M is not valid"));
         assert!(err("FREQ=MONTHLY;BYDAY=6WE").starts_with("BYDAY=6WE is not valid"));
