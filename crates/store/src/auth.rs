@@ -1,5 +1,7 @@
 //! Sessions, personal API tokens and password-reset tokens. Only hashes of secrets are stored.
 
+use sqlx::{FromRow, Row};
+
 use crate::users::{User, USER_COLS};
 use crate::{new_id, Db, Result};
 
@@ -121,12 +123,18 @@ impl Db {
     /// The active user owning a live token, noting when it was last used.
     pub async fn token_user(&self, hash: &str, now: i64) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT {USER_COLS}, t.last_used_at AS token_last_used FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.suspended_at IS NULL"
         );
-        let user: Option<User> = sqlx::query_as(&sql).bind(hash).fetch_optional(self.read()).await?;
-        if user.is_some() {
-            // Only touch the row once a minute, so busy API clients do not turn reads into writes.
+        let Some(row) = sqlx::query(&sql).bind(hash).fetch_optional(self.read()).await? else {
+            return Ok(None);
+        };
+        let user = User::from_row(&row)?;
+        let last_used: Option<i64> = row.try_get("token_last_used")?;
+        // Only touch the row once a minute, and only then take the write connection, so busy
+        // API clients do not turn their reads into writes queued behind the single writer.
+        if last_used.is_none_or(|at| at < now - 60_000) {
             sqlx::query(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 \
                  AND (last_used_at IS NULL OR last_used_at < $3)",
@@ -137,7 +145,7 @@ impl Db {
             .execute(self.write())
             .await?;
         }
-        Ok(user)
+        Ok(Some(user))
     }
 
     /// Stores a reset token's hash; any earlier unused reset for the user stops working.
