@@ -6,6 +6,7 @@
 //!
 //!   scripts/load.sh                        # both backends, into docs/benchmarks.md
 //!   cargo bench -p app --bench http_load   # SQLite; ALONGSIDE_TEST_DATABASE_URL=postgres://… for PostgreSQL
+//!   LOAD_ONLY=rsvp,ics cargo bench …        # only the scenarios whose names contain one of these words
 
 #[path = "common/seed.rs"]
 mod seed;
@@ -231,7 +232,12 @@ async fn main() -> anyhow::Result<()> {
     println!();
     println!("| scenario | requests/s | p50 ms | p99 ms | errors | server peak memory |");
     println!("|---|---:|---:|---:|---:|---:|");
-    for s in scenarios {
+    let only = std::env::var("LOAD_ONLY").unwrap_or_default().to_lowercase();
+    let wanted = |name: &str| {
+        let name = name.to_lowercase();
+        only.is_empty() || only.split(',').any(|w| name.contains(w.trim()))
+    };
+    for s in scenarios.into_iter().filter(|s| wanted(s.name)) {
         // Each path must work before it is measured.
         let mut check = client.get(format!("{base}{}", s.path));
         for h in &s.headers {

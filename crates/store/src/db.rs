@@ -25,6 +25,9 @@ pub struct Db {
     read: AnyPool,
     write: AnyPool,
     url: Url,
+    /// SQLite only: the answer writer, which commits RSVPs that arrive together in one
+    /// transaction (see `rsvp_batch`).
+    answers: Option<crate::rsvp_batch::Queue>,
 }
 
 /// The URL the pools were opened with (for connections outside them, such as a PostgreSQL
@@ -83,6 +86,9 @@ impl Db {
                     AnyPoolOptions::new()
                         .max_connections(max)
                         .acquire_timeout(Duration::from_secs(30))
+                        // A local file has no connection to lose: pinging it before every use
+                        // only costs a round trip to the connection's thread.
+                        .test_before_acquire(false)
                         .after_connect(|conn, _| {
                             Box::pin(async move {
                                 for pragma in [
@@ -100,7 +106,9 @@ impl Db {
                 // Open the writer first: it creates the file and switches it to WAL.
                 let write = pool(1).connect_with(opts.clone()).await.map_err(connect_err)?;
                 let read = pool(8).connect_with(opts).await.map_err(connect_err)?;
-                Ok(Db { backend, read, write, url: kept })
+                let mut db = Db { backend, read, write, url: kept, answers: None };
+                db.answers = Some(crate::rsvp_batch::start(db.clone()));
+                Ok(db)
             }
             Backend::Postgres => {
                 let opts = AnyConnectOptions::from_str(url).map_err(connect_err)?;
@@ -110,7 +118,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .map_err(connect_err)?;
-                Ok(Db { backend, read: pool.clone(), write: pool, url: kept })
+                Ok(Db { backend, read: pool.clone(), write: pool, url: kept, answers: None })
             }
         }
     }
@@ -127,6 +135,11 @@ impl Db {
     /// The URL the database was opened with.
     pub(crate) fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// The answer writer, when there is one.
+    pub(crate) fn answer_queue(&self) -> Option<&crate::rsvp_batch::Queue> {
+        self.answers.as_ref()
     }
 
     /// Which backend this is.

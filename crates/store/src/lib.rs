@@ -29,6 +29,7 @@ pub mod referrals;
 pub mod reminders;
 pub mod room_presence;
 pub mod rooms;
+mod rsvp_batch;
 pub mod rsvps;
 pub mod settings;
 pub mod testing;

@@ -35,6 +35,41 @@ pub struct RsvpOutcome {
     pub promoted: Option<String>,
 }
 
+/// One answer, as the writer receives it.
+#[derive(Debug, Clone)]
+pub(crate) struct AnswerRequest {
+    pub event_id: String,
+    pub occurrence_start: i64,
+    pub user: String,
+    pub answer: Answer,
+    /// What I'll work on; `None` keeps what was there.
+    pub goal: Option<String>,
+    pub capacity: Option<i64>,
+    /// The answer comes close to the start: leaving a seat now is a late cancellation.
+    pub late: bool,
+    pub now: i64,
+}
+
+/// Whether an answer asks for a seat it does not hold yet (and so needs the seat count).
+pub(crate) fn needs_seat(answer: Answer, prev_status: Option<&str>) -> bool {
+    answer == Answer::Going && !matches!(prev_status, Some("going" | "waitlisted"))
+}
+
+/// The status an answer leads to: "going" keeps a seat or a waitlist place already held, and
+/// otherwise takes a seat when one is free.
+pub(crate) fn status_for(answer: Answer, prev_status: Option<&str>, seat_free: bool) -> &'static str {
+    match answer {
+        Answer::Maybe => "maybe",
+        Answer::Declined => "declined",
+        Answer::Going => match prev_status {
+            Some("going") => "going",
+            Some("waitlisted") => "waitlisted",
+            _ if seat_free => "going",
+            _ => "waitlisted",
+        },
+    }
+}
+
 impl Db {
     /// The answers for one occurrence, seats first, then the waitlist in order.
     pub async fn rsvps(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Rsvp>> {
@@ -72,10 +107,10 @@ impl Db {
         .await?)
     }
 
-    /// Answers for one occurrence. A seat is given only while `capacity` allows, checked and
-    /// taken in one transaction that holds the event's lock, so capacity is never exceeded under
-    /// concurrency; a freed seat goes to the longest-waiting member. `late` records a late
-    /// cancellation when a seat is given up.
+    /// Answers for one occurrence. "going" takes a free seat or joins the waitlist; leaving a
+    /// seat (a late cancellation marks it) gives it to the longest-waiting member, returned in
+    /// the outcome. On SQLite, answers arriving together are committed together by the answer
+    /// writer (`rsvp_batch`); the outcome comes back once it is committed.
     #[allow(clippy::too_many_arguments)]
     pub async fn answer(
         &self,
@@ -88,6 +123,25 @@ impl Db {
         late: bool,
         now: i64,
     ) -> Result<RsvpOutcome> {
+        let request = AnswerRequest {
+            event_id: event_id.to_owned(),
+            occurrence_start,
+            user: user.to_owned(),
+            answer,
+            goal: goal.map(str::to_owned),
+            capacity,
+            late,
+            now,
+        };
+        match self.answer_queue() {
+            Some(queue) => crate::rsvp_batch::submit(queue, self, request).await,
+            None => self.answer_alone(&request).await,
+        }
+    }
+
+    /// One answer in a transaction of its own.
+    pub(crate) async fn answer_alone(&self, r: &AnswerRequest) -> Result<RsvpOutcome> {
+        let (event_id, occurrence_start, user) = (r.event_id.as_str(), r.occurrence_start, r.user.as_str());
         let mut tx = self.begin().await?;
         if self.backend() == Backend::Postgres {
             // Serialise answers per event: the seat count below must not change under us.
@@ -105,29 +159,22 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         let prev_status = prev.as_ref().map(|p| p.0.as_str());
-        let status = match answer {
-            Answer::Maybe => "maybe",
-            Answer::Declined => "declined",
-            Answer::Going if matches!(prev_status, Some("going")) => "going",
-            Answer::Going if matches!(prev_status, Some("waitlisted")) => "waitlisted",
-            Answer::Going => {
-                let (taken,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
-                )
-                .bind(event_id)
-                .bind(occurrence_start)
-                .fetch_one(&mut *tx)
-                .await?;
-                if capacity.is_none_or(|c| taken < c) {
-                    "going"
-                } else {
-                    "waitlisted"
-                }
-            }
+        let seat_free = if needs_seat(r.answer, prev_status) {
+            let (taken,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+            )
+            .bind(event_id)
+            .bind(occurrence_start)
+            .fetch_one(&mut *tx)
+            .await?;
+            r.capacity.is_none_or(|c| taken < c)
+        } else {
+            true
         };
+        let status = status_for(r.answer, prev_status, seat_free);
         let queued_at = match &prev {
             Some((s, at)) if s == "waitlisted" && status == "waitlisted" => *at,
-            _ => now,
+            _ => r.now,
         };
         sqlx::query(
             "INSERT INTO rsvps (event_id, occurrence_start, user_id, status, goal, queued_at, updated_at) \
@@ -139,18 +186,18 @@ impl Db {
         .bind(occurrence_start)
         .bind(user)
         .bind(status)
-        .bind(goal.unwrap_or_default())
+        .bind(r.goal.clone().unwrap_or_default())
         .bind(queued_at)
-        .bind(now)
-        .bind(i64::from(goal.is_some()))
+        .bind(r.now)
+        .bind(i64::from(r.goal.is_some()))
         .execute(&mut *tx)
         .await?;
         let mut promoted = None;
         if prev_status == Some("going") && status != "going" {
-            if late {
-                mark(&mut tx, user, event_id, occurrence_start, "late_cancel", now).await?;
+            if r.late {
+                mark(&mut tx, user, event_id, occurrence_start, "late_cancel", r.now).await?;
             }
-            promoted = promote(&mut tx, event_id, occurrence_start, now).await?;
+            promoted = promote(&mut tx, event_id, occurrence_start, r.now).await?;
         }
         tx.commit().await?;
         Ok(RsvpOutcome { status: status.to_owned(), promoted })
@@ -361,7 +408,7 @@ pub(crate) async fn mark(
 }
 
 /// Gives a freed seat to the longest-waiting member; returns who.
-async fn promote(
+pub(crate) async fn promote(
     tx: &mut sqlx::AnyConnection,
     event_id: &str,
     occurrence_start: i64,
