@@ -25,6 +25,8 @@ use crate::web::now_ms;
 const LEASE_MS: i64 = 60_000;
 /// Messages leased per round.
 const BATCH: i64 = 20;
+/// How a failure that no retry can mend begins: the message becomes a dead letter at once.
+const UNSENDABLE: &str = "unsendable";
 
 /// Puts a plain-text message in the outbox and wakes the mail job.
 pub async fn queue(state: &AppState, to: &str, subject: &str, body: &str) -> Result<(), AppError> {
@@ -59,7 +61,14 @@ impl Transport {
 
     async fn send(&self, id: &str, message: Message) -> Result<(), String> {
         match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+            // A permanent refusal (a 5xx: no such mailbox, say) will not change on a retry.
+            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    format!("{UNSENDABLE}: refused for good: {e}")
+                } else {
+                    e.to_string()
+                }
+            }),
             Transport::Files(dir) => {
                 // Written whole under a temporary name, then renamed: a reader never sees half.
                 tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
@@ -102,7 +111,7 @@ async fn drain(state: &AppState, transport: &Transport) {
             let outcome = match build(&state.config.mail_from, &mail) {
                 Ok(message) => transport.send(&mail.id, message).await,
                 // A malformed address will never work: give up at once.
-                Err(e) => Err(format!("unsendable: {e}")),
+                Err(e) => Err(format!("{UNSENDABLE}: {e}")),
             };
             let recorded = match outcome {
                 Ok(()) => state.db.mail_sent(&mail.id, now_ms()).await,
@@ -184,7 +193,7 @@ fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
 
 /// When to try again after `attempts` failed tries, or `None` to give up.
 fn retry_at(config: &Config, error: &str, attempts: i64, now: i64) -> Option<i64> {
-    if error.starts_with("unsendable") || attempts >= config.mail_max_attempts {
+    if error.starts_with(UNSENDABLE) || attempts >= config.mail_max_attempts {
         return None;
     }
     let shift = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
@@ -194,6 +203,24 @@ fn retry_at(config: &Config, error: &str, attempts: i64, now: i64) -> Option<i64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn smtp_urls_name_tls_starttls_or_plain_and_nonsense_is_refused() {
+        use crate::config::Secret;
+        let with = |url: &str| Config { smtp_url: Some(Secret::new(url.to_owned())), ..Config::default() };
+        for url in [
+            "smtps://user:pass@mail.example.org",
+            "smtp://user:pass@mail.example.org:587?tls=required",
+            "smtp://127.0.0.1:2525",
+        ] {
+            let t = Transport::from_config(&with(url));
+            assert!(matches!(t, Ok(Transport::Smtp(_))), "{url}: {t:?}");
+        }
+        for bad in ["mail.example.org", "http://mail.example.org", "smtp://"] {
+            assert!(Transport::from_config(&with(bad)).is_err(), "{bad}");
+        }
+        assert!(matches!(Transport::from_config(&Config::default()), Ok(Transport::Files(_))));
+    }
 
     #[test]
     fn retries_back_off_exponentially_then_stop() {

@@ -28,6 +28,37 @@ async fn reset_mail_is_delivered_over_smtp() {
 }
 
 #[tokio::test]
+async fn a_notification_arrives_over_smtp_with_both_parts_and_a_one_click_unsubscribe() {
+    let port = SmtpSink::free_port();
+    let sink = SmtpSink::start(port);
+    let app =
+        TestApp::spawn_with(|c| c.smtp_url = Some(Secret::new(format!("smtp://127.0.0.1:{port}")))).await;
+    let (ana, bo) = (app.member("Ana").await, app.member("Bo").await);
+    let body = json!({"member_id": ana.id, "kind": "coworking"});
+    let (s, body) = app.post_json("/api/v1/partnerships", Some(&bo.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let mut mail = None;
+    for n in 1..=10 {
+        let got = sink.wait_for(n).await;
+        mail = got.into_iter().find(|m| m.contains("coworking partner"));
+        if mail.is_some() {
+            break;
+        }
+    }
+    let mail = mail.expect("the partner request mail").replace("=\r\n", "");
+    let headers = mail.split("\r\n\r\n").next().expect("headers");
+    assert!(headers.contains(&format!("To: {}", ana.email)), "{headers}");
+    assert!(headers.contains("From: Alongside <no-reply@alongside.localhost>"), "{headers}");
+    assert!(headers.contains("Content-Type: multipart/alternative"), "{headers}");
+    let unsubscribe = format!("List-Unsubscribe: <{}/unsubscribe/{}.partners.", app.base, ana.id);
+    assert!(headers.contains(&unsubscribe), "{headers}");
+    assert!(headers.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{headers}");
+    let (text, html) = (mail.find("Content-Type: text/plain"), mail.find("Content-Type: text/html"));
+    assert!(text.is_some_and(|t| html.is_some_and(|h| t < h)), "plain text first, then HTML: {mail}");
+    assert!(mail.contains("Stop these emails:"), "{mail}");
+}
+
+#[tokio::test]
 async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_when_it_is_back() {
     let port = SmtpSink::free_port();
     let app =
@@ -107,6 +138,37 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     let (left,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM outbox").fetch_one(app.state.db.read()).await.expect("db");
     assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_refusal_for_good_is_a_dead_letter_at_once() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let port = SmtpSink::free_port();
+    let sink = SmtpSink::start(port);
+    sink.no_mailbox.store(true, SeqCst);
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(Secret::new(format!("smtp://127.0.0.1:{port}")));
+        c.mail_retry_ms = 20;
+        c.mail_poll_ms = 20;
+    })
+    .await;
+    let ben = app.member("Ben").await;
+    let b = app.browser().await;
+    assert_eq!(b.post("/reset", &[("email", ben.email.as_str())]).await.status, StatusCode::SEE_OTHER);
+    let mut dead = Vec::new();
+    for _ in 0..200 {
+        dead = app.state.db.dead_letters(10).await.expect("db");
+        if !dead.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(dead.len(), 1, "refused {}", sink.refused.load(SeqCst));
+    assert_eq!(dead[0].attempts, 1, "not retried");
+    assert!(dead[0].last_error.as_deref().is_some_and(|e| e.contains("550")), "{:?}", dead[0].last_error);
+    // The retry interval passes many times over; nothing more is tried.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.refused.load(SeqCst), 1);
 }
 
 #[tokio::test]

@@ -327,11 +327,13 @@ impl Browser {
 }
 
 /// A real SMTP server on 127.0.0.1 (the `mailin-embedded` crate) that keeps what it receives,
-/// or refuses every recipient (451, try later) while `refuse` is set.
+/// or refuses every recipient while `refuse` (451, try later) or `no_mailbox` (550, for good) is set.
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub received: Arc<Mutex<Vec<String>>>,
     pub refuse: Arc<std::sync::atomic::AtomicBool>,
+    /// Answers every recipient "550 mailbox unavailable" (for good) while set.
+    pub no_mailbox: Arc<std::sync::atomic::AtomicBool>,
     /// Messages refused so far.
     pub refused: Arc<std::sync::atomic::AtomicUsize>,
     current: Vec<u8>,
@@ -342,6 +344,10 @@ impl mailin_embedded::Handler for SmtpSink {
         if self.refuse.load(std::sync::atomic::Ordering::SeqCst) {
             self.refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             return mailin_embedded::response::INTERNAL_ERROR;
+        }
+        if self.no_mailbox.load(std::sync::atomic::Ordering::SeqCst) {
+            self.refused.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return mailin_embedded::response::NO_MAILBOX;
         }
         mailin_embedded::response::OK
     }
