@@ -98,22 +98,121 @@ impl Category {
         }
     }
 
-    /// The category of a notification kind, as the app names kinds ("partner_request" …).
+    /// The category of a notification kind stored by its key ("partner_request" …).
     pub fn of_kind(kind: &str) -> Option<Category> {
-        Some(match kind {
-            "seat" | "event" | "reminder" => Category::Events,
-            "partner_request" | "partner_accepted" | "match_found" | "match_pending" => Category::Partners,
-            "group_invite" | "group_request" | "group_role" | "group_welcome" | "group_event" => {
-                Category::Groups
+        Kind::parse(kind).map(Kind::category)
+    }
+}
+
+/// Every kind of notification the app raises; the key is what the store keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Seat,
+    Event,
+    Reminder,
+    PartnerRequest,
+    PartnerAccepted,
+    MatchFound,
+    MatchPending,
+    GroupInvite,
+    GroupRequest,
+    GroupRole,
+    GroupWelcome,
+    GroupEvent,
+    PostReply,
+    PostReport,
+    GoalComment,
+    GoalCheer,
+    Referral,
+    ReferralWon,
+    ReferralThanks,
+    Help,
+    Poll,
+    GoalRemind,
+    GoalPartners,
+    ContactOverdue,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 24] = [
+        Kind::Seat,
+        Kind::Event,
+        Kind::Reminder,
+        Kind::PartnerRequest,
+        Kind::PartnerAccepted,
+        Kind::MatchFound,
+        Kind::MatchPending,
+        Kind::GroupInvite,
+        Kind::GroupRequest,
+        Kind::GroupRole,
+        Kind::GroupWelcome,
+        Kind::GroupEvent,
+        Kind::PostReply,
+        Kind::PostReport,
+        Kind::GoalComment,
+        Kind::GoalCheer,
+        Kind::Referral,
+        Kind::ReferralWon,
+        Kind::ReferralThanks,
+        Kind::Help,
+        Kind::Poll,
+        Kind::GoalRemind,
+        Kind::GoalPartners,
+        Kind::ContactOverdue,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Seat => "seat",
+            Kind::Event => "event",
+            Kind::Reminder => "reminder",
+            Kind::PartnerRequest => "partner_request",
+            Kind::PartnerAccepted => "partner_accepted",
+            Kind::MatchFound => "match_found",
+            Kind::MatchPending => "match_pending",
+            Kind::GroupInvite => "group_invite",
+            Kind::GroupRequest => "group_request",
+            Kind::GroupRole => "group_role",
+            Kind::GroupWelcome => "group_welcome",
+            Kind::GroupEvent => "group_event",
+            Kind::PostReply => "post_reply",
+            Kind::PostReport => "post_report",
+            Kind::GoalComment => "goal_comment",
+            Kind::GoalCheer => "goal_cheer",
+            Kind::Referral => "referral",
+            Kind::ReferralWon => "referral_won",
+            Kind::ReferralThanks => "referral_thanks",
+            Kind::Help => "help",
+            Kind::Poll => "poll",
+            Kind::GoalRemind => "goal_remind",
+            Kind::GoalPartners => "goal_partners",
+            Kind::ContactOverdue => "contact_overdue",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// The category a member chooses this kind's delivery by.
+    pub fn category(self) -> Category {
+        match self {
+            Kind::Seat | Kind::Event | Kind::Reminder => Category::Events,
+            Kind::PartnerRequest | Kind::PartnerAccepted | Kind::MatchFound | Kind::MatchPending => {
+                Category::Partners
             }
-            "post_reply" | "post_report" => Category::Discussion,
-            "goal_comment" | "goal_cheer" => Category::Goals,
-            "referral" | "referral_won" | "referral_thanks" | "help" => Category::Referrals,
-            "poll" => Category::Polls,
-            "goal_remind" | "goal_partners" => Category::Accountability,
-            "contact_overdue" => Category::Contacts,
-            _ => return None,
-        })
+            Kind::GroupInvite
+            | Kind::GroupRequest
+            | Kind::GroupRole
+            | Kind::GroupWelcome
+            | Kind::GroupEvent => Category::Groups,
+            Kind::PostReply | Kind::PostReport => Category::Discussion,
+            Kind::GoalComment | Kind::GoalCheer => Category::Goals,
+            Kind::Referral | Kind::ReferralWon | Kind::ReferralThanks | Kind::Help => Category::Referrals,
+            Kind::Poll => Category::Polls,
+            Kind::GoalRemind | Kind::GoalPartners => Category::Accountability,
+            Kind::ContactOverdue => Category::Contacts,
+        }
     }
 }
 

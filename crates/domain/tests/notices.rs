@@ -2,7 +2,7 @@
 
 use chrono::{NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Period, Topic};
+use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Kind, Period, Topic};
 
 fn hm(s: &str) -> NaiveTime {
     NaiveTime::parse_from_str(s, "%H:%M").expect("time")
@@ -10,24 +10,14 @@ fn hm(s: &str) -> NaiveTime {
 
 #[test]
 fn every_kind_the_app_raises_has_a_category_and_keys_read_back() {
-    for kind in [
-        "seat",
-        "event",
-        "partner_request",
-        "group_event",
-        "post_reply",
-        "goal_cheer",
-        "referral_thanks",
-        "help",
-        "poll",
-        "reminder",
-        "match_found",
-        "match_pending",
-        "goal_remind",
-        "goal_partners",
-        "contact_overdue",
-    ] {
-        assert!(Category::of_kind(kind).is_some(), "{kind}");
+    for kind in Kind::ALL {
+        assert_eq!(Kind::parse(kind.key()), Some(kind));
+        assert_eq!(Category::of_kind(kind.key()), Some(kind.category()));
+        assert_ne!(kind.category(), Category::Summary, "{kind:?}");
+    }
+    // Every category but the summary has a kind in it, or its setting would do nothing.
+    for c in Category::ALL.into_iter().filter(|&c| c != Category::Summary) {
+        assert!(Kind::ALL.iter().any(|k| k.category() == c), "{c:?}");
     }
     assert_eq!(Category::of_kind("reminder"), Some(Category::Events));
     assert_eq!(Category::of_kind("nonsense"), None);

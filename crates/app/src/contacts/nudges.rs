@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use domain::notices::Category;
+use domain::notices::{Category, Kind};
 
 use crate::notifications::{recipient_of, Mail};
 use crate::state::AppState;
@@ -32,9 +32,7 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
             }
             if to.is_none() {
                 let email = Some(u.email.clone());
-                to = Some(
-                    recipient_of(state, &u.id, email, &u.timezone, Some(Category::Contacts), now).await?,
-                );
+                to = Some(recipient_of(state, &u.id, email, &u.timezone, Category::Contacts, now).await?);
             }
             let Some(to) = &to else { continue };
             let title = format!("Time to get back in touch with {}", c.name);
@@ -49,7 +47,7 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
                 state.config.public_url()
             );
             let out: Vec<_> = to
-                .outgoing("contact_overdue", &title, &link, Some(Mail { subject: &title, body: &body }))
+                .outgoing(Kind::ContactOverdue, &title, &link, Some(Mail { subject: &title, body: &body }))
                 .into_iter()
                 .collect();
             if state.db.send_once(&u.id, TOPIC, &key, &out, now).await? {

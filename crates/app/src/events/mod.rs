@@ -18,6 +18,7 @@ pub mod view;
 use axum::routing::{get, post, put};
 use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
+use domain::notices::Kind;
 use domain::FieldErrors;
 use store::events::{Answer, Event};
 use store::users::User;
@@ -296,7 +297,7 @@ pub(crate) async fn tell_promoted(
     crate::notifications::send(
         state,
         &u.id,
-        "seat",
+        Kind::Seat,
         &subject,
         &link,
         Some(crate::notifications::Mail { subject: &subject, body: &body }),

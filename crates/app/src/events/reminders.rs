@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::notices::Category;
+use domain::notices::{Category, Kind};
 use store::reminders::Reminder;
 use tokio::sync::watch;
 
@@ -71,10 +71,13 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                 // Never queue mail in the future (a run for a simulated later `now` still sends at once).
                 let stamp = now.timestamp_millis().min(crate::web::now_ms());
                 let email = Some(a.email.clone());
-                let to = recipient_of(state, &a.user_id, email, &a.timezone, Some(Category::Events), stamp)
-                    .await?;
-                let mut out =
-                    to.outgoing("reminder", &subject, &path, Some(Mail { subject: &subject, body: &body }));
+                let to = recipient_of(state, &a.user_id, email, &a.timezone, Category::Events, stamp).await?;
+                let mut out = to.outgoing(
+                    Kind::Reminder,
+                    &subject,
+                    &path,
+                    Some(Mail { subject: &subject, body: &body }),
+                );
                 if let Some(o) = out.as_mut() {
                     o.mail = o.mail.take().filter(|m| m.due < occ.start.timestamp_millis());
                 }

@@ -4,6 +4,7 @@
 //! upcoming date is told. Without this, answers stay keyed to dates that no longer exist.
 
 use chrono::{TimeDelta, Utc};
+use domain::notices::Kind;
 use store::events::Event;
 
 use super::{series, MAX_WINDOW_DAYS};
@@ -52,7 +53,7 @@ pub async fn carry_over(state: &AppState, updated: &Event, before: &Before) -> R
             u.display_name, updated.title
         );
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
-        crate::notifications::send(state, &u.id, "event", &subject, &link, Some(mail)).await?;
+        crate::notifications::send(state, &u.id, Kind::Event, &subject, &link, Some(mail)).await?;
     }
     Ok(())
 }

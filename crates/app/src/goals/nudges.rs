@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::notices::Category;
+use domain::notices::{Category, Kind};
 use domain::weeks::{lapse_start, missed_in_a_row, reminder_due, WeekKey};
 use store::boards::Nudge;
 use store::users::User;
@@ -89,9 +89,9 @@ async fn reminder<'a>(
         week.label()
     );
     let to =
-        recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, Some(Category::Accountability), now)
-            .await?;
-    let out = to.outgoing("goal_remind", &subject, "/goals", Some(Mail { subject: &subject, body: &body }));
+        recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, Category::Accountability, now).await?;
+    let out =
+        to.outgoing(Kind::GoalRemind, &subject, "/goals", Some(Mail { subject: &subject, body: &body }));
     Ok(Nudge { user_id: &u.id, kind: "remind", week: key, out: out.into_iter().collect() })
 }
 
@@ -115,9 +115,9 @@ async fn partners_note<'a>(
             state.config.public_url()
         );
         let email = Some(p.email.clone());
-        let to = recipient_of(state, &p.id, email, &p.timezone, Some(Category::Accountability), now).await?;
+        let to = recipient_of(state, &p.id, email, &p.timezone, Category::Accountability, now).await?;
         out.extend(to.outgoing(
-            "goal_partners",
+            Kind::GoalPartners,
             &subject,
             &link,
             Some(Mail { subject: &subject, body: &body }),

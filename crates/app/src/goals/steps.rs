@@ -2,6 +2,7 @@
 //! goals, tasks, check-ins, comments, cheers, pausing, and how soon partners hear of missed weeks.
 
 use domain::goals::GoalStatus;
+use domain::notices::Kind;
 use domain::FieldErrors;
 use store::goals::Goal;
 use store::users::User;
@@ -102,15 +103,10 @@ pub async fn comment(
     let id = state.db.add_comment(&g.id, checkin.as_deref(), &me.id, &body, now).await?;
     if g.user_id != me.id {
         let title = format!("{} commented on \"{}\"", me.display_name, g.title);
-        crate::notifications::send(
-            state,
-            &g.user_id,
-            "goal_comment",
-            &title,
-            &format!("/goals/{}", g.id),
-            None,
-        )
-        .await?;
+        let link = format!("/goals/{}", g.id);
+        let text = format!("{title}:\n\n{body}\n\nAnswer them:\n\n{}{link}\n", state.config.public_url());
+        let mail = crate::notifications::Mail { subject: &title, body: &text };
+        crate::notifications::send(state, &g.user_id, Kind::GoalComment, &title, &link, Some(mail)).await?;
     }
     Ok(id)
 }
@@ -135,15 +131,13 @@ pub async fn cheer(
     state.db.set_cheer(&target, &g.id, &me.id, on, now).await?;
     if on && !mine {
         let title = format!("{} cheered you on: \"{}\"", me.display_name, g.title);
-        crate::notifications::send(
-            state,
-            &g.user_id,
-            "goal_cheer",
-            &title,
-            &format!("/goals/{}", g.id),
-            None,
-        )
-        .await?;
+        let link = format!("/goals/{}", g.id);
+        let body = format!(
+            "{title}. Keep going!\n\nYour goal and its check-ins:\n\n{}{link}\n",
+            state.config.public_url()
+        );
+        let mail = crate::notifications::Mail { subject: &title, body: &body };
+        crate::notifications::send(state, &g.user_id, Kind::GoalCheer, &title, &link, Some(mail)).await?;
     }
     Ok(())
 }

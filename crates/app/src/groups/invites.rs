@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Json;
 use domain::groups::{check_invite_days, Action, DEFAULT_INVITE_DAYS, INVITE_DAYS};
+use domain::notices::Kind;
 use domain::FieldErrors;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use utoipa::ToSchema;
 use super::view::rfc3339;
 use super::{access, Access};
 use crate::error::{ApiResult, AppError, PageResult};
+use crate::notifications::{self, Mail};
 use crate::openapi::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser, MaybeUser};
@@ -68,11 +70,14 @@ pub async fn invite(
             a.group.name,
             a.group.description.chars().take(500).collect::<String>(),
         );
-        crate::mail::queue(state, to, &subject, &body).await?;
-        if let Some(u) = state.db.user_by_email(to).await? {
-            let title = format!("{subject}: the link is in your email");
-            // The invitation went by email already (to an address, member or not): in the app only.
-            state.db.notify(&u.id, "group_invite", &title, "", now).await?;
+        match state.db.user_by_email(to).await? {
+            // A member gets it as they chose for group notifications (in the app, by email, or not).
+            Some(u) => {
+                let link = format!("/invites/{token}");
+                let mail = Mail { subject: &subject, body: &body };
+                notifications::send(state, &u.id, Kind::GroupInvite, &subject, &link, Some(mail)).await?;
+            }
+            None => crate::mail::queue(state, to, &subject, &body).await?,
         }
     }
     Ok((id, url))

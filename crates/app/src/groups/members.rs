@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use domain::groups::{may_remove, Action, Openness, Role};
+use domain::notices::Kind;
 use domain::FieldErrors;
 use minijinja::context;
 use serde::Deserialize;
@@ -33,9 +34,13 @@ pub async fn join(state: &AppState, me: &User, a: &Access, message: &str) -> Res
     state.db.request_to_join(&a.group.id, &me.id, &message, now).await?;
     let title = format!("{} asks to join {}", me.display_name, a.group.name);
     let link = format!("/groups/{}/members", a.group.id);
+    let said = if message.is_empty() { String::new() } else { format!(" Their message: {message}") };
+    let body = format!("{title}.{said}\n\nAccept or decline:\n\n{}{link}\n", state.config.public_url());
+    let mail = crate::notifications::Mail { subject: &title, body: &body };
     for m in state.db.group_members(&a.group.id).await? {
         if m.role != "member" {
-            crate::notifications::send(state, &m.user_id, "group_request", &title, &link, None).await?;
+            crate::notifications::send(state, &m.user_id, Kind::GroupRequest, &title, &link, Some(mail))
+                .await?;
         }
     }
     Ok("requested")
@@ -123,15 +128,15 @@ pub async fn change(state: &AppState, a: &Access, member: &str, change: Change) 
             }
             state.db.hand_over(&a.group.id, &a.viewer, member).await?;
             let title = format!("You're now the organiser of {}", a.group.name);
-            crate::notifications::send(
-                state,
-                member,
-                "group_role",
-                &title,
-                &format!("/groups/{}", a.group.id),
-                None,
-            )
-            .await?;
+            let link = format!("/groups/{}", a.group.id);
+            let body = format!(
+                "The organiser of {} handed the group over to you: you can now change its settings, \
+                 name moderators and hand it on.\n\n{}{link}\n",
+                a.group.name,
+                state.config.public_url()
+            );
+            let mail = crate::notifications::Mail { subject: &title, body: &body };
+            crate::notifications::send(state, member, Kind::GroupRole, &title, &link, Some(mail)).await?;
         }
         Change::Remove | Change::Ban => {
             a.require(Action::Manage)?;
@@ -177,7 +182,7 @@ pub async fn answer(state: &AppState, a: &Access, member: &str, approve: bool) -
                 state.config.public_url()
             );
             let mail = crate::notifications::Mail { subject: &title, body: &body };
-            crate::notifications::send(state, member, "group_welcome", &title, &link, Some(mail)).await?;
+            crate::notifications::send(state, member, Kind::GroupWelcome, &title, &link, Some(mail)).await?;
         }
     } else {
         state.db.drop_request(&a.group.id, member).await?;

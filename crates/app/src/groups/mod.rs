@@ -22,6 +22,7 @@ pub mod view;
 use axum::routing::{get, post};
 use axum::Router;
 use domain::groups::{decide, Action, Decision, Openness, Role};
+use domain::notices::Kind;
 use store::events::Event;
 use store::groups::Group;
 use store::posts::Reader;
@@ -218,7 +219,7 @@ pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError>
             state.config.public_url(),
         );
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
-        crate::notifications::send(state, &u.id, "group_event", &subject, &link, Some(mail)).await?;
+        crate::notifications::send(state, &u.id, Kind::GroupEvent, &subject, &link, Some(mail)).await?;
     }
     Ok(())
 }
@@ -247,7 +248,7 @@ pub async fn before_account_deleted(state: &AppState, user: &User) -> Result<(),
                 crate::notifications::send(
                     state,
                     &next,
-                    "group_role",
+                    Kind::GroupRole,
                     "You're now the organiser of a group",
                     &link,
                     None,

@@ -2,6 +2,7 @@
 //! 15 minutes, replying, "this helped", moderation (hide, lock, delete) and reports.
 
 use domain::groups::{may_edit, Action, PostKind};
+use domain::notices::Kind;
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use store::posts::{Post, PostFlag, Reply};
@@ -141,7 +142,14 @@ pub async fn reply(
             format!("{} replied to \"{}\"", me.display_name, p.title)
         };
         let link = format!("/groups/{}/posts/{}#r-{id}", a.group.id, p.id);
-        crate::notifications::send(state, &p.author_id, "post_reply", &title, &link, None).await?;
+        let said = if p.confidential == 1 {
+            "What they wrote stays in the app, like your post.".to_owned()
+        } else {
+            format!("They wrote:\n\n{}", crate::web::markdown::excerpt(&body, 600))
+        };
+        let body = format!("{title}.\n\n{said}\n\nRead and answer:\n\n{}{link}\n", state.config.public_url());
+        let mail = crate::notifications::Mail { subject: &title, body: &body };
+        crate::notifications::send(state, &p.author_id, Kind::PostReply, &title, &link, Some(mail)).await?;
     }
     Ok(id)
 }
@@ -291,9 +299,18 @@ pub async fn report(
     {
         let title = format!("A post in {} was reported", a.group.name);
         let link = format!("/groups/{}/reports", a.group.id);
+        let body = format!(
+            "A member reported a post in {}, which you help moderate. Their reason: {}\n\nReview the \
+             reports, and hide the post or dismiss the report:\n\n{}{link}\n",
+            a.group.name,
+            if reason.is_empty() { "none given" } else { reason.as_str() },
+            state.config.public_url()
+        );
+        let mail = crate::notifications::Mail { subject: &title, body: &body };
         for m in state.db.group_members(&a.group.id).await? {
             if m.role != "member" {
-                crate::notifications::send(state, &m.user_id, "post_report", &title, &link, None).await?;
+                crate::notifications::send(state, &m.user_id, Kind::PostReport, &title, &link, Some(mail))
+                    .await?;
             }
         }
     }

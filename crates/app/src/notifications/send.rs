@@ -6,7 +6,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Topic};
+use domain::notices::{check_quiet_time, quiet_until, Category, Delivery, Kind, Topic};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use store::notifications::{OutMail, Outgoing};
@@ -43,7 +43,7 @@ pub struct Recipient {
     user_id: String,
     /// Where mail goes; `None` for a suspended or unknown member.
     email: Option<String>,
-    category: Option<Category>,
+    category: Category,
     pub delivery: Delivery,
     /// Mail may go from then on (after quiet hours).
     due: i64,
@@ -51,11 +51,11 @@ pub struct Recipient {
     unsubscribe: String,
 }
 
-/// How `user` receives notifications of `category` at `now` (a kind without one goes by email).
+/// How `user` receives notifications of `category` at `now`.
 pub async fn recipient(
     state: &AppState,
     user: &str,
-    category: Option<Category>,
+    category: Category,
     now: i64,
 ) -> Result<Recipient, AppError> {
     let member = state.db.user(user).await?.filter(|u| u.suspended_at.is_none());
@@ -69,29 +69,26 @@ pub async fn recipient_of(
     user: &str,
     email: Option<String>,
     zone: &str,
-    category: Option<Category>,
+    category: Category,
     now: i64,
 ) -> Result<Recipient, AppError> {
-    let delivery = match category {
-        Some(c) => delivery(state, user, c).await?,
-        None => Delivery::Email,
-    };
+    let delivery = delivery(state, user, category).await?;
     let due = if delivery == Delivery::Email && email.is_some() {
         held_until(state, user, zone, now).await?.unwrap_or(now)
     } else {
         now
     };
     let public = state.config.public_url();
-    let unsubscribe = category
-        .map(|c| format!("{public}/unsubscribe/{}", token(&state.csrf_key, user, Topic::Category(c))))
-        .unwrap_or_default();
+    let unsubscribe =
+        format!("{public}/unsubscribe/{}", token(&state.csrf_key, user, Topic::Category(category)));
     Ok(Recipient { user_id: user.to_owned(), email, category, delivery, due, public, unsubscribe })
 }
 
 impl Recipient {
     /// A notification of `kind` as this member wants it: `None` when they turned it off; in the
     /// app, with an email (`mail`, or else the title and link) only when they chose one at once.
-    pub fn outgoing(&self, kind: &str, title: &str, link: &str, mail: Option<Mail<'_>>) -> Option<Outgoing> {
+    pub fn outgoing(&self, kind: Kind, title: &str, link: &str, mail: Option<Mail<'_>>) -> Option<Outgoing> {
+        debug_assert_eq!(kind.category(), self.category, "{kind:?} read with another category's choice");
         if self.delivery == Delivery::Off {
             return None;
         }
@@ -104,9 +101,7 @@ impl Recipient {
                 None if link.starts_with("http") => (title.to_owned(), format!("{title}\n\n{link}")),
                 None => (title.to_owned(), format!("{title}\n\n{public}{link}")),
             };
-            if let Some(c) = self.category {
-                body.push_str(&footer(public, c.label(), &self.unsubscribe));
-            }
+            body.push_str(&footer(public, self.category.label(), &self.unsubscribe));
             OutMail {
                 to: to.clone(),
                 subject,
@@ -117,7 +112,7 @@ impl Recipient {
         });
         Some(Outgoing {
             user_id: self.user_id.clone(),
-            kind: kind.to_owned(),
+            kind: kind.key().to_owned(),
             title: title.to_owned(),
             link: link.to_owned(),
             in_app: true,
@@ -138,13 +133,13 @@ pub fn footer(public: &str, why: &str, unsubscribe: &str) -> String {
 pub async fn send(
     state: &AppState,
     user: &str,
-    kind: &str,
+    kind: Kind,
     title: &str,
     link: &str,
     mail: Option<Mail<'_>>,
 ) -> Result<(), AppError> {
     let now = now_ms();
-    let r = recipient(state, user, Category::of_kind(kind), now).await?;
+    let r = recipient(state, user, kind.category(), now).await?;
     let Some(out) = r.outgoing(kind, title, link, mail) else { return Ok(()) };
     state.db.deliver(&out, now).await?;
     if out.mail.is_some() {

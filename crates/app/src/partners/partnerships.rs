@@ -2,6 +2,7 @@
 //! recurring event to start with: coworking every two months for two hours ("start small"),
 //! accountability weekly.
 
+use domain::notices::Kind;
 use domain::profile::check_text;
 use domain::FieldErrors;
 use serde::Serialize;
@@ -102,7 +103,7 @@ pub async fn request(
     let said = if message.is_empty() { String::new() } else { format!("\n\nThey wrote:\n{message}") };
     let body = format!("Hello {},\n\n{title}.{said}\n\nAccept or decline: {link}\n", target.display_name);
     let mail = crate::notifications::Mail { subject: &title, body: &body };
-    crate::notifications::send(state, &target.id, "partner_request", &title, "/partnerships", Some(mail))
+    crate::notifications::send(state, &target.id, Kind::PartnerRequest, &title, "/partnerships", Some(mail))
         .await?;
     state.db.partnership(&id).await?.ok_or(AppError::NotFound)
 }
@@ -132,8 +133,15 @@ pub async fn act(state: &AppState, me: &User, id: &str, action: &str) -> Result<
             let link = format!("{}/partnerships", state.config.public_url());
             let body = format!("Hello {},\n\n{title}.\n\nSee your partners: {link}\n", u.display_name);
             let mail = crate::notifications::Mail { subject: &title, body: &body };
-            crate::notifications::send(state, &u.id, "partner_accepted", &title, "/partnerships", Some(mail))
-                .await?;
+            crate::notifications::send(
+                state,
+                &u.id,
+                Kind::PartnerAccepted,
+                &title,
+                "/partnerships",
+                Some(mail),
+            )
+            .await?;
         }
     }
     state.db.partnership(id).await?.ok_or(AppError::NotFound)

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use domain::notices::Category;
+use domain::notices::{Category, Kind};
 use domain::partners::{rate, Between, Member, Mode, Week, WEIGHTS};
 use domain::profile::Company;
 use store::bookings::{Booking, Paired, Pairing, Plan, Slot};
@@ -116,7 +116,7 @@ pub async fn pair(
     let mut recipients = HashMap::new();
     for (id, p) in &profiles {
         let email = Some(p.user.email.clone());
-        let r = recipient_of(state, id, email, &p.user.timezone, Some(Category::Partners), stamp).await?;
+        let r = recipient_of(state, id, email, &p.user.timezone, Category::Partners, stamp).await?;
         recipients.insert(id.clone(), r);
     }
     let to = Told { recipients: &recipients, base: &base };
@@ -159,7 +159,7 @@ struct Told<'a> {
 }
 
 impl Told<'_> {
-    fn of(&self, user: &str, kind: &str, title: &str, link: &str, body: &str) -> Option<Outgoing> {
+    fn of(&self, user: &str, kind: Kind, title: &str, link: &str, body: &str) -> Option<Outgoing> {
         self.recipients.get(user)?.outgoing(kind, title, link, Some(Mail { subject: title, body }))
     }
 }
@@ -244,7 +244,7 @@ fn plan(
                 "Hello {},\n\nYou are paired with {} for {} minutes at {at}.\nTheir goal: {goal}\n\n{base}{link}\n",
                 me.user.display_name, other.user.display_name, slot.duration_minutes
             );
-            out.notices.extend(to.of(&me.user.id, "match_found", &title, &link, &body));
+            out.notices.extend(to.of(&me.user.id, Kind::MatchFound, &title, &link, &body));
         }
         out.pairs.push(Pairing {
             a: a.id.clone(),
@@ -264,7 +264,7 @@ fn plan(
                  if someone books the slot before it starts, you will be paired and told.\n\n{base}/bookings\n",
                 p.user.display_name
             );
-            out.notices.extend(to.of(&p.user.id, "match_pending", &title, "/bookings", &body));
+            out.notices.extend(to.of(&p.user.id, Kind::MatchPending, &title, "/bookings", &body));
         }
     }
     out

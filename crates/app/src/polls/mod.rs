@@ -10,6 +10,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use chrono_tz::Tz;
+use domain::notices::Kind;
 use domain::timefinding::{propose, Invitee, SlotRequest};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -244,7 +245,7 @@ pub async fn create(state: &AppState, organiser: &User, input: &PollInput) -> Re
             u.display_name, organiser.display_name
         );
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
-        crate::notifications::send(state, &u.id, "poll", &subject, &link, Some(mail)).await?;
+        crate::notifications::send(state, &u.id, Kind::Poll, &subject, &link, Some(mail)).await?;
     }
     state.db.poll(&id).await?.ok_or(AppError::NotFound)
 }
@@ -378,7 +379,7 @@ pub async fn close(
             },
         );
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
-        crate::notifications::send(state, &u.id, "poll", &subject, &link, Some(mail)).await?;
+        crate::notifications::send(state, &u.id, Kind::Poll, &subject, &link, Some(mail)).await?;
     }
     crate::events::answer(state, organiser, &event, key, store::events::Answer::Going, None).await?;
     Ok(event)

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Json;
+use domain::notices::Kind;
 use domain::referrals::{check_hours, hours_words};
 use domain::FieldErrors;
 use minijinja::context;
@@ -89,7 +90,14 @@ pub async fn record(state: &AppState, me: &User, g: &GivenInput) -> Result<Strin
     let id = state.db.record_help(helper, helped, minutes, &note, &me.id, now).await?;
     let title =
         format!("{} noted {} of help between you: please confirm", me.display_name, hours_words(minutes));
-    crate::notifications::send(state, &other.id, "help", &title, "/help#given", None).await?;
+    let body = format!(
+        "{title}.\n\n{}{}Confirm it, or say it isn't right, on your help page:\n\n{}/help#given\n",
+        if g.direction == "gave" { "They helped you." } else { "You helped them." },
+        if note.is_empty() { " ".to_owned() } else { format!(" Their note: {note}\n\n") },
+        state.config.public_url()
+    );
+    let mail = crate::notifications::Mail { subject: &title, body: &body };
+    crate::notifications::send(state, &other.id, Kind::Help, &title, "/help#given", Some(mail)).await?;
     Ok(id)
 }
 

@@ -15,6 +15,7 @@ pub mod report;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{TimeDelta, Utc};
+use domain::notices::Kind;
 use domain::referrals::{check_currency, parse_amount, SlipStatus, TEMPERATURES};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -147,7 +148,7 @@ pub async fn give(state: &AppState, me: &User, input: &SlipInput) -> Result<Stri
     crate::notifications::send(
         state,
         &receiver.id,
-        "referral",
+        Kind::Referral,
         &title,
         &link,
         Some(Mail { subject: &title, body: &body }),
@@ -210,15 +211,14 @@ pub async fn advance(state: &AppState, me: &User, r: &Referral, input: &StatusIn
             me.display_name,
             domain::referrals::format_amount(*v)
         );
-        crate::notifications::send(
-            state,
-            &r.giver_id,
-            "referral_won",
-            &title,
-            &format!("/referrals/{}", r.id),
-            None,
-        )
-        .await?;
+        let link = format!("/referrals/{}", r.id);
+        let body = format!(
+            "{title}. Your referral of {} turned into business: it counts towards what you've given.\n\n{}{link}\n",
+            r.prospect,
+            state.config.public_url()
+        );
+        let mail = Mail { subject: &title, body: &body };
+        crate::notifications::send(state, &r.giver_id, Kind::ReferralWon, &title, &link, Some(mail)).await?;
     }
     Ok(())
 }
@@ -235,15 +235,15 @@ pub async fn thank(state: &AppState, me: &User, r: &Referral) -> Result<(), AppE
         return Err(AppError::Invalid(FieldErrors::one("status", "You thanked them already.")));
     }
     let title = format!("{} thanked you for closed business: {}", me.display_name, r.prospect);
-    crate::notifications::send(
-        state,
-        &r.giver_id,
-        "referral_thanks",
-        &title,
-        &format!("/referrals/{}", r.id),
-        None,
-    )
-    .await?;
+    let link = format!("/referrals/{}", r.id);
+    let body = format!(
+        "{} says thank you for referring {} to them: the business is closed.\n\n{}{link}\n",
+        me.display_name,
+        r.prospect,
+        state.config.public_url()
+    );
+    let mail = Mail { subject: &title, body: &body };
+    crate::notifications::send(state, &r.giver_id, Kind::ReferralThanks, &title, &link, Some(mail)).await?;
     Ok(())
 }
 

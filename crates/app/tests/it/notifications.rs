@@ -255,6 +255,41 @@ async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothi
 }
 
 #[tokio::test]
+async fn an_invitation_to_a_member_goes_as_they_chose_for_groups() {
+    let app = TestApp::spawn().await;
+    let org = app.member("Olga").await;
+    let id = crate::groups::group(&app, &org, "Quiet Writers", "invite").await;
+    let (ana, bo) = (app.member("Ana").await, app.member("Bo").await);
+    let (s, body) = app
+        .put_json(
+            "/api/v1/me/notification-preferences",
+            &ana.token,
+            &json!({"deliveries": {"groups": "off"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    for who in [&ana, &bo] {
+        let (s, body) = app
+            .post_json(
+                &format!("/api/v1/groups/{id}/invites"),
+                Some(&org.token),
+                &json!({"email": who.email}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+    }
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (0, 0), "groups are off");
+    // By default: in the app with the link, and by email with the group's unsubscribe link.
+    let note = &notes(&app, &bo, "").await["items"][0];
+    assert!(note["link"].as_str().is_some_and(|l| l.starts_with("/invites/alinv_")), "{note}");
+    let rows = outbox_for(&app, &bo).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].1.contains(&format!("/unsubscribe/{}.groups.", bo.id)), "{rows:?}");
+    let mail = app.mail_with(&["invites you to Quiet Writers", &bo.email]).await;
+    assert!(mail.contains("/invites/alinv_") && mail.contains("Stop these emails:"), "{mail}");
+}
+
+#[tokio::test]
 async fn quiet_hours_hold_mail_until_they_end_on_the_members_clock() {
     let app = TestApp::spawn().await;
     let ana = app.member_with("Ana", json!({"timezone": "Asia/Tokyo"})).await;

@@ -102,6 +102,7 @@ async fn a_confidential_struggle_is_for_members_only() {
     assert_eq!(titles(&list), ["Cash flow is scary"]);
 
     // A member replies to it; their export keeps their words but not the post's title.
+    email_me_replies(&app, &org).await;
     let mem = app.member("Mel").await;
     app.post_json(&format!("/api/v1/groups/{id}/membership"), Some(&mem.token), &json!({})).await;
     let (s, _) = app
@@ -124,6 +125,15 @@ async fn a_confidential_struggle_is_for_members_only() {
     let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&org.token)).await;
     assert_eq!(notes["items"][0]["title"], "Mel replied to your confidential post in Open Circle", "{notes}");
     assert!(!notes.to_string().contains("Cash flow"), "{notes}");
+    let mail = app.mail_with(&["Mel replied to your confidential post in Open Circle"]).await;
+    assert!(!mail.contains("Cash flow") && !mail.contains("Been there"), "nor the reply in mail: {mail}");
+}
+
+/// The author chooses replies to their posts by email (they stay in the app by default).
+async fn email_me_replies(app: &TestApp, who: &Member) {
+    let prefs = json!({"deliveries": {"discussion": "email"}});
+    let (s, body) = app.put_json("/api/v1/me/notification-preferences", &who.token, &prefs).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
@@ -168,6 +178,7 @@ async fn replies_and_this_helped_and_a_reply_tells_the_author() {
     let t =
         post(&app, &asker, &id, json!({"kind": "ask", "title": "Need a logo", "body": "Small budget"})).await;
     let p = t["post"]["id"].as_str().expect("id");
+    email_me_replies(&app, &asker).await;
     let (s, t) = app
         .post_json(
             &format!("/api/v1/groups/{id}/posts/{p}/replies"),
@@ -187,6 +198,8 @@ async fn replies_and_this_helped_and_a_reply_tells_the_author() {
     assert_eq!((s, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["body".into()]));
     let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&asker.token)).await;
     assert!(notes.to_string().contains("Hugo replied to \\\"Need a logo\\\""), "{notes}");
+    let mail = app.mail_with(&["Hugo replied to \"Need a logo\"", "They wrote:", "I can help"]).await;
+    assert!(mail.contains(&format!("/groups/{id}/posts/{p}#r-")), "{mail}");
 
     let helped = format!("/api/v1/groups/{id}/posts/{p}/helped?reply={reply}");
     let (s, _) = app.put_json(&helped, &helper.token, &json!({})).await;
