@@ -111,7 +111,8 @@ async fn compose(
     let unsubscribe =
         format!("{public}/unsubscribe/{}", token(&state.csrf_key, &u.id, Topic::Digest(period)));
     body.push_str(&footer(&public, Topic::Digest(period).label(), &unsubscribe));
-    let due = held_until(state, &u.id, &u.timezone, stamp).await?.unwrap_or(stamp);
+    // Quiet hours are read at the digest's own moment (`now`), which a test may set ahead.
+    let due = held_until(state, &u.id, &u.timezone, now.timestamp_millis()).await?.unwrap_or(stamp);
     Ok(Some(OutMail {
         to: u.email.clone(),
         subject: subject.to_owned(),

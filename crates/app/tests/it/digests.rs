@@ -358,3 +358,68 @@ async fn a_focus_session_match_goes_as_each_member_chose() {
     let mail = queued(&app, &keen, "Matched with").await;
     assert!(mail.len() == 1 && mail[0].1.contains("/unsubscribe/"), "{mail:?}");
 }
+
+#[tokio::test]
+async fn the_monday_email_waits_out_quiet_hours_lists_newcomers_nearby_and_one_click_stops_it() {
+    let app = app().await;
+    let profile = |city: &str, offers: &str, wants: &str| {
+        json!({"city": city, "timezone": "Europe/Lisbon", "in_person": true, "virtual": false,
+               "skills_offered": [offers], "help_wanted": [wants],
+               "windows": [{"weekday": 2, "start_min": 540, "end_min": 720}]})
+    };
+    let ana = app.member_with("Ana", profile("Lisbon, Portugal", "bookkeeping", "seo")).await;
+    choose(&app, &ana, json!({"partners": "weekly"})).await;
+    let (s, body) = app
+        .put_json(
+            "/api/v1/me/notification-preferences",
+            &ana.token,
+            &json!({"quiet_hours": {"start": "07:00", "end": "10:00"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    // Two newcomers who would suit her: one a short ride away, one 270 km off.
+    app.member_with("Sam", profile("Sintra, Portugal", "seo", "bookkeeping")).await;
+    app.member_with("Pia", profile("Porto, Portugal", "seo", "bookkeeping")).await;
+    ask(&app, &app.member("Bo").await, &ana).await;
+
+    // 08:30 UTC (08:30 or 09:30 in Lisbon) is inside her quiet hours: the mail is written then,
+    // and goes at 10:00 on her clock.
+    let monday = next_at(8, |d| d == Weekday::Mon);
+    assert!(digests(&app, monday).await >= 1);
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT unsubscribe_url, next_attempt_at FROM outbox WHERE to_addr = $1 AND subject LIKE 'Your week%'")
+            .bind(&ana.email)
+            .fetch_all(app.state.db.read())
+            .await
+            .expect("db");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let lisbon: chrono_tz::Tz = "Europe/Lisbon".parse().expect("zone");
+    let due = DateTime::from_timestamp_millis(rows[0].1).expect("instant").with_timezone(&lisbon);
+    assert_eq!(
+        (due.date_naive(), due.format("%H:%M").to_string()),
+        (monday.with_timezone(&lisbon).date_naive(), "10:00".to_owned())
+    );
+    // Make it due now and let it go, to read it.
+    sqlx::query("UPDATE outbox SET next_attempt_at = 0 WHERE to_addr = $1")
+        .bind(&ana.email)
+        .execute(app.state.db.write())
+        .await
+        .expect("db");
+    app.state.mail_wakeup.notify_one();
+    let body = app.mail_with(&["Your week on Alongside", &format!("To: {}", ana.email)]).await;
+    assert!(body.contains("New members you might work well with") && body.contains("Sam"), "{body}");
+    assert!(!body.contains("Pia"), "too far for an in-person member: {body}");
+
+    // One click on the Monday email stops it: the summary is off and weekly news stays in the app.
+    let r = app.client().post(&rows[0].0).send().await.expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    let of = |c: &str| {
+        prefs["categories"].as_array().expect("categories").iter().find(|x| x["category"] == c).cloned()
+    };
+    assert_eq!(of("summary").map(|c| c["delivery"].clone()), Some(json!("off")), "{prefs}");
+    assert_eq!(of("partners").map(|c| c["delivery"].clone()), Some(json!("in_app")), "{prefs}");
+    digests(&app, monday + TimeDelta::days(7)).await;
+    let weeks: Vec<(String, String)> = queued(&app, &ana, "Your week").await;
+    assert_eq!(weeks.len(), 1, "no Monday email after unsubscribing: {weeks:?}");
+}

@@ -35,7 +35,28 @@ async fn the_bell_counts_unread_and_the_list_marks_one_or_all_read() {
     assert_eq!(bell.status, StatusCode::OK);
     assert!(bell.body.contains(r#"data-unread="0""#) && !bell.body.contains("badge"), "{}", bell.body);
     // Every page has the bell, which asks for its count.
-    assert!(b.get("/dashboard").await.body.contains(r#"hx-get="/notifications/bell""#));
+    for path in [
+        "/dashboard",
+        "/events",
+        "/groups",
+        "/goals",
+        "/referrals",
+        "/help",
+        "/contacts",
+        "/discover",
+        "/members",
+        "/partners",
+        "/bookings",
+        "/profile",
+        "/settings",
+        "/settings/notifications",
+        "/notifications",
+        "/venues",
+    ] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(r#"hx-get="/notifications/bell""#), "no bell on {path}");
+    }
 
     // Bo asks Ana to partner: the bell says so.
     let (s, body) = app
