@@ -157,10 +157,6 @@ async fn main() -> anyhow::Result<()> {
     let seconds = env("LOAD_SECONDS", 60);
     let connections = env("LOAD_CONNECTIONS", 64);
     let threads = env("LOAD_THREADS", 2);
-    Command::new("wrk")
-        .arg("--version")
-        .output()
-        .map_err(|_| anyhow::anyhow!("wrk is missing: apt-get install wrk"))?;
     // LOAD_DATABASE_URL: an empty database to seed and keep (to look into afterwards);
     // otherwise a fresh one that goes away at the end.
     let (database, url) = match std::env::var("LOAD_DATABASE_URL") {
@@ -181,6 +177,11 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
+    // Only the measuring needs wrk (LOAD_SEED_ONLY does not).
+    Command::new("wrk")
+        .arg("--version")
+        .output()
+        .map_err(|_| anyhow::anyhow!("wrk is missing: apt-get install wrk"))?;
     let dir = tempfile::tempdir()?;
     let writes = dir.path().join("writes.txt");
     std::fs::write(&writes, world.writes.join("\n") + "\n")?;

@@ -194,6 +194,36 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.key() == key)
     }
 
+    /// In words, for the settings page, email footers and the unsubscribe page.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Seat => "A seat frees up for me at an event",
+            Kind::Event => "An event I'm going to moves or is cancelled",
+            Kind::Reminder => "Reminders before my events",
+            Kind::PartnerRequest => "Partner requests",
+            Kind::PartnerAccepted => "Answers to my partner requests",
+            Kind::MatchFound => "A focus session partner is found",
+            Kind::MatchPending => "A focus session waits for a partner",
+            Kind::GroupInvite => "Invitations to groups",
+            Kind::GroupRequest => "Requests to join groups I run",
+            Kind::GroupRole => "My role in a group changes",
+            Kind::GroupWelcome => "Welcome to a group",
+            Kind::GroupEvent => "New events in my groups",
+            Kind::PostReply => "Replies to my posts",
+            Kind::PostReport => "Reports on posts in groups I moderate",
+            Kind::GoalComment => "Comments on my goals",
+            Kind::GoalCheer => "Cheers on my goals",
+            Kind::Referral => "Referrals to me",
+            Kind::ReferralWon => "Business won from my referrals",
+            Kind::ReferralThanks => "Thanks for my referrals",
+            Kind::Help => "Help to confirm",
+            Kind::Poll => "Finding a time",
+            Kind::GoalRemind => "Check-in reminders",
+            Kind::GoalPartners => "Partners who haven't checked in",
+            Kind::ContactOverdue => "People I haven't been in touch with for a while",
+        }
+    }
+
     /// The category a member chooses this kind's delivery by.
     pub fn category(self) -> Category {
         match self {
@@ -319,6 +349,7 @@ impl Period {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {
     Category(Category),
+    Kind(Kind),
     Digest(Period),
 }
 
@@ -326,18 +357,24 @@ impl Topic {
     pub fn key(self) -> &'static str {
         match self {
             Topic::Category(c) => c.key(),
+            Topic::Kind(k) => k.key(),
             Topic::Digest(p) => p.key(),
         }
     }
 
+    /// Category, kind and period keys never coincide ("events", "event", "daily").
     pub fn parse(key: &str) -> Option<Topic> {
-        Category::parse(key).map(Topic::Category).or_else(|| Period::parse(key).map(Topic::Digest))
+        Category::parse(key)
+            .map(Topic::Category)
+            .or_else(|| Kind::parse(key).map(Topic::Kind))
+            .or_else(|| Period::parse(key).map(Topic::Digest))
     }
 
     /// In words, for the unsubscribe page.
     pub fn label(self) -> &'static str {
         match self {
             Topic::Category(c) => c.label(),
+            Topic::Kind(k) => k.label(),
             Topic::Digest(Period::Daily) => "The daily digest email",
             Topic::Digest(Period::Weekly) => "The Monday email: weekly summary and digest",
         }

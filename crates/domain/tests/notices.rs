@@ -14,6 +14,12 @@ fn every_kind_the_app_raises_has_a_category_and_keys_read_back() {
         assert_eq!(Kind::parse(kind.key()), Some(kind));
         assert_eq!(Category::of_kind(kind.key()), Some(kind.category()));
         assert_ne!(kind.category(), Category::Summary, "{kind:?}");
+        assert_eq!(
+            Topic::parse(kind.key()),
+            Some(Topic::Kind(kind)),
+            "no key is both a kind and something else"
+        );
+        assert!(!kind.label().is_empty());
     }
     // Every category but the summary has a kind in it, or its setting would do nothing.
     for c in Category::ALL.into_iter().filter(|&c| c != Category::Summary) {

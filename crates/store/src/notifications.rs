@@ -235,7 +235,7 @@ impl Db {
         Ok(r.rows_affected() > 0)
     }
 
-    /// How the user chose to receive each category they chose for: (category, delivery).
+    /// How the user chose to receive each category or kind they chose for: (key, delivery).
     pub async fn deliveries(&self, user_id: &str) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(
             "SELECT category, delivery FROM notification_prefs WHERE user_id = $1 ORDER BY category",
@@ -245,7 +245,18 @@ impl Db {
         .await?)
     }
 
-    /// Sets how the user receives a category.
+    /// Forgets the user's choice for a category or kind (a kind then follows its category).
+    pub async fn clear_delivery(&self, user_id: &str, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM notification_prefs WHERE user_id = $1 AND category = $2")
+            .bind(user_id)
+            .bind(key)
+            .execute(self.write())
+            .await?;
+        Ok(())
+    }
+
+    /// Sets how the user receives a category, or one kind of it (the `category` column holds
+    /// either key: they never coincide).
     pub async fn set_delivery(&self, user_id: &str, category: &str, delivery: &str) -> Result<()> {
         sqlx::query(
             "INSERT INTO notification_prefs (user_id, category, delivery) VALUES ($1, $2, $3) \

@@ -1,10 +1,10 @@
 //! "Time to get back in touch": when one of a member's contacts falls overdue for a word, they
-//! are told once (in the app by default; `Category::Contacts`). Once per contact and due date:
+//! are told once (in the app by default; `Kind::ContactOverdue`). Once per contact and due date:
 //! keeping in touch moves the date, and the next lapse is told again. Run by the digest job.
 
 use std::collections::HashSet;
 
-use domain::notices::{Category, Kind};
+use domain::notices::Kind;
 
 use crate::notifications::{recipient_of, Mail};
 use crate::state::AppState;
@@ -32,7 +32,7 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
             }
             if to.is_none() {
                 let email = Some(u.email.clone());
-                to = Some(recipient_of(state, &u.id, email, &u.timezone, Category::Contacts, now).await?);
+                to = Some(recipient_of(state, &u.id, email, &u.timezone, now).await?);
             }
             let Some(to) = &to else { continue };
             let title = format!("Time to get back in touch with {}", c.name);

@@ -1,12 +1,12 @@
 //! Reminders before events: a background job on every instance looks for attendees whose
 //! reminder time has come and sends each reminder once (the store makes "once" hold across
 //! instances and crashes), in the app and by email as the member wants their event news
-//! (`Category::Events`); mail that quiet hours would hold past the start is not sent.
+//! (`Kind::Reminder`); mail that quiet hours would hold past the start is not sent.
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::notices::{Category, Kind};
+use domain::notices::Kind;
 use store::reminders::Reminder;
 use tokio::sync::watch;
 
@@ -71,7 +71,7 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                 // Never queue mail in the future (a run for a simulated later `now` still sends at once).
                 let stamp = now.timestamp_millis().min(crate::web::now_ms());
                 let email = Some(a.email.clone());
-                let to = recipient_of(state, &a.user_id, email, &a.timezone, Category::Events, stamp).await?;
+                let to = recipient_of(state, &a.user_id, email, &a.timezone, stamp).await?;
                 let mut out = to.outgoing(
                     Kind::Reminder,
                     &subject,

@@ -1,13 +1,14 @@
 //! The accountability job, on every instance: a member with active goals who has not checked in
 //! is reminded once in the last hours of their week (their own zone); once they have missed
 //! `nudge_after_weeks` weeks in a row, their accountability partners are told, once per lapse.
-//! A paused member gets neither. Each goes as its member wants `Category::Accountability`. "Once" holds across instances and crashes: the store records the
+//! A paused member gets neither. Each goes as its member wants it (`Kind::GoalRemind`,
+//! `Kind::GoalPartners`). "Once" holds across instances and crashes: the store records the
 //! nudge and queues its mail and notifications in one transaction (`Db::send_nudge_once`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::notices::{Category, Kind};
+use domain::notices::Kind;
 use domain::weeks::{lapse_start, missed_in_a_row, reminder_due, WeekKey};
 use store::boards::Nudge;
 use store::users::User;
@@ -88,8 +89,7 @@ async fn reminder<'a>(
         u.display_name,
         week.label()
     );
-    let to =
-        recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, Category::Accountability, now).await?;
+    let to = recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, now).await?;
     let out =
         to.outgoing(Kind::GoalRemind, &subject, "/goals", Some(Mail { subject: &subject, body: &body }));
     Ok(Nudge { user_id: &u.id, kind: "remind", week: key, out: out.into_iter().collect() })
@@ -115,7 +115,7 @@ async fn partners_note<'a>(
             state.config.public_url()
         );
         let email = Some(p.email.clone());
-        let to = recipient_of(state, &p.id, email, &p.timezone, Category::Accountability, now).await?;
+        let to = recipient_of(state, &p.id, email, &p.timezone, now).await?;
         out.extend(to.outgoing(
             Kind::GoalPartners,
             &subject,

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use domain::notices::{Category, Period, Topic};
+use domain::notices::{Category, Kind, Period, Topic};
 use store::notifications::{Notification, OutMail, Outgoing};
 use store::users::User;
 use tokio::sync::watch;
 
-use super::send::{delivery_in, footer, held_until, token};
+use super::send::{delivery_in, delivery_of, footer, held_until, token};
 use super::summary::{self, Section};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -75,8 +75,8 @@ async fn compose(
     stamp: i64,
 ) -> Result<Option<OutMail>, AppError> {
     let chosen = state.db.deliveries(&u.id).await?;
-    let gathered: Vec<Category> =
-        Category::ALL.into_iter().filter(|c| delivery_in(&chosen, *c).period() == Some(period)).collect();
+    let gathered: Vec<Kind> =
+        Kind::ALL.into_iter().filter(|k| delivery_of(&chosen, *k).period() == Some(period)).collect();
     let sections = match joined {
         Some(joined)
             if period == Period::Weekly
@@ -122,14 +122,14 @@ async fn compose(
     }))
 }
 
-/// The member's unread notifications in `categories` since their last digest for `period`
-/// (at most one period back), oldest first.
+/// The member's unread notifications of `kinds` since their last digest for `period` (at most
+/// one period back), oldest first.
 async fn unread(
     state: &AppState,
     u: &User,
     period: Period,
     now: DateTime<Utc>,
-    categories: &[Category],
+    kinds: &[Kind],
 ) -> Result<Vec<Notification>, AppError> {
     let earliest = (now - period.span()).timestamp_millis();
     let from = state.db.last_sent(&u.id, period.key()).await?.unwrap_or(earliest).max(earliest);
@@ -139,7 +139,7 @@ async fn unread(
         .await?
         .into_iter()
         .filter(|n| n.read_at.is_none())
-        .filter(|n| Category::of_kind(&n.kind).is_some_and(|c| categories.contains(&c)))
+        .filter(|n| Kind::parse(&n.kind).is_some_and(|k| kinds.contains(&k)))
         .collect())
 }
 

@@ -1,5 +1,6 @@
-//! Notification settings: how each category reaches me, and my quiet hours (page and API); and
-//! the unsubscribe link in every notification email, which works without signing in.
+//! Notification settings: how each category reaches me, and each kind of it where I want it
+//! otherwise, and my quiet hours (page and API); and the unsubscribe link in every notification
+//! email, which works without signing in.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Json;
-use domain::notices::{check_quiet_time, Category, Delivery, Period, Topic};
+use domain::notices::{check_quiet_time, Category, Delivery, Kind, Period, Topic};
 use domain::FieldErrors;
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,20 @@ pub struct CategoryPref {
     pub default: String,
     /// What I may choose (the summary: weekly or off).
     pub choices: Vec<String>,
+    /// Its kinds, each following the category unless I chose for it.
+    pub kinds: Vec<KindPref>,
+}
+
+/// One kind of notification and how it reaches me.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindPref {
+    /// partner_request, post_reply, … (every kind is listed under its category)
+    pub kind: String,
+    pub label: String,
+    /// How it reaches me: my choice for it, or else the category's.
+    pub delivery: String,
+    /// My own choice for this kind; null when it follows the category.
+    pub chosen: Option<String>,
 }
 
 /// My notification settings.
@@ -52,12 +67,13 @@ pub struct Prefs {
     pub quiet_hours: Option<QuietHours>,
 }
 
-/// Settings to change: any categories (others stay as they are), and quiet hours (left out: as
-/// they are; both times empty: none).
+/// Settings to change: any categories or kinds (others stay as they are), and quiet hours (left
+/// out: as they are; both times empty: none).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PrefsInput {
-    /// category → email | daily | weekly | in_app | off
+    /// category or kind → email | daily | weekly | in_app | off; for a kind, "" to follow its
+    /// category again
     pub deliveries: BTreeMap<String, String>,
     pub quiet_hours: Option<QuietHours>,
 }
@@ -72,6 +88,20 @@ async fn prefs(state: &AppState, me: &User) -> Result<Prefs, AppError> {
             delivery: super::send::delivery_in(&chosen, c).key().into(),
             default: c.default_delivery().key().into(),
             choices: c.choices().iter().map(|d| d.key().to_owned()).collect(),
+            kinds: Kind::ALL
+                .into_iter()
+                .filter(|k| k.category() == c)
+                .map(|k| KindPref {
+                    kind: k.key().into(),
+                    label: k.label().into(),
+                    delivery: super::send::delivery_of(&chosen, k).key().into(),
+                    chosen: chosen
+                        .iter()
+                        .find(|(key, _)| key == k.key())
+                        .and_then(|(_, d)| Delivery::parse(d))
+                        .map(|d| d.key().to_owned()),
+                })
+                .collect(),
         })
         .collect();
     let quiet_hours = state.db.quiet_hours(&me.id).await?.map(|(start, end)| QuietHours { start, end });
@@ -81,10 +111,14 @@ async fn prefs(state: &AppState, me: &User) -> Result<Prefs, AppError> {
 /// Checks and saves; nothing is saved when anything is wrong.
 async fn save(state: &AppState, me: &User, input: &PrefsInput) -> Result<(), AppError> {
     let mut e = FieldErrors::new();
-    let mut chosen = Vec::new();
+    // (key, delivery): `None` forgets a kind's own choice.
+    let mut chosen: Vec<(&str, Option<Delivery>)> = Vec::new();
     for (key, d) in &input.deliveries {
-        match (Category::parse(key), Delivery::parse(d)) {
-            (Some(c), Some(d)) if c.choices().contains(&d) => chosen.push((c, d)),
+        let kind = Kind::parse(key);
+        let category = Category::parse(key).or(kind.map(Kind::category));
+        match (category, Delivery::parse(d)) {
+            (Some(c), Some(d)) if c.choices().contains(&d) => chosen.push((key, Some(d))),
+            (Some(_), None) if kind.is_some() && d.is_empty() => chosen.push((key, None)),
             (Some(Category::Summary), _) => e.add(key, "Choose weekly or off."),
             (None, _) => e.add(key, "There is no such kind of notification."),
             (_, _) => e.add(key, "Choose at once, daily, weekly, in the app only, or off."),
@@ -113,8 +147,11 @@ async fn save(state: &AppState, me: &User, input: &PrefsInput) -> Result<(), App
         None => None,
     };
     e.into_result()?;
-    for (c, d) in chosen {
-        state.db.set_delivery(&me.id, c.key(), d.key()).await?;
+    for (key, d) in chosen {
+        match d {
+            Some(d) => state.db.set_delivery(&me.id, key, d.key()).await?,
+            None => state.db.clear_delivery(&me.id, key).await?,
+        }
     }
     if let Some(q) = quiet {
         state.db.set_quiet_hours(&me.id, q.as_ref().map(|(s, t)| (s.as_str(), t.as_str()))).await?;
@@ -122,7 +159,7 @@ async fn save(state: &AppState, me: &User, input: &PrefsInput) -> Result<(), App
     Ok(())
 }
 
-/// The settings form as typed: `d_{category}` for each, and the quiet hours.
+/// The settings form as typed: `d_{category}` and `d_{kind}` for each, and the quiet hours.
 type PrefsForm = BTreeMap<String, String>;
 
 fn input_of(form: &PrefsForm) -> PrefsInput {
@@ -143,10 +180,15 @@ async fn render(
     status: StatusCode,
 ) -> PageResult {
     let p = prefs(state, me).await?;
-    let options: BTreeMap<&str, Vec<[&str; 2]>> = Category::ALL
+    let mut options: BTreeMap<&str, Vec<[&str; 2]>> = Category::ALL
         .iter()
         .map(|c| (c.key(), c.choices().iter().map(|d| [d.key(), d.label()]).collect()))
         .collect();
+    for k in Kind::ALL {
+        let same = std::iter::once(["", "As for the whole category"]);
+        let choices = k.category().choices().iter().map(|d| [d.key(), d.label()]);
+        options.insert(k.key(), same.chain(choices).collect());
+    }
     let digest_at = format!("{:02}:00", state.config.digest_hour);
     let ctx = context! { prefs => p, options, digest_at, ..extra };
     Ok((status, page("notification_settings.html", Some(me), csrf, ctx)?).into_response())
@@ -225,8 +267,9 @@ pub async fn unsubscribe_page(
 }
 
 /// `POST /unsubscribe/{token}`: the form above, or a mail app's one-click (RFC 8058). The signed
-/// token is the authority, so there is no sign-in and no CSRF token. A category stays in the app;
-/// a digest's categories too, and the Monday email's summary stops.
+/// token is the authority, so there is no sign-in and no CSRF token. A kind stays in the app; a
+/// category too, with any of its kinds chosen apart by email; a digest's categories and kinds
+/// too, and the Monday email's summary stops.
 pub async fn unsubscribe_post(
     State(state): State<AppState>,
     csrf: CsrfToken,
@@ -238,22 +281,39 @@ pub async fn unsubscribe_post(
     if state.db.user(&user).await?.is_none() {
         return Err(AppError::NotFound.into());
     }
-    let stopped: Vec<Category> = match topic {
-        Topic::Category(c) => vec![c],
+    let chosen = state.db.deliveries(&user).await?;
+    let own = |k: &Kind| chosen.iter().find(|(key, _)| key == k.key()).and_then(|(_, d)| Delivery::parse(d));
+    let (categories, kinds): (Vec<Category>, Vec<Kind>) = match topic {
+        Topic::Kind(k) => (Vec::new(), vec![k]),
+        Topic::Category(c) => (
+            vec![c],
+            Kind::ALL.into_iter().filter(|k| k.category() == c && own(k).is_some_and(sends_mail)).collect(),
+        ),
         Topic::Digest(p) => {
-            let chosen = state.db.deliveries(&user).await?;
             let summary = (p == Period::Weekly).then_some(Category::Summary);
-            Category::ALL
+            let categories = Category::ALL
                 .into_iter()
                 .filter(|c| super::send::delivery_in(&chosen, *c).period() == Some(p))
                 .chain(summary)
-                .collect()
+                .collect();
+            (
+                categories,
+                Kind::ALL.into_iter().filter(|k| own(k).and_then(Delivery::period) == Some(p)).collect(),
+            )
         }
     };
-    for c in stopped {
+    for c in categories {
         state.db.set_delivery(&user, c.key(), c.unsubscribed().key()).await?;
+    }
+    for k in kinds {
+        state.db.set_delivery(&user, k.key(), k.category().unsubscribed().key()).await?;
     }
     tracing::info!(%user, topic = topic.key(), "unsubscribed by link");
     let ctx = context! { token, label => topic.label(), done => true };
     Ok(page("unsubscribe.html", None, &csrf, ctx)?.into_response())
+}
+
+/// Whether a delivery sends email of any sort (at once or in a digest).
+fn sends_mail(d: Delivery) -> bool {
+    matches!(d, Delivery::Email | Delivery::Daily | Delivery::Weekly)
 }

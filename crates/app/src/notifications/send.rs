@@ -1,5 +1,5 @@
 //! The one path every capability raises notifications through: in the app, and by email, as the
-//! member chose for the notification's category — at once but held back through their quiet
+//! member chose for the notification's kind (or else its category) — at once but held back through their quiet
 //! hours, or gathered into a digest (`digest.rs`) — each email carrying a one-click unsubscribe
 //! link that works without signing in and cannot be forged (it is signed with the server's key).
 
@@ -22,45 +22,42 @@ pub struct Mail<'a> {
     pub body: &'a str,
 }
 
-/// How `user` receives `category`: their choice, or the category's default.
-pub async fn delivery(state: &AppState, user: &str, category: Category) -> Result<Delivery, AppError> {
-    Ok(delivery_in(&state.db.deliveries(user).await?, category))
-}
-
 /// A category's delivery among a member's choices (`Db::deliveries`), or its default.
 pub fn delivery_in(chosen: &[(String, String)], category: Category) -> Delivery {
-    chosen
-        .iter()
-        .find(|(c, _)| c == category.key())
-        .and_then(|(_, d)| Delivery::parse(d))
-        .unwrap_or_else(|| category.default_delivery())
+    chosen_for(chosen, category.key(), category).unwrap_or_else(|| category.default_delivery())
 }
 
-/// How one member receives one category, read ahead so that notifications can be made up
-/// without further reads (inside a store transaction, say).
+/// How a member's choices deliver `kind`: their choice for the kind itself, or else for its
+/// category (`delivery_in`).
+pub fn delivery_of(chosen: &[(String, String)], kind: Kind) -> Delivery {
+    chosen_for(chosen, kind.key(), kind.category()).unwrap_or_else(|| delivery_in(chosen, kind.category()))
+}
+
+fn chosen_for(chosen: &[(String, String)], key: &str, category: Category) -> Option<Delivery> {
+    let (_, d) = chosen.iter().find(|(k, _)| k == key)?;
+    Delivery::parse(d).filter(|d| category.choices().contains(d))
+}
+
+/// A member's notification choices, read ahead so that notifications can be made up without
+/// further reads (inside a store transaction, say).
 #[derive(Debug, Clone)]
 pub struct Recipient {
     user_id: String,
     /// Where mail goes; `None` for a suspended or unknown member.
     email: Option<String>,
-    category: Category,
-    pub delivery: Delivery,
+    /// Their choices per kind and per category (`Db::deliveries`).
+    chosen: Vec<(String, String)>,
     /// Mail may go from then on (after quiet hours).
     due: i64,
     public: String,
-    unsubscribe: String,
+    key: Vec<u8>,
 }
 
-/// How `user` receives notifications of `category` at `now`.
-pub async fn recipient(
-    state: &AppState,
-    user: &str,
-    category: Category,
-    now: i64,
-) -> Result<Recipient, AppError> {
+/// How `user` receives notifications at `now`.
+pub async fn recipient(state: &AppState, user: &str, now: i64) -> Result<Recipient, AppError> {
     let member = state.db.user(user).await?.filter(|u| u.suspended_at.is_none());
     let (email, zone) = member.map(|u| (u.email, u.timezone)).unzip();
-    recipient_of(state, user, email, zone.as_deref().unwrap_or("UTC"), category, now).await
+    recipient_of(state, user, email, zone.as_deref().unwrap_or("UTC"), now).await
 }
 
 /// As `recipient`, for a member already at hand: their email (`None`: no mail) and zone.
@@ -69,30 +66,30 @@ pub async fn recipient_of(
     user: &str,
     email: Option<String>,
     zone: &str,
-    category: Category,
     now: i64,
 ) -> Result<Recipient, AppError> {
-    let delivery = delivery(state, user, category).await?;
-    let due = if delivery == Delivery::Email && email.is_some() {
-        held_until(state, user, zone, now).await?.unwrap_or(now)
-    } else {
-        now
-    };
-    let public = state.config.public_url();
-    let unsubscribe =
-        format!("{public}/unsubscribe/{}", token(&state.csrf_key, user, Topic::Category(category)));
-    Ok(Recipient { user_id: user.to_owned(), email, category, delivery, due, public, unsubscribe })
+    let chosen = state.db.deliveries(user).await?;
+    let due = if email.is_some() { held_until(state, user, zone, now).await?.unwrap_or(now) } else { now };
+    Ok(Recipient {
+        user_id: user.to_owned(),
+        email,
+        chosen,
+        due,
+        public: state.config.public_url(),
+        key: state.csrf_key.clone(),
+    })
 }
 
 impl Recipient {
     /// A notification of `kind` as this member wants it: `None` when they turned it off; in the
     /// app, with an email (`mail`, or else the title and link) only when they chose one at once.
+    /// The email's one-click unsubscribe stops this kind only.
     pub fn outgoing(&self, kind: Kind, title: &str, link: &str, mail: Option<Mail<'_>>) -> Option<Outgoing> {
-        debug_assert_eq!(kind.category(), self.category, "{kind:?} read with another category's choice");
-        if self.delivery == Delivery::Off {
+        let delivery = delivery_of(&self.chosen, kind);
+        if delivery == Delivery::Off {
             return None;
         }
-        let email = self.email.as_ref().filter(|_| self.delivery == Delivery::Email);
+        let email = self.email.as_ref().filter(|_| delivery == Delivery::Email);
         let mail = email.map(|to| {
             let public = &self.public;
             let (subject, mut body) = match mail {
@@ -101,14 +98,10 @@ impl Recipient {
                 None if link.starts_with("http") => (title.to_owned(), format!("{title}\n\n{link}")),
                 None => (title.to_owned(), format!("{title}\n\n{public}{link}")),
             };
-            body.push_str(&footer(public, self.category.label(), &self.unsubscribe));
-            OutMail {
-                to: to.clone(),
-                subject,
-                body,
-                unsubscribe_url: self.unsubscribe.clone(),
-                due: self.due,
-            }
+            let unsubscribe =
+                format!("{public}/unsubscribe/{}", token(&self.key, &self.user_id, Topic::Kind(kind)));
+            body.push_str(&footer(public, kind.label(), &unsubscribe));
+            OutMail { to: to.clone(), subject, body, unsubscribe_url: unsubscribe, due: self.due }
         });
         Some(Outgoing {
             user_id: self.user_id.clone(),
@@ -139,7 +132,7 @@ pub async fn send(
     mail: Option<Mail<'_>>,
 ) -> Result<(), AppError> {
     let now = now_ms();
-    let r = recipient(state, user, kind.category(), now).await?;
+    let r = recipient(state, user, now).await?;
     let Some(out) = r.outgoing(kind, title, link, mail) else { return Ok(()) };
     state.db.deliver(&out, now).await?;
     if out.mail.is_some() {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
-use domain::notices::{Category, Kind};
+use domain::notices::Kind;
 use domain::partners::{rate, Between, Member, Mode, Week, WEIGHTS};
 use domain::profile::Company;
 use store::bookings::{Booking, Paired, Pairing, Plan, Slot};
@@ -116,7 +116,7 @@ pub async fn pair(
     let mut recipients = HashMap::new();
     for (id, p) in &profiles {
         let email = Some(p.user.email.clone());
-        let r = recipient_of(state, id, email, &p.user.timezone, Category::Partners, stamp).await?;
+        let r = recipient_of(state, id, email, &p.user.timezone, stamp).await?;
         recipients.insert(id.clone(), r);
     }
     let to = Told { recipients: &recipients, base: &base };

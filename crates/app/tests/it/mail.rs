@@ -50,7 +50,7 @@ async fn a_notification_arrives_over_smtp_with_both_parts_and_a_one_click_unsubs
     assert!(headers.contains(&format!("To: {}", ana.email)), "{headers}");
     assert!(headers.contains("From: Alongside <no-reply@alongside.localhost>"), "{headers}");
     assert!(headers.contains("Content-Type: multipart/alternative"), "{headers}");
-    let unsubscribe = format!("List-Unsubscribe: <{}/unsubscribe/{}.partners.", app.base, ana.id);
+    let unsubscribe = format!("List-Unsubscribe: <{}/unsubscribe/{}.partner_request.", app.base, ana.id);
     assert!(headers.contains(&unsubscribe), "{headers}");
     assert!(headers.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{headers}");
     let (text, html) = (mail.find("Content-Type: text/plain"), mail.find("Content-Type: text/html"));

@@ -175,6 +175,14 @@ fn delivery_of(prefs: &Value, category: &str) -> String {
     c.and_then(|c| c["delivery"].as_str()).unwrap_or_default().to_owned()
 }
 
+/// A kind's delivery in a settings answer, and the member's own choice for it.
+fn kind_of(prefs: &Value, kind: &str) -> (String, Option<String>) {
+    let all = prefs["categories"].as_array().expect("categories").iter();
+    let k = all.flat_map(|c| c["kinds"].as_array().cloned().unwrap_or_default()).find(|k| k["kind"] == kind);
+    let k = k.unwrap_or_else(|| panic!("no {kind} in {prefs}"));
+    (k["delivery"].as_str().unwrap_or_default().to_owned(), k["chosen"].as_str().map(str::to_owned))
+}
+
 async fn in_app(app: &TestApp, who: &Member) -> usize {
     notes(app, who, "").await["items"].as_array().map_or(0, Vec::len)
 }
@@ -305,9 +313,52 @@ async fn an_invitation_to_a_member_goes_as_they_chose_for_groups() {
     assert!(note["link"].as_str().is_some_and(|l| l.starts_with("/invites/alinv_")), "{note}");
     let rows = outbox_for(&app, &bo).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
-    assert!(rows[0].1.contains(&format!("/unsubscribe/{}.groups.", bo.id)), "{rows:?}");
+    assert!(rows[0].1.contains(&format!("/unsubscribe/{}.group_invite.", bo.id)), "{rows:?}");
     let mail = app.mail_with(&["invites you to Quiet Writers", &bo.email]).await;
     assert!(mail.contains("/invites/alinv_") && mail.contains("Stop these emails:"), "{mail}");
+}
+
+#[tokio::test]
+async fn one_kind_may_go_otherwise_than_its_category_and_follow_it_again() {
+    let app = TestApp::spawn().await;
+    let ana = app.member("Ana").await;
+    let put = |body: Value| {
+        let app = &app;
+        let token = ana.token.clone();
+        async move { app.put_json("/api/v1/me/notification-preferences", &token, &body).await }
+    };
+    let (s, body) = put(json!({"deliveries": {"partner_request": "off", "group_invite": "hourly"}})).await;
+    assert_eq!((s, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["group_invite".to_owned()]));
+    let (s, prefs) = put(json!({"deliveries": {"partner_request": "off", "partners": "in_app"}})).await;
+    assert_eq!(s, StatusCode::OK, "{prefs}");
+    assert_eq!(kind_of(&prefs, "partner_request"), ("off".to_owned(), Some("off".to_owned())));
+    assert_eq!(kind_of(&prefs, "partner_accepted"), ("in_app".to_owned(), None), "follows its category");
+    ask(&app, &app.member("Bo").await, &ana).await;
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (0, 0), "that kind is off");
+    // By email at once, though the category stays in the app.
+    put(json!({"deliveries": {"partner_request": "email"}})).await;
+    ask(&app, &app.member("Cy").await, &ana).await;
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (1, 1));
+    // "" follows the category again.
+    let (_, prefs) = put(json!({"deliveries": {"partner_request": ""}})).await;
+    assert_eq!(kind_of(&prefs, "partner_request"), ("in_app".to_owned(), None));
+    ask(&app, &app.member("Di").await, &ana).await;
+    assert_eq!((in_app(&app, &ana).await, outbox_for(&app, &ana).await.len()), (2, 1));
+
+    // The page lists every kind under its category, and saves one.
+    let b = app.browser().await;
+    b.login(&ana.email, PASSWORD).await;
+    let page = b.get("/settings/notifications").await;
+    assert!(
+        page.body.contains(r#"name="d_partner_request""#)
+            && page.body.contains("Answers to my partner requests")
+    );
+    let saved = b
+        .post("/settings/notifications", &[("d_goal_cheer", "off"), ("quiet_start", ""), ("quiet_end", "")])
+        .await;
+    assert_eq!(saved.location.as_deref(), Some("/settings/notifications?saved=1"));
+    let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
+    assert_eq!(kind_of(&prefs, "goal_cheer"), ("off".to_owned(), Some("off".to_owned())));
 }
 
 #[tokio::test]
@@ -349,9 +400,11 @@ async fn the_unsubscribe_link_works_without_signing_in_and_cannot_be_forged() {
     // Forged: someone else's id, another category, a changed signature.
     let token = path.strip_prefix("/unsubscribe/").expect("token");
     let bo = app.member("Bob").await;
-    for forged in
-        [token.replacen(&ana.id, &bo.id, 1), token.replacen(".partners.", ".groups.", 1), format!("{token}x")]
-    {
+    for forged in [
+        token.replacen(&ana.id, &bo.id, 1),
+        token.replacen(".partner_request.", ".group_invite.", 1),
+        format!("{token}x"),
+    ] {
         let r = anonymous.post(app.url(&format!("/unsubscribe/{forged}"))).send().await.expect("post");
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{forged}");
     }
@@ -365,10 +418,14 @@ async fn the_unsubscribe_link_works_without_signing_in_and_cannot_be_forged() {
         .expect("post");
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.expect("body").contains("Unsubscribed"));
+    // It stops that kind only: the rest of the category still comes by email.
     let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
-    assert_eq!(delivery_of(&prefs, "partners"), "in_app");
+    assert_eq!(kind_of(&prefs, "partner_request"), ("in_app".to_owned(), Some("in_app".to_owned())));
+    assert_eq!(delivery_of(&prefs, "partners"), "email");
+    assert_eq!(kind_of(&prefs, "partner_accepted"), ("email".to_owned(), None));
     let (_, theirs) = app.get_json("/api/v1/me/notification-preferences", Some(&bo.token)).await;
-    assert_eq!(delivery_of(&theirs, "partners"), "email", "Bo's settings untouched");
+    assert_eq!(kind_of(&theirs, "partner_request").0, "email", "Bo's settings untouched");
     ask(&app, &app.member("Cy").await, &ana).await;
-    assert_eq!(outbox_for(&app, &ana).await.len(), 1, "no more mail about partners");
+    assert_eq!(outbox_for(&app, &ana).await.len(), 1, "no more mail about partner requests");
+    assert_eq!(in_app(&app, &ana).await, 2, "still in the app");
 }
