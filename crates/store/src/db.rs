@@ -159,11 +159,24 @@ impl Db {
 
     /// Starts a write transaction; on SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
     /// so a transaction never fails half-way when it upgrades from reading to writing.
+    ///
+    /// The `BEGIN` runs in a task of its own, so it finishes even when the caller is dropped
+    /// (a client that hangs up mid-request). sqlx 0.8 counts a PostgreSQL transaction only once
+    /// the server has answered its `BEGIN`: a caller dropped while it waits for that answer hands
+    /// the connection back to the pool inside a transaction nobody rolls back, and the next
+    /// borrower's statements run in it. Finished in its own task, the transaction is always
+    /// counted, and dropping it unused rolls it back.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.write.begin().await?,
+        let (backend, pool) = (self.backend, self.write.clone());
+        let begun = tokio::spawn(async move {
+            match backend {
+                Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+                Backend::Postgres => pool.begin().await,
+            }
         })
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("the task beginning a transaction failed: {e}")))?;
+        Ok(begun?)
     }
 
     /// Answers when the database does.
