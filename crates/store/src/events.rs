@@ -1,12 +1,13 @@
 //! Events and per-occurrence overrides (answers, seats and reliability marks are in `rsvps`).
 //! Occurrences themselves are never stored: the app expands a series with the domain crate.
 
+use crate::json_rows::JsonQuery;
 use crate::{new_id, Db, Result};
 
 pub use crate::rsvps::{Answer, Rsvp, RsvpOutcome};
 
 /// An event or a recurring series, as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Event {
     pub id: String,
     pub host_id: String,
@@ -36,6 +37,35 @@ pub struct Event {
     pub venue_rotation: String,
 }
 
+/// The columns of an event, as [`Event`] names them.
+pub(crate) const EVENT_FIELDS: &[&str] = &[
+    "id",
+    "host_id",
+    "group_id",
+    "kind",
+    "title",
+    "description",
+    "is_virtual",
+    "place_name",
+    "city_id",
+    "city_label",
+    "video_url",
+    "start_local",
+    "time_zone",
+    "duration_minutes",
+    "rrule",
+    "exdates",
+    "first_start_at",
+    "last_end_at",
+    "capacity",
+    "visibility",
+    "created_at",
+    "updated_at",
+    "venue_id",
+    "venue_rotation",
+];
+
+/// [`EVENT_FIELDS`] as a select list over `events e`.
 pub(crate) const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
     e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
     e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at, \
@@ -83,7 +113,7 @@ pub fn may_open_sql(viewer: &str) -> String {
 }
 
 /// A change to one occurrence, keyed by its original start.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct Override {
     pub occurrence_start: i64,
     pub cancelled: i64,
@@ -150,18 +180,28 @@ impl Db {
     /// Events `viewer` may see that may have occurrences in `[from, to)`: public ones, their own,
     /// those they answered, and those for the members of their groups. The caller expands them.
     pub async fn events_between(&self, viewer: &str, from: i64, to: i64) -> Result<Vec<Event>> {
-        let sql = format!(
+        let inner = format!(
             "SELECT {EVENT_COLS} FROM events e WHERE e.first_start_at < $3 \
                AND (e.last_end_at IS NULL OR e.last_end_at > $2) \
                AND (e.visibility IN ('public', 'group') OR e.host_id = $1 \
                     OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1)) \
                AND {may_open} \
                AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = e.host_id) \
-                                                        OR (b.blocker_id = e.host_id AND b.blocked_id = $1)) \
-             ORDER BY e.first_start_at, e.id",
+                                                        OR (b.blocker_id = e.host_id AND b.blocked_id = $1))",
             may_open = may_open_sql("$1")
         );
-        Ok(sqlx::query_as(&sql).bind(viewer).bind(from).bind(to).fetch_all(self.read()).await?)
+        self.events_list(&inner, |q| q.bind(viewer.to_owned()).bind(from).bind(to)).await
+    }
+
+    /// The events `inner` (a SELECT of [`EVENT_COLS`]) finds, by first start, read as one row
+    /// (see `json_rows`); `bind` binds its parameters.
+    pub(crate) async fn events_list(
+        &self,
+        inner: &str,
+        bind: impl for<'q> FnOnce(JsonQuery<'q>) -> JsonQuery<'q>,
+    ) -> Result<Vec<Event>> {
+        let sql = self.json_rows_sql(inner, EVENT_FIELDS, "t.first_start_at, t.id");
+        self.json_list(bind(sqlx::query_scalar(&sql))).await
     }
 
     /// Every event that may have occurrences in `[from, to)` (for background jobs).
@@ -287,4 +327,13 @@ pub(crate) async fn insert_event(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_select_list_names_every_field_in_order() {
+        let listed: Vec<String> = super::EVENT_FIELDS.iter().map(|c| format!("e.{c}")).collect();
+        assert_eq!(super::EVENT_COLS, listed.join(", "));
+    }
 }

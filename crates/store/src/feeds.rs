@@ -62,16 +62,15 @@ impl Db {
     /// What belongs in a member's feed: events they host that have not ended before `from`, and
     /// events where they answered going or maybe for an occurrence at or after `from`.
     pub async fn feed_events(&self, user_id: &str, from: i64) -> Result<Vec<Event>> {
-        let sql = format!(
+        let inner = format!(
             // Two indexed lookups (not an OR over every event, which scanned them all).
             "SELECT {EVENT_COLS} FROM events e WHERE e.id IN ( \
                  SELECT h.id FROM events h WHERE h.host_id = $1 AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
                  UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
                    AND r.occurrence_start >= $2 AND r.status IN ('going', 'maybe')) \
-               AND {may_open} \
-             ORDER BY e.first_start_at, e.id",
+               AND {may_open}",
             may_open = crate::events::may_open_sql("$1")
         );
-        Ok(sqlx::query_as(&sql).bind(user_id).bind(from).fetch_all(self.read()).await?)
+        self.events_list(&inner, |q| q.bind(user_id.to_owned()).bind(from)).await
     }
 }

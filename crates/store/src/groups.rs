@@ -268,11 +268,11 @@ impl Db {
 
     /// Events of a group that may have occurrences in `[from, to)`.
     pub async fn group_events(&self, group: &str, from: i64, to: i64) -> Result<Vec<crate::events::Event>> {
-        let sql = format!(
+        let inner = format!(
             "SELECT {} FROM events e WHERE e.group_id = $1 AND e.first_start_at < $3 \
-               AND (e.last_end_at IS NULL OR e.last_end_at > $2) ORDER BY e.first_start_at, e.id",
+               AND (e.last_end_at IS NULL OR e.last_end_at > $2)",
             crate::events::EVENT_COLS
         );
-        Ok(sqlx::query_as(&sql).bind(group).bind(from).bind(to).fetch_all(self.read()).await?)
+        self.events_list(&inner, |q| q.bind(group.to_owned()).bind(from).bind(to)).await
     }
 }

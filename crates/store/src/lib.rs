@@ -18,6 +18,7 @@ pub mod goals;
 pub mod group_invites;
 pub mod groups;
 pub mod help;
+mod json_rows;
 pub mod members;
 pub mod memberships;
 pub mod notifications;

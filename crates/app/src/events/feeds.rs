@@ -86,8 +86,8 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
         state.db.blocked_either_way_of(&user.id).await?.into_iter().collect();
     let events = state.db.feed_events(&user.id, from).await?;
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let mut answers = state.db.my_rsvps_of(&ids, &user.id).await?;
-    let mut overrides = state.db.overrides_of(&ids).await?;
+    let mut answers = state.db.my_answers_in(&user.id, from..i64::MAX).await?;
+    let mut overrides = state.db.overrides_of(&ids, i64::MIN..i64::MAX).await?;
     let mut host_ids: Vec<String> = events.iter().map(|e| e.host_id.clone()).collect();
     host_ids.sort();
     host_ids.dedup();

@@ -154,13 +154,8 @@ pub async fn occurrences(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<OccurrenceView>, AppError> {
-    let overrides = state.db.overrides(&e.id).await?;
-    let counts = state.db.rsvp_counts(&e.id).await?;
-    let mine = state.db.my_rsvps(&e.id, &viewer.id).await?;
-    Ok(series::expand(e, &overrides, from, to)
-        .iter()
-        .map(|o| OccurrenceView::new(o, &counts, &mine))
-        .collect())
+    let mut all = occurrences_of(state, viewer, std::slice::from_ref(e), from, to).await?;
+    Ok(all.pop().unwrap_or_default())
 }
 
 /// `occurrences` for many events at once (three queries in all, whatever their number), in
@@ -173,9 +168,10 @@ pub async fn occurrences_of(
     to: DateTime<Utc>,
 ) -> Result<Vec<Vec<OccurrenceView>>, AppError> {
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let overrides = state.db.overrides_of(&ids).await?;
-    let counts = state.db.rsvp_counts_of(&ids).await?;
-    let mine = state.db.my_rsvps_of(&ids, &viewer.id).await?;
+    let keys = series::keys_of(from, to);
+    let overrides = state.db.overrides_of(&ids, keys.clone()).await?;
+    let counts = state.db.rsvp_counts_of(&ids, keys.clone()).await?;
+    let mine = state.db.my_rsvps_of(&ids, &viewer.id, keys).await?;
     let (no_overrides, no_counts, no_answers) = (Vec::new(), Vec::new(), Vec::new());
     Ok(events
         .iter()
@@ -337,8 +333,9 @@ pub async fn agenda(
     let mut items = Vec::new();
     let events = state.db.agenda_events(&user.id, from.timestamp_millis(), to.timestamp_millis()).await?;
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let overrides = state.db.overrides_of(&ids).await?;
-    let answers = state.db.my_rsvps_of(&ids, &user.id).await?;
+    let keys = series::keys_of(from, to);
+    let overrides = state.db.overrides_of(&ids, keys.clone()).await?;
+    let answers = state.db.my_answers_in(&user.id, keys).await?;
     let none = Vec::new();
     for e in &events {
         let hosting = e.host_id == user.id;

@@ -36,7 +36,7 @@ pub async fn list(
         .filter(|e| e.visibility == "public" && e.host_id != me.id)
         .collect();
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let overrides = state.db.overrides_of(&ids).await?;
+    let overrides = state.db.overrides_of(&ids, super::series::keys_of(from, to)).await?;
     for e in &events {
         let none = Vec::new();
         for o in super::series::expand(e, overrides.get(&e.id).unwrap_or(&none), from, to) {

@@ -92,6 +92,14 @@ pub fn with_bounds(mut f: EventFields) -> Result<EventFields, domain::FieldError
     Ok(f)
 }
 
+/// The keys (original starts) every occurrence `expand(…, from, to)` can yield fall in: a key
+/// is its slot's wall time resolved in the event's zone, within hours of the slot's start, so a
+/// day either side is more than enough. Windowed reads of answers, seats and overrides use it.
+pub fn keys_of(from: DateTime<Utc>, to: DateTime<Utc>) -> std::ops::Range<i64> {
+    const DAY: i64 = 86_400_000;
+    from.timestamp_millis().saturating_sub(DAY)..to.timestamp_millis().saturating_add(DAY)
+}
+
 /// Occurrences of `e` starting in `[from, to)`, with overrides applied (cancelled ones are kept
 /// and marked, so pages can say so).
 pub fn expand(e: &Event, overrides: &[Override], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occ> {

@@ -77,9 +77,12 @@ pub async fn upcoming(
     let from = Utc::now();
     let to = from + TimeDelta::days(days);
     let mut out = Vec::new();
-    for e in events(state, me, a, from.timestamp_millis(), to.timestamp_millis()).await? {
-        let overrides = state.db.overrides(&e.id).await?;
-        for o in crate::events::series::expand(&e, &overrides, from, to) {
+    let events = events(state, me, a, from.timestamp_millis(), to.timestamp_millis()).await?;
+    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    let overrides = state.db.overrides_of(&ids, crate::events::series::keys_of(from, to)).await?;
+    for e in events {
+        let overrides = overrides.get(&e.id).map_or(&[][..], Vec::as_slice);
+        for o in crate::events::series::expand(&e, overrides, from, to) {
             out.push(GroupOccurrence {
                 event_id: e.id.clone(),
                 key: o.key,

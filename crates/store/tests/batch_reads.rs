@@ -1,0 +1,140 @@
+//! Lists read as one JSON row keep every value as the plain read does, and windowed batch reads
+//! return what lies in their window and nothing else, on both backends.
+
+use store::events::{Answer, EventFields, Override};
+use store::testing::TestDatabase;
+use store::users::NewUser;
+use store::Db;
+
+async fn fresh() -> (TestDatabase, Db) {
+    let t = TestDatabase::create().await;
+    let db = Db::connect(&t.url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    (t, db)
+}
+
+async fn user(db: &Db, n: usize) -> String {
+    let (email, name) = (format!("b{n}@example.org"), format!("Member {n:02}"));
+    let new = NewUser {
+        email: &email,
+        password_hash: "h",
+        display_name: &name,
+        timezone: "UTC",
+        admin_if_first: false,
+    };
+    db.create_user(new, 0).await.expect("user").id
+}
+
+fn fields(title: &str, first: i64) -> EventFields {
+    EventFields {
+        kind: "cowork".into(),
+        title: title.into(),
+        description: String::new(),
+        is_virtual: false,
+        place_name: "Central library".into(),
+        city_id: None,
+        city_label: String::new(),
+        video_url: String::new(),
+        start_local: "2026-12-02T18:00".into(),
+        time_zone: "Europe/Lisbon".into(),
+        duration_minutes: 90,
+        rrule: String::new(),
+        exdates: String::new(),
+        first_start_at: first,
+        last_end_at: Some(first + 5_400_000),
+        capacity: None,
+        visibility: "public".into(),
+        group_id: None,
+        venue_id: None,
+        venue_rotation: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn an_event_list_read_as_one_row_keeps_every_value_and_the_order() {
+    let (_t, db) = fresh().await;
+    let host = user(&db, 0).await;
+    let mut awkward = fields("Quotes \"here\", a back\\slash, a tab\tand ünïcödé ☕ 𝄞", 3_000);
+    awkward.description = format!("line one\nline two\r\n{}", "long ".repeat(4_000));
+    awkward.city_id = Some(2_267_057);
+    awkward.city_label = "Lisbon, PT".into();
+    awkward.capacity = Some(i64::from(i32::MAX) + 7);
+    awkward.last_end_at = None;
+    awkward.rrule = "FREQ=WEEKLY;BYDAY=WE".into();
+    awkward.is_virtual = true;
+    let ids = [
+        db.create_event(&host, &fields("Second", 2_000), 1).await.expect("event"),
+        db.create_event(&host, &awkward, 2).await.expect("event"),
+        db.create_event(&host, &fields("First", 1_000), 3).await.expect("event"),
+    ];
+    let listed = db.events_between(&host, 0, 10_000).await.expect("list");
+    let titles: Vec<&str> = listed.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["First", "Second", awkward.title.as_str()]);
+    for e in &listed {
+        let alone = db.event(&e.id).await.expect("read").expect("exists");
+        assert_eq!(format!("{e:?}"), format!("{alone:?}"), "the list and the plain read differ");
+    }
+    let odd = listed.iter().find(|e| e.id == ids[1]).expect("listed");
+    assert_eq!(
+        (odd.city_id, odd.capacity, odd.last_end_at),
+        (Some(2_267_057), Some(i64::from(i32::MAX) + 7), None)
+    );
+    assert_eq!(odd.description.len(), awkward.description.len());
+    assert!(db.events_between(&host, 0, 500).await.expect("empty list").is_empty());
+}
+
+#[tokio::test]
+async fn windowed_batch_reads_return_the_window_and_nothing_else() {
+    let (_t, db) = fresh().await;
+    let host = user(&db, 0).await;
+    let me = user(&db, 1).await;
+    let other = user(&db, 2).await;
+    let mut events = Vec::new();
+    for n in 0..12 {
+        let mut f = fields(&format!("Weekly {n}"), 1_000);
+        f.last_end_at = None;
+        f.rrule = "FREQ=WEEKLY".into();
+        events.push(db.create_event(&host, &f, 0).await.expect("event"));
+    }
+    for (n, e) in events.iter().enumerate() {
+        for key in [1_000, 5_000, 9_000] {
+            db.answer(e, key, &me, Answer::Going, None, None, false, 1).await.expect("mine");
+            if n % 2 == 0 {
+                db.answer(e, key, &other, Answer::Maybe, None, None, false, 1).await.expect("theirs");
+            }
+        }
+        let o = Override {
+            occurrence_start: 5_000,
+            cancelled: 1,
+            start_local: None,
+            duration_minutes: None,
+            title: None,
+        };
+        db.set_override(e, &o).await.expect("override");
+        db.set_override(e, &Override { occurrence_start: 9_000, ..o }).await.expect("override");
+    }
+    let window = 4_000..9_000;
+    assert!(db.my_rsvps_of(&[], &me, window.clone()).await.expect("no events").is_empty());
+    assert!(db.rsvp_counts_of(&[], window.clone()).await.expect("no events").is_empty());
+    assert!(db.overrides_of(&[], window.clone()).await.expect("no events").is_empty());
+    // One event (looked up by key) and all twelve (read by the member's range) agree.
+    let one = db.my_rsvps_of(&events[..1], &me, window.clone()).await.expect("one");
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[&events[0]], vec![(5_000, "going".to_owned())]);
+    let all = db.my_rsvps_of(&events, &me, window.clone()).await.expect("all");
+    assert_eq!(all.len(), 12);
+    assert!(all.values().all(|v| *v == vec![(5_000, "going".to_owned())]));
+    let some = db.my_rsvps_of(&events[2..11], &me, window.clone()).await.expect("nine");
+    assert_eq!(some.len(), 9);
+    assert!(!some.contains_key(&events[0]) && !some.contains_key(&events[11]));
+    let mine = db.my_answers_in(&me, 0..6_000).await.expect("range");
+    assert!(mine.values().all(|v| *v == vec![(1_000, "going".to_owned()), (5_000, "going".to_owned())]));
+
+    let counts = db.rsvp_counts_of(&events, window.clone()).await.expect("counts");
+    assert_eq!(counts[&events[0]], vec![(5_000, 1, 0)], "the other member's maybe takes no seat");
+    let overrides = db.overrides_of(&events, window).await.expect("overrides");
+    assert!(overrides
+        .values()
+        .all(|v| v.len() == 1 && v[0].occurrence_start == 5_000 && v[0].cancelled == 1));
+    assert!(db.overrides_of(&events, 0..1_000).await.expect("none").is_empty());
+}
