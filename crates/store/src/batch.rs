@@ -179,15 +179,21 @@ impl Db {
 
     /// Display names by member id, for those of `ids` who exist.
     pub async fn display_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
+        #[derive(serde::Deserialize)]
+        struct Name {
+            id: String,
+            display_name: String,
+        }
         let mut out = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
             let sql =
                 format!("SELECT id, display_name FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
-            let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+            let sql = self.json_rows_sql(&sql, &["id", "display_name"], "t.id");
+            let mut q = sqlx::query_scalar(&sql);
             for id in chunk {
-                q = q.bind(id);
+                q = q.bind(id.clone());
             }
-            out.extend(q.fetch_all(self.read()).await?);
+            out.extend(self.json_list::<Name>(q).await?.into_iter().map(|n| (n.id, n.display_name)));
         }
         Ok(out)
     }

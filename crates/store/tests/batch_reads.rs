@@ -81,6 +81,8 @@ async fn an_event_list_read_as_one_row_keeps_every_value_and_the_order() {
     );
     assert_eq!(odd.description.len(), awkward.description.len());
     assert!(db.events_between(&host, 0, 500).await.expect("empty list").is_empty());
+    let names = db.display_names(&[host.clone(), "no-such-member".into()]).await.expect("names");
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), vec![(host.clone(), "Member 00".to_owned())]);
 }
 
 #[tokio::test]
