@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::events::{may_open_sql, Event, Override, EVENT_COLS};
+use crate::events::{host_not_blocked_sql, may_open_sql, Event, Override, EVENT_COLS};
 use crate::{Db, Result};
 
 /// Ids bound per statement (well below every backend's limit on parameters).
@@ -208,10 +208,9 @@ impl Db {
                    AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
                  UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
                    AND r.occurrence_start >= $2 - 86400000 AND r.occurrence_start < $3 AND r.status <> 'declined') \
-               AND {may_open} \
-               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = e.host_id) \
-                                                        OR (b.blocker_id = e.host_id AND b.blocked_id = $1))",
-            may_open = may_open_sql("$1")
+               AND {may_open} AND {not_blocked}",
+            may_open = may_open_sql("$1"),
+            not_blocked = host_not_blocked_sql("$1")
         );
         self.events_list(&inner, |q| q.bind(user.to_owned()).bind(from).bind(to)).await
     }

@@ -102,13 +102,21 @@ pub struct EventFields {
 /// SQL true when the member bound as `viewer` (e.g. `$1`) may open event `e`: any event outside
 /// a group (invite events are unlisted, not secret), their own, and of a group's events those of
 /// a group they belong to, or of a group that is not invite-only unless the event is for members.
-/// `app::events::visible` applies the same rule to one event.
+/// `Db::event_for` applies it to one event, `app::groups::may_open_event` to one already read.
 pub fn may_open_sql(viewer: &str) -> String {
     format!(
         "(e.group_id IS NULL OR e.host_id = {viewer} \
           OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = e.group_id AND gm.user_id = {viewer}) \
           OR (e.visibility <> 'group' AND EXISTS (SELECT 1 FROM groups gv WHERE gv.id = e.group_id \
                                                     AND gv.visibility <> 'invite')))"
+    )
+}
+
+/// SQL true when neither the member bound as `viewer` nor event `e`'s host blocked the other.
+pub(crate) fn host_not_blocked_sql(viewer: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = {viewer} AND b.blocked_id = e.host_id) \
+                                             OR (b.blocker_id = e.host_id AND b.blocked_id = {viewer}))"
     )
 }
 
@@ -171,6 +179,17 @@ impl Db {
         Ok(sqlx::query_as(&sql).bind(id).fetch_optional(self.read()).await?)
     }
 
+    /// The event with this id if `viewer` may open it ([`may_open_sql`], and neither they nor
+    /// its host blocked the other), in one statement: every event route asks this first.
+    pub async fn event_for(&self, id: &str, viewer: &str) -> Result<Option<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE e.id = $1 AND {may_open} AND {not_blocked}",
+            may_open = may_open_sql("$2"),
+            not_blocked = host_not_blocked_sql("$2")
+        );
+        Ok(sqlx::query_as(&sql).bind(id).bind(viewer).fetch_optional(self.read()).await?)
+    }
+
     /// Deletes an event with its overrides and RSVPs.
     pub async fn delete_event(&self, id: &str) -> Result<()> {
         sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(self.write()).await?;
@@ -185,10 +204,9 @@ impl Db {
                AND (e.last_end_at IS NULL OR e.last_end_at > $2) \
                AND (e.visibility IN ('public', 'group') OR e.host_id = $1 \
                     OR EXISTS (SELECT 1 FROM rsvps r WHERE r.event_id = e.id AND r.user_id = $1)) \
-               AND {may_open} \
-               AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = $1 AND b.blocked_id = e.host_id) \
-                                                        OR (b.blocker_id = e.host_id AND b.blocked_id = $1))",
-            may_open = may_open_sql("$1")
+               AND {may_open} AND {not_blocked}",
+            may_open = may_open_sql("$1"),
+            not_blocked = host_not_blocked_sql("$1")
         );
         self.events_list(&inner, |q| q.bind(viewer.to_owned()).bind(from).bind(to)).await
     }
