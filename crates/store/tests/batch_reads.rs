@@ -1,52 +1,17 @@
 //! Lists read as one JSON row keep every value as the plain read does, and windowed batch reads
 //! return what lies in their window and nothing else, on both backends.
 
+mod common;
+
+use common::{fresh, user};
 use store::events::{Answer, EventFields, Override};
-use store::testing::TestDatabase;
-use store::users::NewUser;
-use store::Db;
-
-async fn fresh() -> (TestDatabase, Db) {
-    let t = TestDatabase::create().await;
-    let db = Db::connect(&t.url).await.expect("connect");
-    db.migrate().await.expect("migrate");
-    (t, db)
-}
-
-async fn user(db: &Db, n: usize) -> String {
-    let (email, name) = (format!("b{n}@example.org"), format!("Member {n:02}"));
-    let new = NewUser {
-        email: &email,
-        password_hash: "h",
-        display_name: &name,
-        timezone: "UTC",
-        admin_if_first: false,
-    };
-    db.create_user(new, 0).await.expect("user").id
-}
 
 fn fields(title: &str, first: i64) -> EventFields {
     EventFields {
-        kind: "cowork".into(),
         title: title.into(),
-        description: String::new(),
-        is_virtual: false,
-        place_name: "Central library".into(),
-        city_id: None,
-        city_label: String::new(),
-        video_url: String::new(),
-        start_local: "2026-12-02T18:00".into(),
-        time_zone: "Europe/Lisbon".into(),
-        duration_minutes: 90,
-        rrule: String::new(),
-        exdates: String::new(),
         first_start_at: first,
         last_end_at: Some(first + 5_400_000),
-        capacity: None,
-        visibility: "public".into(),
-        group_id: None,
-        venue_id: None,
-        venue_rotation: String::new(),
+        ..common::fields()
     }
 }
 

@@ -1,65 +1,18 @@
 //! RSVPs keep capacity under concurrency and promote the waitlist in order, on both backends.
 
+mod common;
+
+use common::{fresh, user};
 use store::events::{Answer, EventFields};
-use store::testing::TestDatabase;
-use store::users::NewUser;
-use store::Db;
-
-async fn fresh() -> (TestDatabase, Db) {
-    let t = TestDatabase::create().await;
-    let db = Db::connect(&t.url).await.expect("connect");
-    db.migrate().await.expect("migrate");
-    (t, db)
-}
-
-async fn user(db: &Db, n: usize) -> String {
-    let email = format!("m{n}@example.org");
-    let name = format!("Member {n:02}");
-    db.create_user(
-        NewUser {
-            email: &email,
-            password_hash: "h",
-            display_name: &name,
-            timezone: "UTC",
-            admin_if_first: false,
-        },
-        0,
-    )
-    .await
-    .expect("user")
-    .id
-}
-
-fn fields(capacity: Option<i64>) -> EventFields {
-    EventFields {
-        kind: "cowork".into(),
-        title: "Library table".into(),
-        description: String::new(),
-        is_virtual: false,
-        place_name: "Central library".into(),
-        city_id: None,
-        city_label: String::new(),
-        video_url: String::new(),
-        start_local: "2026-12-02T18:00".into(),
-        time_zone: "Europe/Lisbon".into(),
-        duration_minutes: 90,
-        rrule: String::new(),
-        exdates: String::new(),
-        first_start_at: 1_000,
-        last_end_at: Some(2_000),
-        capacity,
-        visibility: "public".into(),
-        group_id: None,
-        venue_id: None,
-        venue_rotation: String::new(),
-    }
-}
 
 #[tokio::test]
 async fn fifty_simultaneous_rsvps_for_ten_seats_give_ten_going_and_forty_waitlisted() {
     let (_t, db) = fresh().await;
     let host = user(&db, 0).await;
-    let event = db.create_event(&host, &fields(Some(10)), 0).await.expect("event");
+    let event = db
+        .create_event(&host, &EventFields { capacity: Some(10), ..common::fields() }, 0)
+        .await
+        .expect("event");
     let mut members = Vec::new();
     for n in 1..=50 {
         members.push(user(&db, n).await);
@@ -90,7 +43,10 @@ async fn fifty_simultaneous_rsvps_for_ten_seats_give_ten_going_and_forty_waitlis
 async fn a_freed_seat_goes_to_the_longest_waiting_member_and_late_cancels_are_marked() {
     let (_t, db) = fresh().await;
     let host = user(&db, 0).await;
-    let event = db.create_event(&host, &fields(Some(1)), 0).await.expect("event");
+    let event = db
+        .create_event(&host, &EventFields { capacity: Some(1), ..common::fields() }, 0)
+        .await
+        .expect("event");
     let (a, b, c) = (user(&db, 1).await, user(&db, 2).await, user(&db, 3).await);
     assert_eq!(
         db.answer(&event, 1_000, &a, Answer::Going, Some("Invoices"), Some(1), false, 10)
