@@ -5,10 +5,11 @@
 //! Reads for a window take the range of occurrence keys (original starts) it needs, so a
 //! series that has run for years costs no more than a new one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::events::{host_not_blocked_sql, may_open_sql, Event, Override, EVENT_COLS};
+use crate::events::{host_not_blocked_sql, may_open_sql, Event, Override, EVENT_COLS, EVENT_FIELDS};
+use crate::json_rows::JsonPart;
 use crate::{Db, Result};
 
 /// Ids bound per statement (well below every backend's limit on parameters).
@@ -51,6 +52,45 @@ struct AnswerRow {
 
 const ANSWER_FIELDS: &[&str] = &["event_id", "occurrence_start", "status"];
 
+/// What a list of events shows about their occurrences in a window, by event id (see
+/// [`Db::occurrence_state_of`]).
+#[derive(Debug, Default)]
+pub struct OccurrenceState {
+    /// Overrides, in occurrence order.
+    pub overrides: HashMap<String, Vec<Override>>,
+    /// (occurrence start, going, waitlisted).
+    pub counts: HashMap<String, Vec<(i64, i64, i64)>>,
+    /// The member's (occurrence start, status).
+    pub mine: HashMap<String, Vec<(i64, String)>>,
+}
+
+/// A member's agenda as [`Db::agenda_of`] reads it.
+#[derive(Debug, Default)]
+pub struct Agenda {
+    /// The events, by first start.
+    pub events: Vec<Event>,
+    /// Their overrides by event id, in occurrence order (perhaps of a few more events).
+    pub overrides: HashMap<String, Vec<Override>>,
+    /// The member's (occurrence start, status) by event id, for any event.
+    pub answers: HashMap<String, Vec<(i64, String)>>,
+}
+
+#[derive(serde::Deserialize)]
+struct StateParts {
+    overrides: Vec<OverrideRow>,
+    counts: Vec<CountRow>,
+    mine: Vec<AnswerRow>,
+}
+
+/// The overrides of the events bound as `list` keyed in `[$1, $2)`, as [`OVERRIDE_FIELDS`].
+fn overrides_in(list: &str) -> String {
+    format!(
+        "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
+         FROM occurrence_overrides WHERE event_id IN ({list}) AND occurrence_start >= $1 \
+         AND occurrence_start < $2"
+    )
+}
+
 /// Answers grouped by event.
 fn by_event(rows: Vec<AnswerRow>, out: &mut HashMap<String, Vec<(i64, String)>>) {
     for r in rows {
@@ -67,12 +107,7 @@ impl Db {
     ) -> Result<HashMap<String, Vec<Override>>> {
         let mut out: HashMap<String, Vec<Override>> = HashMap::new();
         for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
-                 FROM occurrence_overrides WHERE event_id IN ({}) AND occurrence_start >= $1 \
-                 AND occurrence_start < $2",
-                placeholders(3, chunk.len())
-            );
+            let sql = overrides_in(&placeholders(3, chunk.len()));
             let sql = self.json_rows_sql(&sql, OVERRIDE_FIELDS, "t.event_id, t.occurrence_start");
             let mut q = sqlx::query_scalar(&sql).bind(keys.start).bind(keys.end);
             for id in chunk {
@@ -85,75 +120,61 @@ impl Db {
         Ok(out)
     }
 
-    /// Seats taken and waitlist length per occurrence keyed in `keys`, by event id:
-    /// (start, going, waitlisted).
-    pub async fn rsvp_counts_of(
-        &self,
-        ids: &[String],
-        keys: Range<i64>,
-    ) -> Result<HashMap<String, Vec<(i64, i64, i64)>>> {
-        let mut out: HashMap<String, Vec<(i64, i64, i64)>> = HashMap::new();
-        for chunk in ids.chunks(CHUNK) {
-            let sql = format!(
-                "SELECT event_id, occurrence_start, \
-                        COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0) AS going, \
-                        COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted \
-                 FROM rsvps WHERE event_id IN ({}) AND occurrence_start >= $1 AND occurrence_start < $2 \
-                 GROUP BY event_id, occurrence_start",
-                placeholders(3, chunk.len())
-            );
-            let sql = self.json_rows_sql(
-                &sql,
-                &["event_id", "occurrence_start", "going", "waitlisted"],
-                "t.event_id, t.occurrence_start",
-            );
-            let mut q = sqlx::query_scalar(&sql).bind(keys.start).bind(keys.end);
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            for r in self.json_list::<CountRow>(q).await? {
-                out.entry(r.event_id).or_default().push((r.occurrence_start, r.going, r.waitlisted));
-            }
-        }
-        Ok(out)
-    }
-
-    /// `user`'s answers to each event for occurrences keyed in `keys`, by event id:
-    /// (occurrence start, status).
+    /// What listing `ids` needs for occurrences keyed in `keys`, one statement per chunk of
+    /// ids: each event's overrides, its seat counts, and `user`'s answers.
     ///
-    /// For a few events, each one's answers in the window are looked up through the primary key;
-    /// for more, all of the member's answers in the window are read by range through
-    /// `rsvps_user` and those of other events dropped. (Left to choose, SQLite took the member's
-    /// range even for one event, which for a busy member read 200 rows to find one.)
-    pub async fn my_rsvps_of(
+    /// For a few events, the member's answers are looked up through the primary key; for more,
+    /// through the member's range in `rsvps_user`. Each `|| ''` keeps SQLite's planner off the
+    /// other index: left to choose, it took the member's range even for one event, which for a
+    /// busy member read 200 rows to find one.
+    pub async fn occurrence_state_of(
         &self,
         ids: &[String],
         user: &str,
         keys: Range<i64>,
-    ) -> Result<HashMap<String, Vec<(i64, String)>>> {
-        if ids.is_empty() {
-            // `IN ()` is no SQL to PostgreSQL.
-            return Ok(HashMap::new());
+    ) -> Result<OccurrenceState> {
+        let mut out = OccurrenceState::default();
+        for chunk in ids.chunks(CHUNK) {
+            // $1..$2 keys, $3 the member, $4.. the ids.
+            let list = placeholders(4, chunk.len());
+            let overrides = overrides_in(&list);
+            let counts = format!(
+                "SELECT event_id, occurrence_start, \
+                        COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0) AS going, \
+                        COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted \
+                 FROM rsvps WHERE event_id IN ({list}) AND occurrence_start >= $1 AND occurrence_start < $2 \
+                 GROUP BY event_id, occurrence_start"
+            );
+            let (off_user, off_event) =
+                if chunk.len() > BY_EVENT_MAX { ("", " || ''") } else { (" || ''", "") };
+            let mine = format!(
+                "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id{off_user} = $3 \
+                 AND occurrence_start >= $1 AND occurrence_start < $2 AND event_id{off_event} IN ({list})"
+            );
+            let order = "t.event_id, t.occurrence_start";
+            let sql = self.json_parts_sql(&[
+                JsonPart { name: "overrides", inner: &overrides, cols: OVERRIDE_FIELDS, order_by: order },
+                JsonPart {
+                    name: "counts",
+                    inner: &counts,
+                    cols: &["event_id", "occurrence_start", "going", "waitlisted"],
+                    order_by: order,
+                },
+                JsonPart { name: "mine", inner: &mine, cols: ANSWER_FIELDS, order_by: order },
+            ]);
+            let mut q = sqlx::query_scalar(&sql).bind(keys.start).bind(keys.end).bind(user.to_owned());
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            let parts: StateParts = self.json_value(q).await?;
+            for r in parts.overrides {
+                out.overrides.entry(r.event_id).or_default().push(r.o);
+            }
+            for r in parts.counts {
+                out.counts.entry(r.event_id).or_default().push((r.occurrence_start, r.going, r.waitlisted));
+            }
+            by_event(parts.mine, &mut out.mine);
         }
-        if ids.len() > BY_EVENT_MAX {
-            let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-            let mut all = self.my_answers_in(user, keys).await?;
-            all.retain(|event, _| wanted.contains(event.as_str()));
-            return Ok(all);
-        }
-        // `user_id || ''` keeps the planner off `rsvps_user`.
-        let sql = format!(
-            "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id || '' = $1 \
-             AND occurrence_start >= $2 AND occurrence_start < $3 AND event_id IN ({})",
-            placeholders(4, ids.len())
-        );
-        let sql = self.json_rows_sql(&sql, ANSWER_FIELDS, "t.event_id, t.occurrence_start");
-        let mut q = sqlx::query_scalar(&sql).bind(user.to_owned()).bind(keys.start).bind(keys.end);
-        for id in ids {
-            q = q.bind(id.clone());
-        }
-        let mut out = HashMap::new();
-        by_event(self.json_list(q).await?, &mut out);
         Ok(out)
     }
 
@@ -198,20 +219,58 @@ impl Db {
         Ok(out)
     }
 
-    /// Events on `user`'s agenda in `[from, to)`: those they host that may have occurrences then,
-    /// and those they answered for an occurrence then (or the day before, still running); only
-    /// events they may still open, and none of a host either of them blocked.
-    pub async fn agenda_events(&self, user: &str, from: i64, to: i64) -> Result<Vec<Event>> {
-        let inner = format!(
-            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN ( \
-                 SELECT h.id FROM events h WHERE h.host_id = $1 AND h.first_start_at < $3 \
-                   AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
-                 UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
-                   AND r.occurrence_start >= $2 - 86400000 AND r.occurrence_start < $3 AND r.status <> 'declined') \
-               AND {may_open} AND {not_blocked}",
+    /// `user`'s agenda in `[from, to)`, in one statement: the events they host that may have
+    /// occurrences then, and those they answered for an occurrence then (or the day before,
+    /// still running), only those they may still open and none of a host either of them blocked;
+    /// with those events' overrides and the member's answers keyed in `keys`.
+    pub async fn agenda_of(&self, user: &str, from: i64, to: i64, keys: Range<i64>) -> Result<Agenda> {
+        // $1 the member, $2..$3 the agenda's window, $4..$5 the keys.
+        let ids = "SELECT h.id FROM events h WHERE h.host_id = $1 AND h.first_start_at < $3 \
+                     AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
+                   UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
+                     AND r.occurrence_start >= $2 - 86400000 AND r.occurrence_start < $3 AND r.status <> 'declined'";
+        let events = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN ({ids}) AND {may_open} AND {not_blocked}",
             may_open = may_open_sql("$1"),
             not_blocked = host_not_blocked_sql("$1")
         );
-        self.events_list(&inner, |q| q.bind(user.to_owned()).bind(from).bind(to)).await
+        // Overrides of the events before the checks: a few more rows, not a second pass.
+        let overrides = format!(
+            "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
+             FROM occurrence_overrides WHERE event_id IN ({ids}) AND occurrence_start >= $4 \
+             AND occurrence_start < $5"
+        );
+        let answers = "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id = $1 \
+                       AND occurrence_start >= $4 AND occurrence_start < $5";
+        let order = "t.event_id, t.occurrence_start";
+        let sql = self.json_parts_sql(&[
+            JsonPart {
+                name: "events",
+                inner: &events,
+                cols: EVENT_FIELDS,
+                order_by: "t.first_start_at, t.id",
+            },
+            JsonPart { name: "overrides", inner: &overrides, cols: OVERRIDE_FIELDS, order_by: order },
+            JsonPart { name: "answers", inner: answers, cols: ANSWER_FIELDS, order_by: order },
+        ]);
+        #[derive(serde::Deserialize)]
+        struct Parts {
+            events: Vec<Event>,
+            overrides: Vec<OverrideRow>,
+            answers: Vec<AnswerRow>,
+        }
+        let q = sqlx::query_scalar(&sql)
+            .bind(user.to_owned())
+            .bind(from)
+            .bind(to)
+            .bind(keys.start)
+            .bind(keys.end);
+        let parts: Parts = self.json_value(q).await?;
+        let mut out = Agenda { events: parts.events, ..Agenda::default() };
+        for r in parts.overrides {
+            out.overrides.entry(r.event_id).or_default().push(r.o);
+        }
+        by_event(parts.answers, &mut out.answers);
+        Ok(out)
     }
 }

@@ -12,7 +12,21 @@ use serde::de::DeserializeOwned;
 
 use crate::{Backend, Db, Result};
 
-/// A query made by [`Db::json_rows_sql`], being bound.
+/// One list of [`Db::json_parts_sql`]: its field name, query, columns and order (as for
+/// [`Db::json_rows_sql`]).
+pub(crate) struct JsonPart<'a> {
+    pub name: &'a str,
+    pub inner: &'a str,
+    pub cols: &'a [&'a str],
+    pub order_by: &'a str,
+}
+
+/// `'name', t.name, …` for each column.
+fn pairs(cols: &[&str]) -> String {
+    cols.iter().map(|c| format!("'{c}', t.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A query made by [`Db::json_rows_sql`] or [`Db::json_parts_sql`], being bound.
 pub(crate) type JsonQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, String, sqlx::any::AnyArguments<'q>>;
 
 impl Db {
@@ -22,8 +36,7 @@ impl Db {
     /// NULL; bind `inner`'s parameters to the result as usual, then read it with
     /// [`Db::json_list`].
     pub(crate) fn json_rows_sql(&self, inner: &str, cols: &[&str], order_by: &str) -> String {
-        let pairs: Vec<String> = cols.iter().map(|c| format!("'{c}', t.{c}")).collect();
-        let pairs = pairs.join(", ");
+        let pairs = pairs(cols);
         match self.backend() {
             Backend::Sqlite => format!(
                 "SELECT COALESCE(json_group_array(json_object({pairs}) ORDER BY {order_by}), '[]') FROM ({inner}) t"
@@ -34,8 +47,33 @@ impl Db {
         }
     }
 
+    /// Several lists in one row: a JSON object whose field `name` holds the rows of its query
+    /// as [`Db::json_rows_sql`] would. Every part shares the statement's parameters. Read the
+    /// result with [`Db::json_value`].
+    ///
+    /// The object is joined as text: SQLite's `json_object` would parse each array again (a
+    /// subquery's value loses its JSON subtype), which for a long list cost more than the
+    /// statement it saves.
+    pub(crate) fn json_parts_sql(&self, parts: &[JsonPart<'_>]) -> String {
+        let fields: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                debug_assert!(p.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+                let open = if i == 0 { "{" } else { "," };
+                format!("'{open}\"{}\":' || ({})", p.name, self.json_rows_sql(p.inner, p.cols, p.order_by))
+            })
+            .collect();
+        format!("SELECT {} || '}}'", fields.join(" || "))
+    }
+
     /// Runs a query made by [`Db::json_rows_sql`] on the read pool and decodes its rows.
     pub(crate) async fn json_list<T: DeserializeOwned>(&self, query: JsonQuery<'_>) -> Result<Vec<T>> {
+        self.json_value(query).await
+    }
+
+    /// Runs a query made by [`Db::json_parts_sql`] on the read pool and decodes its row.
+    pub(crate) async fn json_value<T: DeserializeOwned>(&self, query: JsonQuery<'_>) -> Result<T> {
         let text = query.fetch_one(self.read()).await?;
         serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)).into())
     }

@@ -12,6 +12,7 @@ pub mod boards;
 pub mod bookings;
 pub mod contacts;
 mod db;
+pub mod event_details;
 pub mod events;
 pub mod feeds;
 pub mod goals;

@@ -157,6 +157,12 @@ impl Db {
     /// A user with tags and availability.
     pub async fn profile(&self, id: &str) -> Result<Option<Profile>> {
         let Some(user) = self.user(id).await? else { return Ok(None) };
+        Ok(Some(self.profile_of(user).await?))
+    }
+
+    /// The profile of a member already read (their skills and free windows).
+    pub async fn profile_of(&self, user: User) -> Result<Profile> {
+        let id = user.id.as_str();
         let tags: Vec<(String, String)> =
             sqlx::query_as("SELECT kind, tag FROM user_tags WHERE user_id = $1 ORDER BY tag")
                 .bind(id)
@@ -172,7 +178,7 @@ impl Db {
         let pick = |k: &str| tags.iter().filter(|(kind, _)| kind == k).map(|(_, t)| t.clone()).collect();
         let windows =
             rows.into_iter().filter_map(|(d, s, e)| Window::new(d as u8, s as u16, e as u16).ok()).collect();
-        Ok(Some(Profile { offers: pick("offer"), needs: pick("need"), windows, user }))
+        Ok(Profile { offers: pick("offer"), needs: pick("need"), windows, user })
     }
 
     /// Replaces every editable profile field in one transaction.

@@ -81,27 +81,67 @@ async fn windowed_batch_reads_return_the_window_and_nothing_else() {
         db.set_override(e, &Override { occurrence_start: 9_000, ..o }).await.expect("override");
     }
     let window = 4_000..9_000;
-    assert!(db.my_rsvps_of(&[], &me, window.clone()).await.expect("no events").is_empty());
-    assert!(db.rsvp_counts_of(&[], window.clone()).await.expect("no events").is_empty());
+    let none = db.occurrence_state_of(&[], &me, window.clone()).await.expect("no events");
+    assert!(none.overrides.is_empty() && none.counts.is_empty() && none.mine.is_empty());
     assert!(db.overrides_of(&[], window.clone()).await.expect("no events").is_empty());
     // One event (looked up by key) and all twelve (read by the member's range) agree.
-    let one = db.my_rsvps_of(&events[..1], &me, window.clone()).await.expect("one");
+    let one = db.occurrence_state_of(&events[..1], &me, window.clone()).await.expect("one").mine;
     assert_eq!(one.len(), 1);
     assert_eq!(one[&events[0]], vec![(5_000, "going".to_owned())]);
-    let all = db.my_rsvps_of(&events, &me, window.clone()).await.expect("all");
-    assert_eq!(all.len(), 12);
-    assert!(all.values().all(|v| *v == vec![(5_000, "going".to_owned())]));
-    let some = db.my_rsvps_of(&events[2..11], &me, window.clone()).await.expect("nine");
+    let all = db.occurrence_state_of(&events, &me, window.clone()).await.expect("all");
+    assert_eq!(all.mine.len(), 12);
+    assert!(all.mine.values().all(|v| *v == vec![(5_000, "going".to_owned())]));
+    let some = db.occurrence_state_of(&events[2..11], &me, window.clone()).await.expect("nine").mine;
     assert_eq!(some.len(), 9);
     assert!(!some.contains_key(&events[0]) && !some.contains_key(&events[11]));
     let mine = db.my_answers_in(&me, 0..6_000).await.expect("range");
     assert!(mine.values().all(|v| *v == vec![(1_000, "going".to_owned()), (5_000, "going".to_owned())]));
 
-    let counts = db.rsvp_counts_of(&events, window.clone()).await.expect("counts");
-    assert_eq!(counts[&events[0]], vec![(5_000, 1, 0)], "the other member's maybe takes no seat");
+    assert_eq!(all.counts[&events[0]], vec![(5_000, 1, 0)], "the other member's maybe takes no seat");
     let overrides = db.overrides_of(&events, window).await.expect("overrides");
+    assert_eq!(overrides, all.overrides, "both reads of overrides agree");
     assert!(overrides
         .values()
         .all(|v| v.len() == 1 && v[0].occurrence_start == 5_000 && v[0].cancelled == 1));
     assert!(db.overrides_of(&events, 0..1_000).await.expect("none").is_empty());
+}
+
+#[tokio::test]
+async fn an_agenda_read_in_one_statement_holds_its_events_overrides_and_answers() {
+    let (_t, db) = fresh().await;
+    let me = user(&db, 0).await;
+    let host = user(&db, 1).await;
+    let blocked = user(&db, 2).await;
+    let mut series = fields("Mine, weekly", 1_000);
+    series.last_end_at = None;
+    series.rrule = "FREQ=WEEKLY".into();
+    let hosted = db.create_event(&me, &series, 0).await.expect("event");
+    let going = db.create_event(&host, &fields("Going", 5_000), 0).await.expect("event");
+    let declined = db.create_event(&host, &fields("Declined", 5_000), 0).await.expect("event");
+    let theirs = db.create_event(&blocked, &fields("Blocked host", 5_000), 0).await.expect("event");
+    let elsewhere = db.create_event(&host, &fields("Not answered", 5_000), 0).await.expect("event");
+    db.answer(&going, 5_000, &me, Answer::Going, None, None, false, 1).await.expect("going");
+    db.answer(&declined, 5_000, &me, Answer::Declined, None, None, false, 1).await.expect("declined");
+    db.answer(&theirs, 5_000, &me, Answer::Going, None, None, false, 1).await.expect("going");
+    db.answer(&elsewhere, 5_000, &host, Answer::Going, None, None, false, 1).await.expect("theirs");
+    db.block(&me, &blocked, 1).await.expect("block");
+    let o = Override {
+        occurrence_start: 5_000,
+        cancelled: 1,
+        start_local: None,
+        duration_minutes: None,
+        title: Some("Skipped".into()),
+    };
+    db.set_override(&hosted, &o).await.expect("override");
+    db.set_override(&hosted, &Override { occurrence_start: 90_000, ..o.clone() }).await.expect("override");
+
+    let a = db.agenda_of(&me, 4_000, 10_000, 3_000..11_000).await.expect("agenda");
+    let titles: Vec<&str> = a.events.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Mine, weekly", "Going"], "hosted and answered; not declined, blocked or others'");
+    assert_eq!(a.overrides[&hosted], vec![o], "overrides in the keys' window only");
+    assert_eq!(a.answers[&going], vec![(5_000, "going".to_owned())]);
+    assert!(!a.answers.contains_key(&elsewhere));
+    let later = db.agenda_of(&me, 200_000_000, 300_000_000, 190_000_000..310_000_000).await.expect("agenda");
+    assert_eq!(later.events.len(), 1, "only the series runs then");
+    assert!(later.overrides.is_empty() && later.answers.is_empty());
 }

@@ -251,7 +251,7 @@ pub async fn dashboard(
     csrf: CsrfToken,
     PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
-    let profile = state.db.profile(&me.id).await?.ok_or(AppError::NotFound)?;
+    let profile = state.db.profile_of(me.clone()).await?;
     let u = &profile.user;
     let todo: Vec<(&str, &str)> = [
         (u.trade.is_empty(), "Say what you do (your trade), so others can find you."),

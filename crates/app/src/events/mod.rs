@@ -20,7 +20,7 @@ use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::notices::Kind;
 use domain::FieldErrors;
-use store::events::{Answer, Event};
+use store::events::{Answer, Event, Override};
 use store::users::User;
 
 use crate::error::AppError;
@@ -152,7 +152,7 @@ pub async fn occurrences(
     Ok(all.pop().unwrap_or_default())
 }
 
-/// `occurrences` for many events at once (three queries in all, whatever their number), in
+/// `occurrences` for many events at once (one query for up to 400 events), in
 /// the order of `events`.
 pub async fn occurrences_of(
     state: &AppState,
@@ -163,16 +163,14 @@ pub async fn occurrences_of(
 ) -> Result<Vec<Vec<OccurrenceView>>, AppError> {
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
     let keys = series::keys_of(from, to);
-    let overrides = state.db.overrides_of(&ids, keys.clone()).await?;
-    let counts = state.db.rsvp_counts_of(&ids, keys.clone()).await?;
-    let mine = state.db.my_rsvps_of(&ids, &viewer.id, keys).await?;
+    let state_of = state.db.occurrence_state_of(&ids, &viewer.id, keys).await?;
     let (no_overrides, no_counts, no_answers) = (Vec::new(), Vec::new(), Vec::new());
     Ok(events
         .iter()
         .map(|e| {
-            let counts = counts.get(&e.id).unwrap_or(&no_counts);
-            let mine = mine.get(&e.id).unwrap_or(&no_answers);
-            series::expand(e, overrides.get(&e.id).unwrap_or(&no_overrides), from, to)
+            let counts = state_of.counts.get(&e.id).unwrap_or(&no_counts);
+            let mine = state_of.mine.get(&e.id).unwrap_or(&no_answers);
+            series::expand(e, state_of.overrides.get(&e.id).unwrap_or(&no_overrides), from, to)
                 .iter()
                 .map(|o| OccurrenceView::new(o, counts, mine))
                 .collect()
@@ -182,15 +180,26 @@ pub async fn occurrences_of(
 
 /// The event with its next few occurrences (from now, or from the first start if later).
 pub async fn view(state: &AppState, viewer: &User, e: &Event, next: usize) -> Result<EventView, AppError> {
-    let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
-    let now = Utc::now() - TimeDelta::hours(12);
-    let mut occ = occurrences(state, viewer, e, now, now + TimeDelta::days(MAX_WINDOW_DAYS)).await?;
-    occ.truncate(next);
-    let group = match &e.group_id {
-        Some(g) => state.db.group(g).await?.map(|g| view::GroupRef { id: g.id, name: g.name }),
-        None => None,
-    };
-    Ok(EventView::new(e, &host, occ, group))
+    Ok(view_with_overrides(state, viewer, e, next).await?.0)
+}
+
+/// [`view`], and every override of the event, read with it.
+pub async fn view_with_overrides(
+    state: &AppState,
+    viewer: &User,
+    e: &Event,
+    next: usize,
+) -> Result<(EventView, Vec<Override>), AppError> {
+    let from = Utc::now() - TimeDelta::hours(12);
+    let to = from + TimeDelta::days(MAX_WINDOW_DAYS);
+    let d = state.db.event_details(e, &viewer.id, series::keys_of(from, to)).await?;
+    let occ = series::expand(e, &d.overrides, from, to)
+        .iter()
+        .take(next)
+        .map(|o| OccurrenceView::new(o, &d.counts, &d.mine))
+        .collect();
+    let group = d.group.map(|(id, name)| view::GroupRef { id, name });
+    Ok((EventView::new(e, &d.host_name, occ, group), d.overrides))
 }
 
 /// Parses an RSVP status.
@@ -325,11 +334,10 @@ pub async fn agenda(
     to: DateTime<Utc>,
 ) -> Result<Vec<Upcoming>, AppError> {
     let mut items = Vec::new();
-    let events = state.db.agenda_events(&user.id, from.timestamp_millis(), to.timestamp_millis()).await?;
-    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let keys = series::keys_of(from, to);
-    let overrides = state.db.overrides_of(&ids, keys.clone()).await?;
-    let answers = state.db.my_answers_in(&user.id, keys).await?;
+    let store::batch::Agenda { events, overrides, answers } = state
+        .db
+        .agenda_of(&user.id, from.timestamp_millis(), to.timestamp_millis(), series::keys_of(from, to))
+        .await?;
     let none = Vec::new();
     for e in &events {
         let hosting = e.host_id == user.id;

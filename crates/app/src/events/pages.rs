@@ -274,8 +274,7 @@ pub async fn show(
     PageQuery(q): PageQuery<AtQuery>,
 ) -> PageResult {
     let e = super::visible(&state, &me, &id).await?;
-    let event = super::view(&state, &me, &e, 8).await?;
-    let overrides = state.db.overrides(&e.id).await?;
+    let (event, overrides) = super::view_with_overrides(&state, &me, &e, 8).await?;
     let selected = match q.at {
         Some(key) => super::series::find(&e, &overrides, key),
         None => match event.next.first().and_then(|o| o.key) {
