@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::events::{host_not_blocked_sql, may_open_sql, Event, Override, EVENT_COLS, EVENT_FIELDS};
+use crate::events::{
+    host_not_blocked_sql, may_open_sql, sort_by_start, Event, Override, EVENT_COLS, EVENT_FIELDS,
+};
 use crate::json_rows::JsonPart;
 use crate::{Db, Result};
 
@@ -23,14 +25,31 @@ fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// An override with its event's id, as [`OVERRIDE_FIELDS`] (read as a JSON row: no flattening).
 #[derive(serde::Deserialize)]
-struct OverrideRow {
+pub(crate) struct OverrideRow {
     event_id: String,
-    #[serde(flatten)]
-    o: Override,
+    occurrence_start: i64,
+    cancelled: i64,
+    start_local: Option<String>,
+    duration_minutes: Option<i64>,
+    title: Option<String>,
 }
 
-const OVERRIDE_FIELDS: &[&str] =
+impl OverrideRow {
+    pub(crate) fn split(self) -> (String, Override) {
+        let o = Override {
+            occurrence_start: self.occurrence_start,
+            cancelled: self.cancelled,
+            start_local: self.start_local,
+            duration_minutes: self.duration_minutes,
+            title: self.title,
+        };
+        (self.event_id, o)
+    }
+}
+
+pub(crate) const OVERRIDE_FIELDS: &[&str] =
     &["event_id", "occurrence_start", "cancelled", "start_local", "duration_minutes", "title"];
 
 /// Seats taken and waitlisted at one occurrence.
@@ -44,13 +63,13 @@ struct CountRow {
 
 /// A member's answer to one occurrence.
 #[derive(serde::Deserialize)]
-struct AnswerRow {
+pub(crate) struct AnswerRow {
     event_id: String,
     occurrence_start: i64,
     status: String,
 }
 
-const ANSWER_FIELDS: &[&str] = &["event_id", "occurrence_start", "status"];
+pub(crate) const ANSWER_FIELDS: &[&str] = &["event_id", "occurrence_start", "status"];
 
 /// What a list of events shows about their occurrences in a window, by event id (see
 /// [`Db::occurrence_state_of`]).
@@ -92,7 +111,7 @@ fn overrides_in(list: &str) -> String {
 }
 
 /// Answers grouped by event.
-fn by_event(rows: Vec<AnswerRow>, out: &mut HashMap<String, Vec<(i64, String)>>) {
+pub(crate) fn by_event(rows: Vec<AnswerRow>, out: &mut HashMap<String, Vec<(i64, String)>>) {
     for r in rows {
         out.entry(r.event_id).or_default().push((r.occurrence_start, r.status));
     }
@@ -113,8 +132,8 @@ impl Db {
             for id in chunk {
                 q = q.bind(id.clone());
             }
-            for r in self.json_list::<OverrideRow>(q).await? {
-                out.entry(r.event_id).or_default().push(r.o);
+            for (id, o) in self.json_list::<OverrideRow>(q).await?.into_iter().map(OverrideRow::split) {
+                out.entry(id).or_default().push(o);
             }
         }
         Ok(out)
@@ -152,69 +171,31 @@ impl Db {
                  AND occurrence_start >= $1 AND occurrence_start < $2 AND event_id{off_event} IN ({list})"
             );
             let order = "t.event_id, t.occurrence_start";
-            let sql = self.json_parts_sql(&[
-                JsonPart { name: "overrides", inner: &overrides, cols: OVERRIDE_FIELDS, order_by: order },
-                JsonPart {
-                    name: "counts",
-                    inner: &counts,
-                    cols: &["event_id", "occurrence_start", "going", "waitlisted"],
-                    order_by: order,
-                },
-                JsonPart { name: "mine", inner: &mine, cols: ANSWER_FIELDS, order_by: order },
-            ]);
+            let sql = self.json_parts_sql(
+                "",
+                &[
+                    JsonPart { name: "overrides", inner: &overrides, cols: OVERRIDE_FIELDS, order_by: order },
+                    JsonPart {
+                        name: "counts",
+                        inner: &counts,
+                        cols: &["event_id", "occurrence_start", "going", "waitlisted"],
+                        order_by: order,
+                    },
+                    JsonPart { name: "mine", inner: &mine, cols: ANSWER_FIELDS, order_by: order },
+                ],
+            );
             let mut q = sqlx::query_scalar(&sql).bind(keys.start).bind(keys.end).bind(user.to_owned());
             for id in chunk {
                 q = q.bind(id.clone());
             }
             let parts: StateParts = self.json_value(q).await?;
-            for r in parts.overrides {
-                out.overrides.entry(r.event_id).or_default().push(r.o);
+            for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
+                out.overrides.entry(id).or_default().push(o);
             }
             for r in parts.counts {
                 out.counts.entry(r.event_id).or_default().push((r.occurrence_start, r.going, r.waitlisted));
             }
             by_event(parts.mine, &mut out.mine);
-        }
-        Ok(out)
-    }
-
-    /// All of `user`'s answers for occurrences keyed in `keys`, by event id: (occurrence start,
-    /// status). One range through `rsvps_user`, however many events they are spread over: the
-    /// way to read a member's own agenda or feed, whose events are those answers'.
-    pub async fn my_answers_in(
-        &self,
-        user: &str,
-        keys: Range<i64>,
-    ) -> Result<HashMap<String, Vec<(i64, String)>>> {
-        let sql = self.json_rows_sql(
-            "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id = $1 \
-             AND occurrence_start >= $2 AND occurrence_start < $3",
-            ANSWER_FIELDS,
-            "t.event_id, t.occurrence_start",
-        );
-        let q = sqlx::query_scalar(&sql).bind(user.to_owned()).bind(keys.start).bind(keys.end);
-        let mut out = HashMap::new();
-        by_event(self.json_list(q).await?, &mut out);
-        Ok(out)
-    }
-
-    /// Display names by member id, for those of `ids` who exist.
-    pub async fn display_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
-        #[derive(serde::Deserialize)]
-        struct Name {
-            id: String,
-            display_name: String,
-        }
-        let mut out = HashMap::new();
-        for chunk in ids.chunks(CHUNK) {
-            let sql =
-                format!("SELECT id, display_name FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
-            let sql = self.json_rows_sql(&sql, &["id", "display_name"], "t.id");
-            let mut q = sqlx::query_scalar(&sql);
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            out.extend(self.json_list::<Name>(q).await?.into_iter().map(|n| (n.id, n.display_name)));
         }
         Ok(out)
     }
@@ -230,29 +211,25 @@ impl Db {
                    UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
                      AND r.occurrence_start >= $2 - 86400000 AND r.occurrence_start < $3 AND r.status <> 'declined'";
         let events = format!(
-            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN ({ids}) AND {may_open} AND {not_blocked}",
+            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN (SELECT id FROM ids) AND {may_open} AND {not_blocked}",
             may_open = may_open_sql("$1"),
             not_blocked = host_not_blocked_sql("$1")
         );
-        // Overrides of the events before the checks: a few more rows, not a second pass.
-        let overrides = format!(
-            "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
-             FROM occurrence_overrides WHERE event_id IN ({ids}) AND occurrence_start >= $4 \
-             AND occurrence_start < $5"
-        );
+        // Overrides of the events before the checks: perhaps a few more rows, no second pass.
+        let overrides = "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
+             FROM occurrence_overrides WHERE event_id IN (SELECT id FROM ids) AND occurrence_start >= $4 \
+             AND occurrence_start < $5";
         let answers = "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id = $1 \
                        AND occurrence_start >= $4 AND occurrence_start < $5";
         let order = "t.event_id, t.occurrence_start";
-        let sql = self.json_parts_sql(&[
-            JsonPart {
-                name: "events",
-                inner: &events,
-                cols: EVENT_FIELDS,
-                order_by: "t.first_start_at, t.id",
-            },
-            JsonPart { name: "overrides", inner: &overrides, cols: OVERRIDE_FIELDS, order_by: order },
-            JsonPart { name: "answers", inner: answers, cols: ANSWER_FIELDS, order_by: order },
-        ]);
+        let sql = self.json_parts_sql(
+            &format!("ids (id) AS ({ids})"),
+            &[
+                JsonPart { name: "events", inner: &events, cols: EVENT_FIELDS, order_by: "" },
+                JsonPart { name: "overrides", inner: overrides, cols: OVERRIDE_FIELDS, order_by: order },
+                JsonPart { name: "answers", inner: answers, cols: ANSWER_FIELDS, order_by: order },
+            ],
+        );
         #[derive(serde::Deserialize)]
         struct Parts {
             events: Vec<Event>,
@@ -267,8 +244,9 @@ impl Db {
             .bind(keys.end);
         let parts: Parts = self.json_value(q).await?;
         let mut out = Agenda { events: parts.events, ..Agenda::default() };
-        for r in parts.overrides {
-            out.overrides.entry(r.event_id).or_default().push(r.o);
+        sort_by_start(&mut out.events);
+        for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
+            out.overrides.entry(id).or_default().push(o);
         }
         by_event(parts.answers, &mut out.answers);
         Ok(out)

@@ -101,7 +101,7 @@ impl Db {
                 order_by: "t.occurrence_start",
             },
         ];
-        let sql = self.json_parts_sql(&parts);
+        let sql = self.json_parts_sql("", &parts);
         let q = sqlx::query_scalar(&sql)
             .bind(e.id.clone())
             .bind(keys.start)

@@ -37,7 +37,13 @@ pub struct Event {
     pub venue_rotation: String,
 }
 
-/// The columns of an event, as [`Event`] names them.
+/// Events by first start, then id.
+pub(crate) fn sort_by_start(events: &mut [Event]) {
+    events.sort_unstable_by(|a, b| (a.first_start_at, &a.id).cmp(&(b.first_start_at, &b.id)));
+}
+
+/// The columns of an event, as [`Event`] names them and in the order of its fields (lists read
+/// as JSON rows rely on that order).
 pub(crate) const EVENT_FIELDS: &[&str] = &[
     "id",
     "host_id",
@@ -218,8 +224,11 @@ impl Db {
         inner: &str,
         bind: impl for<'q> FnOnce(JsonQuery<'q>) -> JsonQuery<'q>,
     ) -> Result<Vec<Event>> {
-        let sql = self.json_rows_sql(inner, EVENT_FIELDS, "t.first_start_at, t.id");
-        self.json_list(bind(sqlx::query_scalar(&sql))).await
+        // Sorted here: in SQL, sorting whole rows inside the aggregate took a fifth of the time.
+        let sql = self.json_rows_sql(inner, EVENT_FIELDS, "");
+        let mut events: Vec<Event> = self.json_list(bind(sqlx::query_scalar(&sql))).await?;
+        sort_by_start(&mut events);
+        Ok(events)
     }
 
     /// Every event that may have occurrences in `[from, to)` (for background jobs).

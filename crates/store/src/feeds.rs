@@ -1,8 +1,27 @@
 //! Secret calendar feeds: one per member, found by the hash of the token in its URL.
 
-use crate::events::{Event, EVENT_COLS};
+use std::collections::HashMap;
+
+use crate::batch::{by_event, AnswerRow, OverrideRow, ANSWER_FIELDS, OVERRIDE_FIELDS};
+use crate::events::{
+    host_not_blocked_sql, may_open_sql, sort_by_start, Event, Override, EVENT_COLS, EVENT_FIELDS,
+};
+use crate::json_rows::JsonPart;
 use crate::users::{User, USER_COLS};
 use crate::{Db, Result};
+
+/// A member's feed as [`Db::feed_contents`] reads it.
+#[derive(Debug, Default)]
+pub struct Feed {
+    /// The events, by first start.
+    pub events: Vec<Event>,
+    /// Every override of each, by event id, in occurrence order (perhaps of a few more events).
+    pub overrides: HashMap<String, Vec<Override>>,
+    /// The member's (occurrence start, status) by event id, from the feed's start on.
+    pub answers: HashMap<String, Vec<(i64, String)>>,
+    /// Hosts' display names by id.
+    pub host_names: HashMap<String, String>,
+}
 
 impl Db {
     /// Makes (or replaces, so the old URL stops working) the member's feed.
@@ -59,18 +78,53 @@ impl Db {
         Ok(user)
     }
 
-    /// What belongs in a member's feed: events they host that have not ended before `from`, and
-    /// events where they answered going or maybe for an occurrence at or after `from`.
-    pub async fn feed_events(&self, user_id: &str, from: i64) -> Result<Vec<Event>> {
-        let inner = format!(
-            // Two indexed lookups (not an OR over every event, which scanned them all).
-            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN ( \
-                 SELECT h.id FROM events h WHERE h.host_id = $1 AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
-                 UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
-                   AND r.occurrence_start >= $2 AND r.status IN ('going', 'maybe')) \
-               AND {may_open}",
-            may_open = crate::events::may_open_sql("$1")
+    /// What belongs in a member's feed, in one statement: events they host that have not ended
+    /// before `from`, and events where they answered going or maybe for an occurrence at or
+    /// after `from`; only those they may open, and none of a host either of them blocked. With
+    /// them, every override of those events, the member's answers from `from` on, and the
+    /// hosts' names.
+    pub async fn feed_contents(&self, user_id: &str, from: i64) -> Result<Feed> {
+        // Two indexed lookups (not an OR over every event, which scanned them all).
+        let ids = "SELECT h.id FROM events h WHERE h.host_id = $1 AND (h.last_end_at IS NULL OR h.last_end_at > $2) \
+                   UNION SELECT r.event_id FROM rsvps r WHERE r.user_id = $1 \
+                     AND r.occurrence_start >= $2 AND r.status IN ('going', 'maybe')";
+        let events = format!(
+            "SELECT {EVENT_COLS} FROM events e WHERE e.id IN (SELECT id FROM ids) AND {may_open} AND {not_blocked}",
+            may_open = may_open_sql("$1"),
+            not_blocked = host_not_blocked_sql("$1")
         );
-        self.events_list(&inner, |q| q.bind(user_id.to_owned()).bind(from)).await
+        let overrides = "SELECT event_id, occurrence_start, cancelled, start_local, duration_minutes, title \
+                         FROM occurrence_overrides WHERE event_id IN (SELECT id FROM ids)";
+        let answers = "SELECT event_id, occurrence_start, status FROM rsvps WHERE user_id = $1 \
+                       AND occurrence_start >= $2";
+        let hosts = "SELECT id, display_name FROM users \
+                     WHERE id IN (SELECT x.host_id FROM events x WHERE x.id IN (SELECT id FROM ids))";
+        let order = "t.event_id, t.occurrence_start";
+        let sql = self.json_parts_sql(
+            &format!("ids (id) AS ({ids})"),
+            &[
+                JsonPart { name: "events", inner: &events, cols: EVENT_FIELDS, order_by: "" },
+                JsonPart { name: "overrides", inner: overrides, cols: OVERRIDE_FIELDS, order_by: order },
+                JsonPart { name: "answers", inner: answers, cols: ANSWER_FIELDS, order_by: order },
+                JsonPart { name: "hosts", inner: hosts, cols: &["id", "display_name"], order_by: "" },
+            ],
+        );
+        #[derive(serde::Deserialize)]
+        struct Parts {
+            events: Vec<Event>,
+            overrides: Vec<OverrideRow>,
+            answers: Vec<AnswerRow>,
+            hosts: Vec<(String, String)>,
+        }
+        let q = sqlx::query_scalar(&sql).bind(user_id.to_owned()).bind(from);
+        let parts: Parts = self.json_value(q).await?;
+        let mut out =
+            Feed { events: parts.events, host_names: parts.hosts.into_iter().collect(), ..Feed::default() };
+        sort_by_start(&mut out.events);
+        for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
+            out.overrides.entry(id).or_default().push(o);
+        }
+        by_event(parts.answers, &mut out.answers);
+        Ok(out)
     }
 }

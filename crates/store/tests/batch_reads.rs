@@ -46,8 +46,6 @@ async fn an_event_list_read_as_one_row_keeps_every_value_and_the_order() {
     );
     assert_eq!(odd.description.len(), awkward.description.len());
     assert!(db.events_between(&host, 0, 500).await.expect("empty list").is_empty());
-    let names = db.display_names(&[host.clone(), "no-such-member".into()]).await.expect("names");
-    assert_eq!(names.into_iter().collect::<Vec<_>>(), vec![(host.clone(), "Member 00".to_owned())]);
 }
 
 #[tokio::test]
@@ -94,8 +92,6 @@ async fn windowed_batch_reads_return_the_window_and_nothing_else() {
     let some = db.occurrence_state_of(&events[2..11], &me, window.clone()).await.expect("nine").mine;
     assert_eq!(some.len(), 9);
     assert!(!some.contains_key(&events[0]) && !some.contains_key(&events[11]));
-    let mine = db.my_answers_in(&me, 0..6_000).await.expect("range");
-    assert!(mine.values().all(|v| *v == vec![(1_000, "going".to_owned()), (5_000, "going".to_owned())]));
 
     assert_eq!(all.counts[&events[0]], vec![(5_000, 1, 0)], "the other member's maybe takes no seat");
     let overrides = db.overrides_of(&events, window).await.expect("overrides");
@@ -144,4 +140,45 @@ async fn an_agenda_read_in_one_statement_holds_its_events_overrides_and_answers(
     let later = db.agenda_of(&me, 200_000_000, 300_000_000, 190_000_000..310_000_000).await.expect("agenda");
     assert_eq!(later.events.len(), 1, "only the series runs then");
     assert!(later.overrides.is_empty() && later.answers.is_empty());
+}
+
+#[tokio::test]
+async fn a_feed_read_in_one_statement_holds_its_events_overrides_answers_and_hosts() {
+    let (_t, db) = fresh().await;
+    let me = user(&db, 0).await;
+    let host = user(&db, 1).await;
+    let blocked = user(&db, 2).await;
+    let mut series = fields("Mine, weekly", 1_000);
+    series.last_end_at = None;
+    series.rrule = "FREQ=WEEKLY".into();
+    let hosted = db.create_event(&me, &series, 0).await.expect("event");
+    let maybe = db.create_event(&host, &fields("Maybe", 5_000), 0).await.expect("event");
+    let declined = db.create_event(&host, &fields("Declined", 5_000), 0).await.expect("event");
+    let earlier = db.create_event(&host, &fields("Before the feed", 500), 0).await.expect("event");
+    let theirs = db.create_event(&blocked, &fields("Blocked host", 5_000), 0).await.expect("event");
+    db.answer(&maybe, 5_000, &me, Answer::Maybe, None, None, false, 1).await.expect("maybe");
+    db.answer(&declined, 5_000, &me, Answer::Declined, None, None, false, 1).await.expect("declined");
+    db.answer(&earlier, 500, &me, Answer::Going, None, None, false, 1).await.expect("going");
+    db.answer(&theirs, 5_000, &me, Answer::Going, None, None, false, 1).await.expect("going");
+    db.block(&blocked, &me, 1).await.expect("block");
+    let o = Override {
+        occurrence_start: 1_000,
+        cancelled: 1,
+        start_local: None,
+        duration_minutes: None,
+        title: None,
+    };
+    db.set_override(&hosted, &o).await.expect("override");
+    db.set_override(&hosted, &Override { occurrence_start: 900_000_000, ..o.clone() })
+        .await
+        .expect("override");
+
+    let f = db.feed_contents(&me, 1_000).await.expect("feed");
+    let titles: Vec<&str> = f.events.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Mine, weekly", "Maybe"], "hosted, and answered going or maybe from the start on");
+    assert_eq!(f.overrides[&hosted].len(), 2, "every override, however far ahead");
+    assert_eq!(f.answers[&maybe], vec![(5_000, "maybe".to_owned())]);
+    assert!(!f.answers.contains_key(&earlier), "answers before the feed's start are left out");
+    assert_eq!(f.host_names[&me], "Member 00");
+    assert_eq!(f.host_names[&host], "Member 01");
 }

@@ -2,8 +2,6 @@
 //! host or go to, with the settings to make a new feed URL (which revokes the old) or turn it off.
 //! The files themselves are written by [`super::ics`].
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -82,21 +80,10 @@ type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>);
 pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError> {
     let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
     let mut rows: Vec<FeedRow> = Vec::new();
-    let blocked: std::collections::HashSet<String> =
-        state.db.blocked_either_way_of(&user.id).await?.into_iter().collect();
-    let events = state.db.feed_events(&user.id, from).await?;
-    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let mut answers = state.db.my_answers_in(&user.id, from..i64::MAX).await?;
-    let mut overrides = state.db.overrides_of(&ids, i64::MIN..i64::MAX).await?;
-    let mut host_ids: Vec<String> = events.iter().map(|e| e.host_id.clone()).collect();
-    host_ids.sort();
-    host_ids.dedup();
-    let hosts: HashMap<String, String> = state.db.display_names(&host_ids).await?;
+    let store::feeds::Feed { events, mut overrides, mut answers, host_names: hosts } =
+        state.db.feed_contents(&user.id, from).await?;
     for e in events {
         let hosting = e.host_id == user.id;
-        if !hosting && blocked.contains(&e.host_id) {
-            continue;
-        }
         let only = if hosting {
             None
         } else {
