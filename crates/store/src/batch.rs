@@ -110,6 +110,13 @@ fn overrides_in(list: &str) -> String {
     )
 }
 
+/// Overrides grouped by event, in the order read.
+pub(crate) fn overrides_by_event(rows: Vec<OverrideRow>, out: &mut HashMap<String, Vec<Override>>) {
+    for (id, o) in rows.into_iter().map(OverrideRow::split) {
+        out.entry(id).or_default().push(o);
+    }
+}
+
 /// Answers grouped by event.
 pub(crate) fn by_event(rows: Vec<AnswerRow>, out: &mut HashMap<String, Vec<(i64, String)>>) {
     for r in rows {
@@ -132,9 +139,7 @@ impl Db {
             for id in chunk {
                 q = q.bind(id.clone());
             }
-            for (id, o) in self.json_list::<OverrideRow>(q).await?.into_iter().map(OverrideRow::split) {
-                out.entry(id).or_default().push(o);
-            }
+            overrides_by_event(self.json_list::<OverrideRow>(q).await?, &mut out);
         }
         Ok(out)
     }
@@ -189,9 +194,7 @@ impl Db {
                 q = q.bind(id.clone());
             }
             let parts: StateParts = self.json_value(q).await?;
-            for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
-                out.overrides.entry(id).or_default().push(o);
-            }
+            overrides_by_event(parts.overrides, &mut out.overrides);
             for r in parts.counts {
                 out.counts.entry(r.event_id).or_default().push((r.occurrence_start, r.going, r.waitlisted));
             }
@@ -245,9 +248,7 @@ impl Db {
         let parts: Parts = self.json_value(q).await?;
         let mut out = Agenda { events: parts.events, ..Agenda::default() };
         sort_by_start(&mut out.events);
-        for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
-            out.overrides.entry(id).or_default().push(o);
-        }
+        overrides_by_event(parts.overrides, &mut out.overrides);
         by_event(parts.answers, &mut out.answers);
         Ok(out)
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::batch::{by_event, AnswerRow, OverrideRow, ANSWER_FIELDS, OVERRIDE_FIELDS};
+use crate::batch::{by_event, overrides_by_event, AnswerRow, OverrideRow, ANSWER_FIELDS, OVERRIDE_FIELDS};
 use crate::events::{
     host_not_blocked_sql, may_open_sql, sort_by_start, Event, Override, EVENT_COLS, EVENT_FIELDS,
 };
@@ -121,9 +121,7 @@ impl Db {
         let mut out =
             Feed { events: parts.events, host_names: parts.hosts.into_iter().collect(), ..Feed::default() };
         sort_by_start(&mut out.events);
-        for (id, o) in parts.overrides.into_iter().map(OverrideRow::split) {
-            out.overrides.entry(id).or_default().push(o);
-        }
+        overrides_by_event(parts.overrides, &mut out.overrides);
         by_event(parts.answers, &mut out.answers);
         Ok(out)
     }

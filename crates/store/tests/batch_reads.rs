@@ -15,6 +15,30 @@ fn fields(title: &str, first: i64) -> EventFields {
     }
 }
 
+/// A member, another host, a third member to block, and a weekly series the member hosts from 1,000 ms.
+struct Cast {
+    me: String,
+    host: String,
+    blocked: String,
+    hosted: String,
+}
+
+async fn cast(db: &store::Db) -> Cast {
+    let me = user(db, 0).await;
+    let host = user(db, 1).await;
+    let blocked = user(db, 2).await;
+    let mut series = fields("Mine, weekly", 1_000);
+    series.last_end_at = None;
+    series.rrule = "FREQ=WEEKLY".into();
+    let hosted = db.create_event(&me, &series, 0).await.expect("event");
+    Cast { me, host, blocked, hosted }
+}
+
+/// The occurrence keyed `at`, cancelled.
+fn cancelled(at: i64) -> Override {
+    Override { occurrence_start: at, cancelled: 1, start_local: None, duration_minutes: None, title: None }
+}
+
 #[tokio::test]
 async fn an_event_list_read_as_one_row_keeps_every_value_and_the_order() {
     let (_t, db) = fresh().await;
@@ -68,13 +92,7 @@ async fn windowed_batch_reads_return_the_window_and_nothing_else() {
                 db.answer(e, key, &other, Answer::Maybe, None, None, false, 1).await.expect("theirs");
             }
         }
-        let o = Override {
-            occurrence_start: 5_000,
-            cancelled: 1,
-            start_local: None,
-            duration_minutes: None,
-            title: None,
-        };
+        let o = cancelled(5_000);
         db.set_override(e, &o).await.expect("override");
         db.set_override(e, &Override { occurrence_start: 9_000, ..o }).await.expect("override");
     }
@@ -105,13 +123,7 @@ async fn windowed_batch_reads_return_the_window_and_nothing_else() {
 #[tokio::test]
 async fn an_agenda_read_in_one_statement_holds_its_events_overrides_and_answers() {
     let (_t, db) = fresh().await;
-    let me = user(&db, 0).await;
-    let host = user(&db, 1).await;
-    let blocked = user(&db, 2).await;
-    let mut series = fields("Mine, weekly", 1_000);
-    series.last_end_at = None;
-    series.rrule = "FREQ=WEEKLY".into();
-    let hosted = db.create_event(&me, &series, 0).await.expect("event");
+    let Cast { me, host, blocked, hosted } = cast(&db).await;
     let going = db.create_event(&host, &fields("Going", 5_000), 0).await.expect("event");
     let declined = db.create_event(&host, &fields("Declined", 5_000), 0).await.expect("event");
     let theirs = db.create_event(&blocked, &fields("Blocked host", 5_000), 0).await.expect("event");
@@ -121,13 +133,7 @@ async fn an_agenda_read_in_one_statement_holds_its_events_overrides_and_answers(
     db.answer(&theirs, 5_000, &me, Answer::Going, None, None, false, 1).await.expect("going");
     db.answer(&elsewhere, 5_000, &host, Answer::Going, None, None, false, 1).await.expect("theirs");
     db.block(&me, &blocked, 1).await.expect("block");
-    let o = Override {
-        occurrence_start: 5_000,
-        cancelled: 1,
-        start_local: None,
-        duration_minutes: None,
-        title: Some("Skipped".into()),
-    };
+    let o = Override { title: Some("Skipped".into()), ..cancelled(5_000) };
     db.set_override(&hosted, &o).await.expect("override");
     db.set_override(&hosted, &Override { occurrence_start: 90_000, ..o.clone() }).await.expect("override");
 
@@ -145,13 +151,7 @@ async fn an_agenda_read_in_one_statement_holds_its_events_overrides_and_answers(
 #[tokio::test]
 async fn a_feed_read_in_one_statement_holds_its_events_overrides_answers_and_hosts() {
     let (_t, db) = fresh().await;
-    let me = user(&db, 0).await;
-    let host = user(&db, 1).await;
-    let blocked = user(&db, 2).await;
-    let mut series = fields("Mine, weekly", 1_000);
-    series.last_end_at = None;
-    series.rrule = "FREQ=WEEKLY".into();
-    let hosted = db.create_event(&me, &series, 0).await.expect("event");
+    let Cast { me, host, blocked, hosted } = cast(&db).await;
     let maybe = db.create_event(&host, &fields("Maybe", 5_000), 0).await.expect("event");
     let declined = db.create_event(&host, &fields("Declined", 5_000), 0).await.expect("event");
     let earlier = db.create_event(&host, &fields("Before the feed", 500), 0).await.expect("event");
@@ -161,13 +161,7 @@ async fn a_feed_read_in_one_statement_holds_its_events_overrides_answers_and_hos
     db.answer(&earlier, 500, &me, Answer::Going, None, None, false, 1).await.expect("going");
     db.answer(&theirs, 5_000, &me, Answer::Going, None, None, false, 1).await.expect("going");
     db.block(&blocked, &me, 1).await.expect("block");
-    let o = Override {
-        occurrence_start: 1_000,
-        cancelled: 1,
-        start_local: None,
-        duration_minutes: None,
-        title: None,
-    };
+    let o = cancelled(1_000);
     db.set_override(&hosted, &o).await.expect("override");
     db.set_override(&hosted, &Override { occurrence_start: 900_000_000, ..o.clone() })
         .await
