@@ -148,6 +148,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .with_context(|| format!("no account with email {email}"))?;
             let at = (!lift).then(crate::web::now_ms);
             db.set_suspended(&user.id, at).await?;
+            // A running server closes the member's room connections within a second or two.
+            db.note_access_change(store::access_changes::Scope::User, &user.id, crate::web::now_ms()).await?;
             println!("{email} {}", if lift { "may sign in again" } else { "is suspended" });
             Ok(())
         }

@@ -89,6 +89,9 @@ pub struct Config {
     /// How often the room job settles attendance and refreshes presence, in milliseconds (at
     /// most 30 000: presence expires after 90 s without a refresh).
     pub room_poll_ms: u64,
+    /// How often each open room connection asks again whether its member may still be there, in
+    /// milliseconds (at most 60 000): the backstop behind the changes noted as they happen.
+    pub room_recheck_ms: u64,
     /// Hours before the end of a member's week (in their zone) that they are reminded to check in
     /// on their goals, if they have not.
     pub checkin_reminder_hours: i64,
@@ -126,6 +129,7 @@ impl Default for Config {
             slot_poll_ms: 15_000,
             room_history_days: 30,
             room_poll_ms: 15_000,
+            room_recheck_ms: 60_000,
             checkin_reminder_hours: 24,
             nudge_poll_ms: 60_000,
             digest_hour: 7,

@@ -150,6 +150,7 @@ impl Application {
         let room_job = tokio::spawn(rooms::job::run(state.clone(), stop_rx.clone()));
         let nudge_job = tokio::spawn(goals::nudges::run(state.clone(), stop_rx.clone()));
         let digest_job = tokio::spawn(notifications::digest::run(state.clone(), stop_rx.clone()));
+        let access_watch = tokio::spawn(rooms::revoke::watch(state.clone(), stop_rx.clone()));
         let room_listener = tokio::spawn(rooms::hub::listen(state.db.clone(), state.rooms.clone(), stop_rx));
         // Room connections are upgraded out of the server's hands: tell them to close when it stops.
         let hub = state.rooms.clone();
@@ -171,7 +172,8 @@ impl Application {
             room_job,
             nudge_job,
             digest_job,
-            room_listener
+            room_listener,
+            access_watch
         );
         state.db.close().await;
         tracing::info!("stopped");

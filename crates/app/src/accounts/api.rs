@@ -11,7 +11,6 @@ use crate::error::{ApiResult, AppError};
 use crate::openapi::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::now_ms;
 use crate::web::ratelimit::{Action, ClientIp};
 
 /// Sign-up request.
@@ -125,7 +124,7 @@ pub async fn revoke_token(
     ApiUser(me): ApiUser,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if state.db.revoke_token(&me.id, &id, now_ms()).await? {
+    if super::revoke_token(&state, &me, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound)

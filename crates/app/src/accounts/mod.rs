@@ -121,6 +121,15 @@ pub async fn send_reset(state: &AppState, email: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Revokes one of `me`'s tokens; rooms opened with it close. Whether there was one.
+pub async fn revoke_token(state: &AppState, me: &User, id: &str) -> Result<bool, AppError> {
+    let revoked = state.db.revoke_token(&me.id, id, now_ms()).await?;
+    if revoked {
+        crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &me.id).await;
+    }
+    Ok(revoked)
+}
+
 /// Sets a new password from a reset link; errors are per field.
 pub async fn finish_reset(state: &AppState, token: &str, password: &str) -> Result<(), AppError> {
     let now = now_ms();
@@ -135,6 +144,7 @@ pub async fn finish_reset(state: &AppState, token: &str, password: &str) -> Resu
     match state.db.consume_reset(&hash_token(token), &hash, now).await? {
         Some(user_id) => {
             tracing::info!(user = %user_id, "password reset");
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &user_id).await;
             Ok(())
         }
         None => Err(AppError::Invalid(FieldErrors::one(
@@ -152,6 +162,7 @@ pub async fn delete_account(state: &AppState, user: &User, password: &str) -> Re
     }
     crate::groups::before_account_deleted(state, user).await?;
     state.db.delete_user(&user.id).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &user.id).await;
     tracing::info!(user = %user.id, "account deleted");
     Ok(())
 }

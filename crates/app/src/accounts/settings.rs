@@ -134,7 +134,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
     _form: Posted<TokenForm>,
 ) -> PageResult {
-    if !state.db.revoke_token(&me.id, &id, now_ms()).await? {
+    if !super::revoke_token(&state, &me, &id).await? {
         return Err(AppError::NotFound.into());
     }
     Ok(Redirect::to("/settings").into_response())

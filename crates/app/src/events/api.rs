@@ -132,7 +132,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let e = super::hosted(&state, &me, &id).await?;
-    state.db.delete_event(&e.id).await?;
+    super::delete(&state, &e).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -214,7 +214,7 @@ pub async fn patch_occurrence(
         }
     }
     errors.into_result()?;
-    state.db.set_override(&e.id, &o).await?;
+    super::change_date(&state, &e, &o).await?;
     let overrides = state.db.overrides(&e.id).await?;
     let occ = super::series::find(&e, &overrides, key).ok_or(AppError::NotFound)?;
     let counts = state.db.rsvp_counts(&e.id).await?;

@@ -55,6 +55,7 @@ pub async fn split(state: &AppState, e: &Event, key: i64, changes: &EventInput) 
         }
         None => state.db.delete_event(&e.id).await?,
     }
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     state.db.event(&tail_id).await?.ok_or(AppError::NotFound)
 }
 
@@ -69,10 +70,12 @@ pub async fn end_from(state: &AppState, e: &Event, date: NaiveDate) -> Result<Op
             let fields = with_bounds(with_series(fields_of(e), &kept))?;
             state.db.update_event(&e.id, &fields, now_ms()).await?;
             state.db.drop_occurrences(&e.id, from_key).await?;
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
             Ok(state.db.event(&e.id).await?)
         }
         None => {
             state.db.delete_event(&e.id).await?;
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
             Ok(None)
         }
     }

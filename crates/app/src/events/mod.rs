@@ -106,6 +106,21 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
     Ok(e)
 }
 
+/// Deletes an event with every date; rooms open on it close.
+pub async fn delete(state: &AppState, e: &Event) -> Result<(), AppError> {
+    state.db.delete_event(&e.id).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
+    Ok(())
+}
+
+/// Stores a change to one date (moved, retitled or cancelled); the room of a cancelled date
+/// closes.
+pub async fn change_date(state: &AppState, e: &Event, o: &Override) -> Result<(), AppError> {
+    state.db.set_override(&e.id, o).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
+    Ok(())
+}
+
 /// Changes an event (the whole series) from checked input.
 pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> Result<Event, AppError> {
     let current = series::fields_of(e);
@@ -117,6 +132,7 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
         || fields.rrule != current.rrule;
     let before = rescheduled.then(|| reschedule::before(e));
     state.db.update_event(&e.id, &fields, now_ms()).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     let updated = state.db.event(&e.id).await?.ok_or(AppError::NotFound)?;
     if let Some(before) = &before {
         reschedule::carry_over(state, &updated, before).await?;
@@ -266,6 +282,9 @@ pub async fn answer(
     };
     let late = occ.start.timestamp_millis() - now < state.config.late_cancel_minutes * 60_000;
     let out = state.db.answer(&e.id, key, &viewer.id, answer, goal.as_deref(), e.capacity, late, now).await?;
+    if out.status != "going" {
+        crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &viewer.id).await;
+    }
     if let Some(promoted) = &out.promoted {
         tell_promoted(state, e, key, promoted).await?;
     }
@@ -380,7 +399,9 @@ pub async fn mark(state: &AppState, e: &Event, key: i64, member: &str, mark: &st
             }
         }
         "removed" => {
-            if let Some(promoted) = state.db.remove_attendee(&e.id, key, member, now).await? {
+            let promoted = state.db.remove_attendee(&e.id, key, member, now).await?;
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::User, member).await;
+            if let Some(promoted) = promoted {
                 tell_promoted(state, e, key, &promoted).await?;
             }
         }

@@ -400,7 +400,7 @@ pub async fn cancel_occurrence(
         });
     super::series::find(&e, &overrides, key).ok_or(AppError::NotFound)?;
     o.cancelled = 1;
-    state.db.set_override(&e.id, &o).await?;
+    super::change_date(&state, &e, &o).await?;
     Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
 }
 
@@ -425,6 +425,6 @@ pub async fn delete(
     _f: Posted<HostForm>,
 ) -> PageResult {
     let e = super::hosted(&state, &me, &id).await?;
-    state.db.delete_event(&e.id).await?;
+    super::delete(&state, &e).await?;
     Ok(Redirect::to("/events").into_response())
 }

@@ -30,6 +30,7 @@ pub async fn update_group(state: &AppState, a: &Access, input: &GroupInput) -> R
     let current = fields_of(&a.group, state.db.group_topics(&a.group.id).await?);
     let fields = apply(input, Some(current))?;
     state.db.update_group(&a.group.id, &fields, now_ms()).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::Group, &a.group.id).await;
     Ok(())
 }
 
@@ -105,5 +106,6 @@ pub async fn delete(
     let a = access(&state, &me, &id).await?;
     a.require(Action::Configure)?;
     state.db.delete_group(&id).await?;
+    crate::rooms::revoke::changed(&state, store::access_changes::Scope::Group, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -60,6 +60,7 @@ pub async fn leave(state: &AppState, me: &User, a: &Access) -> Result<(), AppErr
         return Err(AppError::Forbidden("You're not a member of this group."));
     }
     state.db.remove_member(&a.group.id, &me.id, None, now_ms()).await?;
+    crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &me.id).await;
     after_leaving(state, &a.group.id, &me.id).await
 }
 
@@ -150,6 +151,7 @@ pub async fn change(state: &AppState, a: &Access, member: &str, change: Change) 
             }
             let ban = (change == Change::Ban).then_some(a.viewer.as_str());
             state.db.remove_member(&a.group.id, member, ban, now).await?;
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::User, member).await;
             after_leaving(state, &a.group.id, member).await?;
         }
         Change::Unban => {

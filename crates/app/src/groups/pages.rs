@@ -165,6 +165,7 @@ pub async fn delete(
         );
     }
     state.db.delete_group(&id).await?;
+    crate::rooms::revoke::changed(&state, store::access_changes::Scope::Group, &id).await;
     Ok(Redirect::to("/groups?notice=deleted").into_response())
 }
 

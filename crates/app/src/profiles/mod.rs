@@ -25,3 +25,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/block", post(api::block).delete(api::unblock))
         .route("/api/v1/cities", get(api::cities))
 }
+
+/// `me` blocks `other`: neither sees nor reaches the other from now on, and a room either of
+/// them has open is checked again (a host's block closes the blocked member's room).
+pub async fn block(
+    state: &AppState,
+    me: &store::users::User,
+    other: &str,
+) -> Result<(), crate::error::AppError> {
+    state.db.block(&me.id, other, crate::web::now_ms()).await?;
+    for id in [me.id.as_str(), other] {
+        crate::rooms::revoke::changed(state, store::access_changes::Scope::User, id).await;
+    }
+    Ok(())
+}

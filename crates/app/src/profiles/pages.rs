@@ -281,7 +281,7 @@ pub async fn block(
     if id == me.id || state.db.user(&id).await?.is_none() {
         return Err(AppError::NotFound.into());
     }
-    state.db.block(&me.id, &id, now_ms()).await?;
+    super::block(&state, &me, &id).await?;
     Ok(Redirect::to("/settings").into_response())
 }
 

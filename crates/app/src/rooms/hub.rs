@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::Utf8Bytes;
+use store::access_changes::Scope;
 use store::rooms::{Heard, Message};
 use store::{Backend, Db};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -18,6 +19,10 @@ pub const LAG: usize = 256;
 
 /// A frame on its way to connections: its number and its JSON.
 pub type Frame = (i64, Utf8Bytes);
+
+/// A change after which connections about this member, event or group ask again whether they may
+/// stay (`revoke.rs`).
+pub type AccessChange = (Scope, String);
 
 #[derive(Debug)]
 enum Feed {
@@ -39,6 +44,7 @@ pub struct Hub {
     pub instance_id: String,
     rooms: Mutex<HashMap<String, Live>>,
     closing: watch::Sender<bool>,
+    access: broadcast::Sender<AccessChange>,
 }
 
 impl Hub {
@@ -49,6 +55,7 @@ impl Hub {
             instance_id: store::new_id(),
             rooms: Mutex::new(HashMap::new()),
             closing: watch::Sender::new(false),
+            access: broadcast::Sender::new(LAG),
         }
     }
 
@@ -107,6 +114,16 @@ impl Hub {
     /// Changes when the server stops.
     pub fn closing(&self) -> watch::Receiver<bool> {
         self.closing.subscribe()
+    }
+
+    /// Changes of access heard from the database, for this instance's connections to check.
+    pub fn access_changes(&self) -> broadcast::Receiver<AccessChange> {
+        self.access.subscribe()
+    }
+
+    /// Hands a change of access to this instance's connections.
+    pub fn access_changed(&self, change: AccessChange) {
+        let _ = self.access.send(change);
     }
 
     /// How many rooms are live here.

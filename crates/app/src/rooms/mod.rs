@@ -9,6 +9,7 @@ pub mod hub;
 pub mod job;
 pub mod pages;
 pub mod protocol;
+pub mod revoke;
 pub mod socket;
 
 use axum::routing::get;

@@ -16,6 +16,7 @@
   var offset = 0;        // server clock minus ours
   var everOpen = false;
   var attempt = 0;
+  var ended = ""; // why the server closed the room for good, when it did
   var timer = null;
   var present = {};
   var goals = [];
@@ -127,6 +128,7 @@
       return;
     }
     if (f.type === "pong") { offset = f.now - Date.now(); return; }
+    if (f.type === "error" && f.code === "access_ended") { ended = f.message; return; }
     if (f.type === "error") {
       if (f.code === "too_slow") return;
       var timerCodes = ["timer", "forbidden", "busy"];
@@ -162,6 +164,8 @@
     };
     ws.onclose = function (ev) {
       ws = null;
+      // Access ended (signed out, no longer going, a cancelled date…): reconnecting cannot help.
+      if (ev.code === 4403) { say(ended || "You can no longer be in this room.", true); return; }
       if (ev.code === 1008 && ev.reason === "too slow") say("The connection fell behind; catching up…", true);
       scheduleReconnect();
     };

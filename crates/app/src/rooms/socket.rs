@@ -12,11 +12,13 @@ use axum::response::Response;
 use domain::FieldErrors;
 use store::room_presence::Entering;
 use store::rooms::Room;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::commands::{self, chat_limiter, post, timer_of, timer_view};
-use super::hub::Frame;
+use super::hub::{AccessChange, Frame};
 use super::protocol::{GoalView, Person, RoomInfo, ServerMsg, Welcome, HISTORY, MAX_FRAME_BYTES, PROTOCOL};
+use super::revoke::{self, Credential};
 use super::{access, Access, PRESENCE_TTL_MS};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -63,6 +65,9 @@ pub async fn upgrade(
             return Err(AppError::Invalid(FieldErrors::one("after", "Give the last message id seen.")))
         }
     };
+    let credential = Credential::of(&headers).ok_or(AppError::Unauthorized)?;
+    // Subscribed before the check: a change committed after it reaches this connection.
+    let changes = state.rooms.access_changes();
     let access = access(&state, &user, &id, key).await?;
     let room = access.room(&state).await?;
     Ok(ws
@@ -70,7 +75,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4096)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| serve(socket, state, access, room, after)))
+        .on_upgrade(move |socket| serve(socket, state, Holder { access, credential, changes }, room, after)))
 }
 
 /// A browser's request must come from a page of this site (against cross-site WebSocket
@@ -92,15 +97,24 @@ fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
     host == Some(theirs.as_str()) || public.as_deref() == Some(theirs.as_str())
 }
 
-async fn serve(mut socket: WebSocket, state: AppState, access: Access, room: Room, after: Option<i64>) {
+/// Who holds a connection: their access as checked at the upgrade, what they opened it with, and
+/// the changes that may end it.
+#[derive(Debug)]
+pub struct Holder {
+    access: Access,
+    credential: Credential,
+    changes: broadcast::Receiver<AccessChange>,
+}
+
+async fn serve(mut socket: WebSocket, state: AppState, mut holder: Holder, room: Room, after: Option<i64>) {
     let conn_id = store::new_id();
     let mut frames = state.rooms.subscribe(&room.id, room.last_seq);
-    if let Err(e) = session(&mut socket, &state, &access, &room.id, &conn_id, after, &mut frames).await {
+    if let Err(e) = session(&mut socket, &state, &mut holder, &room.id, &conn_id, after, &mut frames).await {
         tracing::warn!(error = %e, room = %room.id, "room connection failed");
     }
     drop(frames);
     state.rooms.unsubscribe(&room.id);
-    Box::pin(leave(&state, &access, &room.id, &conn_id)).await;
+    Box::pin(leave(&state, &holder.access, &room.id, &conn_id)).await;
 }
 
 /// Forgets the connection; the room hears the member left if it was their last one.
@@ -117,6 +131,29 @@ async fn leave(state: &AppState, access: &Access, room_id: &str, conn_id: &str) 
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "room presence not cleared"),
     }
+}
+
+/// The periodic check, its first tick at a random point of the first interval so that
+/// connections opened together do not all ask at once.
+fn recheck_timer(state: &AppState) -> tokio::time::Interval {
+    let every = Duration::from_millis(state.config.room_recheck_ms.clamp(100, 60_000));
+    let first = every.mul_f64(rand::random::<f64>());
+    tokio::time::interval_at(tokio::time::Instant::now() + first, every)
+}
+
+/// Checks the connection's access again; if it is refused, says why and closes. Returns whether
+/// it closed.
+async fn end_if_refused(
+    socket: &mut WebSocket,
+    state: &AppState,
+    credential: &Credential,
+    a: &Access,
+) -> bool {
+    let Some(ended) = Box::pin(revoke::recheck(state, credential, a)).await else { return false };
+    let m = ServerMsg::error("access_ended", ended.message);
+    let _ = send(socket, m.to_json().into()).await;
+    close(socket, revoke::CLOSE_ACCESS_ENDED, ended.reason).await;
+    true
 }
 
 async fn send(socket: &mut WebSocket, text: Utf8Bytes) -> Result<(), anyhow::Error> {
@@ -138,14 +175,14 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &'static str) {
 async fn session(
     socket: &mut WebSocket,
     state: &AppState,
-    access: &Access,
+    holder: &mut Holder,
     room_id: &str,
     conn_id: &str,
     after: Option<i64>,
-    frames: &mut tokio::sync::broadcast::Receiver<Frame>,
+    frames: &mut broadcast::Receiver<Frame>,
 ) -> anyhow::Result<()> {
-    let last = Box::pin(enter(socket, state, access, room_id, conn_id, after)).await?;
-    live(socket, state, access, room_id, frames, last).await
+    let last = Box::pin(enter(socket, state, &holder.access, room_id, conn_id, after)).await?;
+    live(socket, state, holder, room_id, frames, last).await
 }
 
 /// Enters the room: presence, the welcome snapshot and the replay. Returns the snapshot's last id.
@@ -226,12 +263,14 @@ async fn enter(
 async fn live(
     socket: &mut WebSocket,
     state: &AppState,
-    access: &Access,
+    holder: &mut Holder,
     room_id: &str,
-    frames: &mut tokio::sync::broadcast::Receiver<Frame>,
+    frames: &mut broadcast::Receiver<Frame>,
     last: i64,
 ) -> anyhow::Result<()> {
+    let access = &holder.access;
     let mut sent = last;
+    let mut recheck = recheck_timer(state);
     let limiter = chat_limiter();
     let mut closing = state.rooms.closing();
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -276,6 +315,21 @@ async fn live(
                     return Ok(());
                 }
                 tokio::time::timeout(SEND_TIMEOUT, socket.send(Message::Ping(Default::default()))).await??;
+            }
+            change = holder.changes.recv() => {
+                let due = match &change {
+                    Ok(c) => revoke::concerns(c, access),
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => false,
+                };
+                if due && end_if_refused(socket, state, &holder.credential, access).await {
+                    return Ok(());
+                }
+            }
+            _ = recheck.tick() => {
+                if end_if_refused(socket, state, &holder.credential, access).await {
+                    return Ok(());
+                }
             }
             _ = closing.changed() => {
                 close(socket, 1012, "server restarting").await;

@@ -28,6 +28,15 @@ pub struct MaybeUser(pub Option<User>);
 #[derive(Debug, Clone)]
 pub struct ApiUser(pub User);
 
+/// The token of an `Authorization: Bearer …` header; the scheme's name is case-insensitive
+/// (RFC 9110 §11.1).
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 async fn session_user(parts: &mut Parts, state: &AppState) -> Result<Option<User>, AppError> {
     let jar = CookieJar::from_headers(&parts.headers);
     let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
@@ -54,13 +63,7 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(AppError::Unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or(AppError::Unauthorized)?;
         let user = state.db.token_user(&hash_token(token), now_ms()).await?;
         user.map(ApiUser).ok_or(AppError::Unauthorized)
     }
@@ -105,7 +108,12 @@ fn time_days(days: i64) -> cookie::time::Duration {
 /// Ends the browser's session and removes its cookie.
 pub async fn end_session(state: &AppState, jar: CookieJar) -> Result<CookieJar, AppError> {
     if let Some(c) = jar.get(SESSION_COOKIE) {
-        state.db.delete_session(&hash_token(c.value())).await?;
+        let hash = hash_token(c.value());
+        let user = state.db.session_user(&hash, now_ms()).await?;
+        state.db.delete_session(&hash).await?;
+        if let Some(u) = user {
+            crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &u.id).await;
+        }
     }
     Ok(jar.remove(Cookie::build(SESSION_COOKIE).path("/")))
 }

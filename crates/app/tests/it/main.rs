@@ -23,6 +23,7 @@ mod polls;
 mod posts;
 mod profiles;
 mod referrals;
+mod room_access;
 mod rooms;
 mod rooms_shared;
 mod security;

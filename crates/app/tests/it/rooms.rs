@@ -22,10 +22,18 @@ pub struct Client {
 impl Client {
     /// Connects with a bearer token; `Err(status)` when the handshake is refused.
     pub async fn connect(base: &str, path: &str, token: Option<&str>) -> Result<Client, u16> {
+        let header = token.map(|t| ("authorization", format!("Bearer {t}")));
+        Self::connect_with(base, path, header).await
+    }
+
+    /// Connects with one extra request header (a bearer token, or a browser's session cookie).
+    pub async fn connect_with(base: &str, path: &str, header: Option<(&str, String)>) -> Result<Client, u16> {
         let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
         let mut req = url.into_client_request().expect("request");
-        if let Some(t) = token {
-            req.headers_mut().insert("authorization", format!("Bearer {t}").parse().expect("header"));
+        if let Some((name, value)) = header {
+            let name =
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes()).expect("name");
+            req.headers_mut().insert(name, value.parse().expect("header"));
         }
         match tokio_tungstenite::connect_async(req).await {
             Ok((ws, _)) => Ok(Client { ws }),
@@ -54,6 +62,30 @@ impl Client {
             let f = self.next().await;
             if f["type"] == kind {
                 return f;
+            }
+        }
+    }
+
+    /// Reads until the server closes the connection (within 10 s); returns the last `error`
+    /// frame before it and the close frame's code and reason.
+    pub async fn until_closed(&mut self) -> (Value, u16, String) {
+        let mut error = Value::Null;
+        loop {
+            let m = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
+                .await
+                .expect("closed within 10 s")
+                .expect("a close frame before the end")
+                .expect("a frame");
+            match m {
+                Message::Text(t) => {
+                    let f: Value = serde_json::from_str(t.as_str()).expect("JSON");
+                    if f["type"] == "error" {
+                        error = f;
+                    }
+                }
+                Message::Close(Some(c)) => return (error, u16::from(c.code), c.reason.to_string()),
+                Message::Close(None) => panic!("closed without saying why"),
+                _ => {}
             }
         }
     }

@@ -76,13 +76,13 @@ async fn an_instance_that_dies_leaves_its_members_marked_gone() {
 }
 
 /// A real `alongside serve` process on `db_url`.
-struct Server {
+pub struct Server {
     child: Child,
-    base: String,
+    pub base: String,
 }
 
 impl Server {
-    async fn start(db_url: &str) -> Server {
+    pub async fn start(db_url: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("a free port")
             .local_addr()
