@@ -168,7 +168,7 @@ pub async fn export(
     match q.format.as_str() {
         "" | "vcf" => Ok(download(cards::to_vcards(&fields), "text/vcard; charset=utf-8", "contacts.vcf")),
         "csv" => {
-            let body = cards::to_csv(&fields).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            let body = cards::to_csv(&fields)?;
             Ok(download(body, "text/csv; charset=utf-8", "contacts.csv"))
         }
         _ => Err(AppError::Invalid(FieldErrors::one("format", "Choose vcf or csv."))),

@@ -7,6 +7,8 @@ use std::str::FromStr;
 use store::contacts::ContactFields;
 use vcard::{Categories, Email, ExtensionProperty, Note, Org, Title, VCard};
 
+use crate::web::csv::{unguard, Cell, CsvWriter};
+
 const MET_AT: &str = "X-ALONGSIDE-MET-AT";
 const CADENCE: &str = "X-ALONGSIDE-CADENCE-DAYS";
 
@@ -102,23 +104,21 @@ fn as_version_4(text: &str) -> String {
 }
 
 /// Contacts as CSV, with a header row.
-pub fn to_csv(contacts: &[ContactFields]) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_HEADER).map_err(|e| e.to_string())?;
+pub fn to_csv(contacts: &[ContactFields]) -> anyhow::Result<String> {
+    let mut w = CsvWriter::new(&CSV_HEADER)?;
     for c in contacts {
-        w.write_record([
-            c.name.as_str(),
-            &c.email,
-            &c.company,
-            &c.trade,
-            &c.tags.join(", "),
-            &c.notes,
-            &c.met_at,
-            &c.cadence_days.map(|d| d.to_string()).unwrap_or_default(),
-        ])
-        .map_err(|e| e.to_string())?;
+        w.row(&[
+            Cell::text(&c.name),
+            Cell::text(&c.email),
+            Cell::text(&c.company),
+            Cell::text(&c.trade),
+            Cell::text(c.tags.join(", ")),
+            Cell::text(&c.notes),
+            Cell::text(&c.met_at),
+            Cell::number(c.cadence_days.map(|d| d.to_string()).unwrap_or_default()),
+        ])?;
     }
-    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    w.finish()
 }
 
 /// Reads contacts from CSV with a header row naming at least `name`; other columns are matched by
@@ -138,7 +138,8 @@ pub fn from_csv(text: &str) -> Result<Vec<ContactFields>, String> {
     let mut out = Vec::new();
     for (i, row) in r.records().enumerate() {
         let row = row.map_err(|e| format!("Row {} can't be read: {e}", i + 2))?;
-        let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").to_owned();
+        // A cell we guarded on export comes back as it was.
+        let get = |c: Option<usize>| unguard(c.and_then(|c| row.get(c)).unwrap_or("")).to_owned();
         out.push(ContactFields {
             member_id: None,
             name: get(Some(name_col)),

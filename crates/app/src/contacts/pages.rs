@@ -249,8 +249,7 @@ pub async fn export_vcf(State(state): State<AppState>, CurrentUser(me): CurrentU
 
 /// `GET /contacts/export.csv`.
 pub async fn export_csv(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
-    let body =
-        cards::to_csv(&all_fields(&state, &me).await?).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let body = cards::to_csv(&all_fields(&state, &me).await?)?;
     Ok(download(body, "text/csv; charset=utf-8", "contacts.csv"))
 }
 

@@ -23,6 +23,7 @@ use crate::openapi::{ApiQuery, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser};
 use crate::web::csrf::CsrfToken;
+use crate::web::csv::{Cell, CsvWriter};
 use crate::web::templates;
 
 /// Which report.
@@ -162,8 +163,7 @@ fn money_cell(m: &BTreeMap<String, String>) -> String {
 
 /// The report as CSV (one row per member).
 pub fn csv(r: &Report) -> Result<String, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
+    let mut w = CsvWriter::new(&[
         "member",
         "given",
         "received",
@@ -173,24 +173,21 @@ pub fn csv(r: &Report) -> Result<String, AppError> {
         "one_to_ones",
         "attended",
         "no_shows",
-    ];
-    w.write_record(header).map_err(|e| AppError::Internal(e.into()))?;
+    ])?;
     for m in &r.members {
-        w.write_record([
-            m.member.display_name.clone(),
-            m.given.to_string(),
-            m.received.to_string(),
-            money_cell(&m.won_from_mine),
-            money_cell(&m.won_by_me),
-            m.thanks.to_string(),
-            m.one_to_ones.to_string(),
-            m.attended.to_string(),
-            m.no_shows.to_string(),
-        ])
-        .map_err(|e| AppError::Internal(e.into()))?;
+        w.row(&[
+            Cell::text(&m.member.display_name),
+            Cell::number(m.given),
+            Cell::number(m.received),
+            Cell::text(money_cell(&m.won_from_mine)),
+            Cell::text(money_cell(&m.won_by_me)),
+            Cell::number(m.thanks),
+            Cell::number(m.one_to_ones),
+            Cell::number(m.attended),
+            Cell::number(m.no_shows),
+        ])?;
     }
-    let bytes = w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.into()))
+    Ok(w.finish()?)
 }
 
 fn csv_response(r: &Report) -> Result<Response, AppError> {

@@ -437,3 +437,38 @@ async fn a_past_event_still_shows_who_went_so_they_can_be_added() {
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_csv_export_runs_no_formula_and_comes_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Olga").await;
+    let sly = json!({"name": "=HYPERLINK(\"http://evil.example\",\"Open\")", "company": "@Acme",
+                     "notes": "-- call after 18:00", "met_at": "+351 912 345 678"});
+    contact(&app, &me, sly.clone()).await;
+    let export = |token: String| {
+        let c = app.client();
+        let url = app.url("/api/v1/contacts/export?format=csv");
+        async move { c.get(url).bearer_auth(token).send().await.expect("get").text().await.expect("body") }
+    };
+    let csv = export(me.token.clone()).await;
+    let row = csv.lines().nth(1).expect("a row");
+    assert!(row.starts_with("\"'=HYPERLINK("), "the name is text to a spreadsheet: {row}");
+    assert!(row.contains(",'@Acme,") && row.contains(",'-- call after 18:00,"), "{row}");
+    assert!(row.contains(",'+351 912 345 678,"), "{row}");
+
+    let other = app.member("Cy").await;
+    let resp = app
+        .client()
+        .post(app.url("/api/v1/contacts/import"))
+        .bearer_auth(&other.token)
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let back = &contacts_of(&app, &other, "").await[0];
+    for field in ["name", "company", "notes", "met_at"] {
+        assert_eq!(back[field], sly[field], "{field} comes back as it was");
+    }
+}

@@ -442,3 +442,23 @@ async fn frequent_referrals_suggest_a_series_and_lift_partner_suggestions() {
     b.login(&rob.email, PASSWORD).await;
     assert!(!b.get("/dashboard").await.body.contains("You referred"));
 }
+
+#[tokio::test]
+async fn the_report_csv_guards_names_a_spreadsheet_would_run() {
+    let app = TestApp::spawn().await;
+    let gia = app.member_with("Gia", json!({"display_name": "=Gia"})).await;
+    let rob = app.member("Rob").await;
+    let g = group(&app, &rob, "Referral circle", "open").await;
+    join_by_link(&app, &rob, &g, &gia).await;
+    slip(&app, &gia, &rob, json!({"group_id": g})).await;
+    let resp = app
+        .client()
+        .get(app.url(&format!("/api/v1/referrals/report?group={g}&format=csv")))
+        .bearer_auth(&rob.token)
+        .send()
+        .await
+        .expect("get");
+    let csv = resp.text().await.expect("body");
+    assert!(csv.contains("\n'=Gia,1,0,"), "{csv}");
+    assert!(!csv.lines().any(|l| l.starts_with('=')), "{csv}");
+}
