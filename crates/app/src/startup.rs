@@ -4,6 +4,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use axum::extract::MatchedPath;
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware;
 use axum::routing::get;
@@ -36,10 +37,13 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// What the request log names a path that matches no route.
+const UNMATCHED: &str = "(no route)";
+
 /// Every route, with the layers every request goes through.
 pub fn router(state: AppState) -> Router {
     let request_id = header::HeaderName::from_static("x-request-id");
-    Router::new()
+    let mut routes = Router::new()
         .merge(accounts::routes())
         .merge(profiles::routes())
         .merge(members::routes())
@@ -73,23 +77,29 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        // Pages, API answers and downloads may hold a secret (a new token or feed address, an
+        // export) or a member's private data: no cache keeps them, unless a response says
+        // otherwise (assets and calendar feeds do).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    if state.config.public_url().starts_with("https://") {
+        // Browsers that reached us over https once never try plain http again for a year.
+        routes = routes.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    routes
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            // Reset links and calendar feeds carry a secret in the path: never log it.
-            let path = req.uri().path();
-            let path = if path.starts_with("/reset/") {
-                "/reset/{token}"
-            } else if path.starts_with("/feeds/") {
-                "/feeds/{token}/calendar.ics"
-            } else if path.starts_with("/invites/") {
-                "/invites/{token}"
-            } else if path.starts_with("/api/v1/invites/") {
-                "/api/v1/invites/{token}"
-            } else {
-                path
-            };
-            tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
+            // The route's pattern, never the path as typed: reset links, feeds, invitations and
+            // unsubscribe links carry a secret in the path, and a path no route matches may
+            // carry anything.
+            let route = req.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str);
+            tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         // A bug that panics answers 500 (and is logged) instead of dropping the connection.

@@ -235,3 +235,54 @@ async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
     assert!(all.contains("\"stopped\""), "{all}");
     assert!(!all.contains("hunter2secret"), "secrets never logged");
 }
+
+#[tokio::test]
+async fn no_secret_in_a_path_reaches_the_log() {
+    use std::io::{BufRead, BufReader};
+    let t = TestDatabase::create().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alongside"))
+        .arg("serve")
+        .env("DATABASE_URL", &t.url)
+        .env("ALONGSIDE_CONFIG", "/nonexistent.toml")
+        .env("ALONGSIDE_BIND", "127.0.0.1:0")
+        .env("ALONGSIDE_LOG_FORMAT", "json")
+        // Every request and response line, with the request's span.
+        .env("RUST_LOG", "debug")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let address = loop {
+        let line = lines.next().expect("a log line before listening").expect("utf-8");
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        if v["message"] == "Alongside is listening" {
+            break v["address"].as_str().expect("address").to_owned();
+        }
+    };
+    let client = reqwest::Client::new();
+    let secret = |n: u32| format!("Sekr3tT0ken{n}xyz");
+    for (n, path) in [
+        (1, "/unsubscribe/{}"),
+        (2, "/reset/{}"),
+        (3, "/feeds/{}/calendar.ics"),
+        (4, "/invites/{}"),
+        (5, "/nowhere/{}/at/all"),
+        (6, "/assets/{}"),
+    ] {
+        let url = format!("http://{address}{}", path.replace("{}", &secret(n)));
+        client.get(&url).send().await.expect("get");
+    }
+    client.post(format!("http://{address}/api/v1/invites/{}", secret(7))).send().await.expect("post");
+    client.get(format!("http://{address}/api/v1/nothing/{}", secret(8))).send().await.expect("get");
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    assert!(child.wait().expect("wait").success());
+    let all: Vec<String> = lines.map(|l| l.expect("utf-8")).collect();
+    let all = all.join("\n");
+    for n in 1..=8 {
+        assert!(!all.contains(&secret(n)), "secret {n} was logged:\n{all}");
+    }
+    assert!(all.contains("/unsubscribe/{token}"), "requests are logged by route:\n{all}");
+    assert!(all.contains("(no route)"), "a path no route matches is logged as a placeholder:\n{all}");
+}

@@ -105,12 +105,42 @@ async fn every_response_carries_the_security_headers() {
                 (csp.contains("frame-ancestors 'none'"), "frame-ancestors 'none'"),
                 (header("x-content-type-options") == "nosniff", "X-Content-Type-Options: nosniff"),
                 (header("referrer-policy") == "same-origin", "Referrer-Policy: same-origin"),
+                (
+                    header("cache-control") == "no-store" || path.starts_with("/assets/"),
+                    "Cache-Control: no-store (pages and API answers may hold secrets)",
+                ),
+                (header("strict-transport-security").is_empty(), "no HSTS over plain http"),
             ];
             for (ok, what) in problems {
                 if !ok {
                     wrong.push(format!("GET {path} (signed in: {signed_in}, {status}) lacks {what}"));
                 }
             }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // A new token is shown once: no cache may keep the answer.
+    let body = serde_json::json!({"email": "hal@example.org", "password": PASSWORD, "name": "laptop"});
+    let resp = app.client().post(app.url("/api/v1/tokens")).json(&body).send().await.expect("post");
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+}
+
+#[tokio::test]
+async fn with_an_https_address_every_response_asks_for_https_for_a_year() {
+    let app = TestApp::spawn_with(|c| c.public_url = Some("https://alongside.example".into())).await;
+    let mut paths: BTreeSet<String> =
+        source_routes().into_iter().filter(|(m, _)| m == "GET").map(|(_, p)| filled(&p)).collect();
+    paths.extend(["/", "/no/such/page", "/assets/style.css", "/api/v1/nothing"].map(str::to_owned));
+    let mut wrong = Vec::new();
+    for path in &paths {
+        let resp = app.client().get(app.url(path)).send().await.expect("get");
+        let sts = resp.headers().get("strict-transport-security").and_then(|v| v.to_str().ok());
+        let max_age = sts
+            .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("max-age=")))
+            .and_then(|a| a.parse::<u64>().ok());
+        if !max_age.is_some_and(|a| a >= 31_536_000) {
+            wrong.push(format!("GET {path} ({}): {sts:?}", resp.status()));
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
