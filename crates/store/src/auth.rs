@@ -2,6 +2,7 @@
 
 use sqlx::{FromRow, Row};
 
+use crate::sessions::{revoke_credentials, Revoked};
 use crate::users::{User, USER_COLS};
 use crate::{new_id, Db, Result};
 
@@ -25,11 +26,25 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
+        self.create_session_on(id_hash, user_id, "", now, expires_at).await
+    }
+
+    /// Stores a new session for `user_id`, opened by the browser `user_agent` names.
+    pub async fn create_session_on(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        user_agent: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (id_hash, user_id, user_agent, created_at, expires_at, last_seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $4)",
         )
         .bind(id_hash)
         .bind(user_id)
+        .bind(user_agent)
         .bind(now)
         .bind(expires_at)
         .execute(self.write())
@@ -37,13 +52,30 @@ impl Db {
         Ok(())
     }
 
-    /// The active, unsuspended user behind a live session.
+    /// The active, unsuspended user behind a live session, noting when it was last used (at most
+    /// once a minute, so pages stay reads).
     pub async fn session_user(&self, id_hash: &str, now: i64) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLS} FROM sessions s JOIN users u ON u.id = s.user_id \
+            "SELECT {USER_COLS}, s.last_seen_at AS session_last_seen FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.suspended_at IS NULL"
         );
-        Ok(sqlx::query_as(&sql).bind(id_hash).bind(now).fetch_optional(self.read()).await?)
+        let Some(row) = sqlx::query(&sql).bind(id_hash).bind(now).fetch_optional(self.read()).await? else {
+            return Ok(None);
+        };
+        let user = User::from_row(&row)?;
+        let last_seen: Option<i64> = row.try_get("session_last_seen")?;
+        if last_seen.is_none_or(|at| at < now - 60_000) {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1 \
+                 AND (last_seen_at IS NULL OR last_seen_at < $3)",
+            )
+            .bind(id_hash)
+            .bind(now)
+            .bind(now - 60_000)
+            .execute(self.write())
+            .await?;
+        }
+        Ok(Some(user))
     }
 
     /// Ends one session.
@@ -181,14 +213,15 @@ impl Db {
         Ok(row.is_some())
     }
 
-    /// Uses up a live reset token and sets the new password in one step; returns the user's id,
-    /// or `None` when the token was unknown, used or expired. Every session of the user ends.
+    /// Uses up a live reset token and sets the new password in one step; returns the user's id
+    /// and what else was revoked (every session, API token, calendar feed and other reset link),
+    /// or `None` when the token was unknown, used or expired.
     pub async fn consume_reset(
         &self,
         hash: &str,
         new_password_hash: &str,
         now: i64,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<(String, Revoked)>> {
         let mut tx = self.begin().await?;
         let row: Option<(String,)> = sqlx::query_as(
             "UPDATE password_resets SET used_at = $2 \
@@ -205,8 +238,8 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&user_id).execute(&mut *tx).await?;
+        let revoked = revoke_credentials(&mut tx, &user_id, now).await?;
         tx.commit().await?;
-        Ok(Some(user_id))
+        Ok(Some((user_id, revoked)))
     }
 }

@@ -34,6 +34,7 @@ pub mod room_presence;
 pub mod rooms;
 mod rsvp_batch;
 pub mod rsvps;
+pub mod sessions;
 pub mod settings;
 pub mod testing;
 pub mod users;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod pages;
 pub mod password;
+pub mod security;
 pub mod settings;
 
 use axum::routing::{get, post};
@@ -37,6 +38,12 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/reminders", post(settings::reminders))
         .route("/api/v1/me/reminders", axum::routing::put(api::reminders))
         .route("/settings/delete", post(settings::delete_account))
+        .route("/settings/password", post(security::password_page))
+        .route("/settings/sessions/{handle}/end", post(security::end_one_page))
+        .route("/settings/sessions/end-all", post(security::end_all_page))
+        .route("/api/v1/me/password", axum::routing::put(security::put_password))
+        .route("/api/v1/me/sessions", get(security::list_sessions).delete(security::delete_sessions))
+        .route("/api/v1/me/sessions/{handle}", axum::routing::delete(security::delete_session))
         .route("/api/v1/accounts", post(api::create_account))
         .route("/api/v1/tokens", post(api::create_token).get(api::list_tokens))
         .route("/api/v1/tokens/{id}", axum::routing::delete(api::revoke_token))
@@ -142,10 +149,9 @@ pub async fn finish_reset(state: &AppState, token: &str, password: &str) -> Resu
     password::check_for_reset(password)?;
     let hash = password::hash(password.to_owned()).await?;
     match state.db.consume_reset(&hash_token(token), &hash, now).await? {
-        Some(user_id) => {
+        Some((user_id, revoked)) => {
             tracing::info!(user = %user_id, "password reset");
-            crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &user_id).await;
-            Ok(())
+            security::after_password(state, &user_id, security::How::Reset, &revoked).await
         }
         None => Err(AppError::Invalid(FieldErrors::one(
             "password",

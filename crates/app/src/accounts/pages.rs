@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
-use crate::web::auth::{end_session, start_session, CurrentUser, MaybeUser};
+use crate::web::auth::{end_session, start_session, CurrentUser, Device, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::now_ms;
 use crate::web::ratelimit::{Action, ClientIp};
@@ -46,7 +46,7 @@ pub fn form_again<V: Serialize>(
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     #[serde(default)]
-    notice: String,
+    pub notice: String,
     /// Where to go after signing in or up (a path on this site only).
     #[serde(default)]
     next: String,
@@ -71,6 +71,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "reset-sent" => "If an account uses that email, a reset link is on its way. It works for one hour.",
         "reset-done" => "Your password is changed. Log in with the new one.",
+        "signed-out-everywhere" => "You're signed out everywhere. Log in again on the devices you use.",
         "deleted" => "Your account and personal data have been deleted. Thank you for being here.",
         "logged-out" => "You're logged out. See you soon.",
         "profile-saved" => "Profile saved.",
@@ -116,13 +117,14 @@ pub async fn signup_page(
 pub async fn signup(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    device: Device,
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<SignupForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::SignUp)?;
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
         Ok(user) => {
-            let jar = start_session(&state, jar, &user.id).await?;
+            let jar = start_session(&state, jar, &user.id, &device).await?;
             Ok((jar, Redirect::to(&landing(&form.next))).into_response())
         }
         Err(e) => form_again(e, "signup.html", None, &csrf, &form),
@@ -157,13 +159,14 @@ pub async fn login_page(
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    device: Device,
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<LoginForm>,
 ) -> PageResult {
     state.limiter.check(ip, Action::SignIn)?;
     match super::authenticate(&state, &form.email, &form.password).await {
         Ok(user) => {
-            let jar = start_session(&state, jar, &user.id).await?;
+            let jar = start_session(&state, jar, &user.id, &device).await?;
             Ok((jar, Redirect::to(&landing(&form.next))).into_response())
         }
         Err(e) => form_again(e, "login.html", None, &csrf, &form),

@@ -11,7 +11,7 @@ use serde_json::json;
 use store::users::User;
 
 use super::pages::error_map;
-use crate::error::{AppError, PageResult};
+use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
 use crate::web::auth::{end_session, CurrentUser};
 use crate::web::csrf::{CsrfToken, Posted};
@@ -64,6 +64,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "reminder_minutes": u.reminder_minutes,
         "notifications": state.db.notifications(&user.id, 1000).await?,
         "api_tokens": tokens,
+        "sessions": state.db.sessions_of(&user.id, now_ms()).await?,
         "calendar_feed": state.db.feed_of(&user.id).await?.map(|(made, used)| json!({"created_at": made, "last_read_at": used})),
         "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
         "partners": crate::partners::export(state, user).await?,
@@ -74,24 +75,42 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
     }))
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     me: &User,
-    csrf: &CsrfToken,
+    (csrf, jar): (&CsrfToken, &CookieJar),
     extra: Value,
     status: StatusCode,
 ) -> PageResult {
+    let sessions = super::security::sessions_view(state, me, jar).await?;
     let tokens = state.db.tokens(&me.id).await?;
     let blocked = state.db.blocked_by(&me.id).await?;
     let reminder_choices = crate::events::reminders::CHOICES;
     let feed = state.db.feed_of(&me.id).await?.map(|(made, used)| context! { made, used });
-    let ctx = context! { tokens, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
+    let ctx = context! { tokens, sessions, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
 /// The settings page with `extra` (e.g. a secret shown once), answered 201 Created.
-pub async fn render_with(state: &AppState, me: &User, csrf: &CsrfToken, extra: Value) -> PageResult {
-    render(state, me, csrf, extra, StatusCode::CREATED).await
+pub async fn render_with(
+    state: &AppState,
+    me: &User,
+    page: (&CsrfToken, &CookieJar),
+    extra: Value,
+) -> PageResult {
+    render(state, me, page, extra, StatusCode::CREATED).await
+}
+
+/// What `GET /settings?notice=…` confirms.
+fn notice_text(notice: &str) -> Option<&'static str> {
+    match notice {
+        "password-changed" => Some(
+            "Your password was changed. Your other sessions, API tokens and calendar feed addresses \
+             were revoked; this browser stays signed in.",
+        ),
+        "session-ended" => Some("That session was signed out."),
+        _ => None,
+    }
 }
 
 /// `GET /settings`.
@@ -99,8 +118,11 @@ pub async fn page(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
+    jar: CookieJar,
+    PageQuery(q): PageQuery<crate::accounts::pages::NoticeQuery>,
 ) -> PageResult {
-    render(&state, &me, &csrf, context! {}, StatusCode::OK).await
+    let extra = context! { notice => notice_text(&q.notice) };
+    render(&state, &me, (&csrf, &jar), extra, StatusCode::OK).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,15 +135,16 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
+    jar: CookieJar,
     Posted { form, csrf, .. }: Posted<TokenForm>,
 ) -> PageResult {
     match new_token(&state, &me, &form.name).await {
         Ok((secret, _)) => {
-            render(&state, &me, &csrf, context! { new_token => secret }, StatusCode::CREATED).await
+            render(&state, &me, (&csrf, &jar), context! { new_token => secret }, StatusCode::CREATED).await
         }
         Err(AppError::Invalid(e)) => {
             let extra = context! { token_errors => error_map(&e), token_name => form.name };
-            render(&state, &me, &csrf, extra, StatusCode::UNPROCESSABLE_ENTITY).await
+            render(&state, &me, (&csrf, &jar), extra, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e.into()),
     }
@@ -159,6 +182,7 @@ pub fn check_reminders(minutes: &str) -> Result<String, AppError> {
 pub async fn reminders(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
+    jar: CookieJar,
     Posted { form, csrf, .. }: Posted<RemindersForm>,
 ) -> PageResult {
     match check_reminders(&form.minutes) {
@@ -170,7 +194,7 @@ pub async fn reminders(
             render(
                 &state,
                 &me,
-                &csrf,
+                (&csrf, &jar),
                 context! { reminder_errors => error_map(&e) },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -226,7 +250,7 @@ pub async fn delete_account(
             render(
                 &state,
                 &me,
-                &csrf,
+                (&csrf, &jar),
                 context! { delete_errors => error_map(&e) },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )

@@ -184,6 +184,7 @@ pub struct FeedForm {
 pub async fn settings_feed(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
+    jar: axum_extra::extract::CookieJar,
     Posted { form, csrf, .. }: Posted<FeedForm>,
 ) -> PageResult {
     match form.action.as_str() {
@@ -192,7 +193,7 @@ pub async fn settings_feed(
             crate::accounts::settings::render_with(
                 &state,
                 &me,
-                &csrf,
+                (&csrf, &jar),
                 minijinja::context! { new_feed => url },
             )
             .await

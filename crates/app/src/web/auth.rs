@@ -81,16 +81,44 @@ impl OptionalFromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// The browser asking, as its `User-Agent` names it (cut to 300 characters): kept with a
+/// session so its owner can tell their sessions apart.
+#[derive(Debug, Clone, Default)]
+pub struct Device(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ua = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        Ok(Device(ua.chars().take(300).collect()))
+    }
+}
+
+/// A session's browser in a few words ("Firefox on Linux"), or "An unknown browser".
+pub fn describe_device(user_agent: &str) -> String {
+    match woothee::parser::Parser::new().parse(user_agent) {
+        Some(r) if r.name != "UNKNOWN" && r.os != "UNKNOWN" => format!("{} on {}", r.name, r.os),
+        Some(r) if r.name != "UNKNOWN" => r.name.to_owned(),
+        _ => "An unknown browser".to_owned(),
+    }
+}
+
 /// Starts a new session for `user_id` (a fresh id on every sign-in) and returns the cookie jar
 /// that sets it, ending the browser's previous session if it had one.
-pub async fn start_session(state: &AppState, jar: CookieJar, user_id: &str) -> Result<CookieJar, AppError> {
+pub async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: &str,
+    device: &Device,
+) -> Result<CookieJar, AppError> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.db.delete_session(&hash_token(old.value())).await?;
     }
     let token = random_token();
     let now = now_ms();
     let expires = now + state.config.session_days * 86_400_000;
-    state.db.create_session(&hash_token(&token), user_id, now, expires).await?;
+    state.db.create_session_on(&hash_token(&token), user_id, &device.0, now, expires).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)

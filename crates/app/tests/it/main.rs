@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP on a fresh database per test (SQLite by default,
 //! PostgreSQL when ALONGSIDE_TEST_DATABASE_URL is set). One binary, so it links once.
 
+mod account_security;
 mod accounts;
 mod api_accounts;
 mod authz;

@@ -139,7 +139,7 @@ async fn with_an_https_address_every_response_asks_for_https_for_a_year() {
         let max_age = sts
             .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("max-age=")))
             .and_then(|a| a.parse::<u64>().ok());
-        if !max_age.is_some_and(|a| a >= 31_536_000) {
+        if max_age.is_none_or(|a| a < 31_536_000) {
             wrong.push(format!("GET {path} ({}): {sts:?}", resp.status()));
         }
     }
