@@ -18,7 +18,7 @@ dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 (cd "$dir" && DATABASE_URL="sqlite://$dir/fuzz.db" ALONGSIDE_BIND="127.0.0.1:$port" \
-    ALONGSIDE_CONFIG=/nonexistent/alongside.toml ALONGSIDE_RATE_LIMIT_AUTH=1000000 RUST_LOG=warn \
+    ALONGSIDE_CONFIG=/nonexistent/alongside.toml ALONGSIDE_RATE_LIMIT_AUTH=1000000 ALONGSIDE_FAILED_SIGN_INS_PER_ADDRESS=1000000 ALONGSIDE_FAILED_SIGN_INS_PER_ACCOUNT=1000000 RUST_LOG=warn \
     exec "$OLDPWD/$bin" serve --demo >"$dir/server.log" 2>&1) &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT

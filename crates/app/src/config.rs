@@ -61,8 +61,13 @@ pub struct Config {
     pub mail_from: String,
     /// Mark cookies Secure (defaults to true when `public_url` is https).
     pub secure_cookies: Option<bool>,
-    /// Sign-ups, sign-ins and resets allowed per client address per five minutes.
+    /// Sign-ups, and reset requests, allowed per client address per five minutes (each).
     pub rate_limit_auth: u32,
+    /// Failed password checks from one client address in five minutes, after which it waits.
+    pub failed_sign_ins_per_address: u32,
+    /// Failed password checks for one account in fifteen minutes, after which each further try
+    /// waits longer (30 s, doubling, at most 15 minutes).
+    pub failed_sign_ins_per_account: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_proxy: bool,
     /// Days a login lasts.
@@ -116,7 +121,9 @@ impl Default for Config {
             mail_dir: "mail".into(),
             mail_from: "Alongside <no-reply@alongside.localhost>".into(),
             secure_cookies: None,
-            rate_limit_auth: 5,
+            rate_limit_auth: 30,
+            failed_sign_ins_per_address: 50,
+            failed_sign_ins_per_account: 10,
             trust_proxy: false,
             session_days: 30,
             mail_poll_ms: 1000,
@@ -148,6 +155,8 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_ref().map(|s| store_redact(s.expose())))
             .field("mail_dir", &self.mail_dir)
             .field("rate_limit_auth", &self.rate_limit_auth)
+            .field("failed_sign_ins_per_address", &self.failed_sign_ins_per_address)
+            .field("failed_sign_ins_per_account", &self.failed_sign_ins_per_account)
             .field("trust_proxy", &self.trust_proxy)
             .finish_non_exhaustive()
     }

@@ -20,7 +20,6 @@ use tower_http::trace::TraceLayer;
 use crate::config::Config;
 use crate::ops::metrics::Metrics;
 use crate::state::{AppState, Inner};
-use crate::web::ratelimit::Limiter;
 use crate::web::secrets::random_token;
 use crate::{
     accounts, admin, contacts, events, goals, groups, mail, members, notifications, ops, partners, polls,
@@ -127,7 +126,6 @@ impl Application {
         // One CSRF key for all instances sharing this database.
         let csrf_key = db.setting_or_init("csrf_key", &random_token()).await?.into_bytes();
         let state = AppState::new(Inner {
-            limiter: Limiter::new(config.rate_limit_auth),
             metrics: Metrics::default(),
             mail_wakeup: Notify::new(),
             rooms: std::sync::Arc::new(rooms::hub::Hub::new(db.clone())),
@@ -206,7 +204,9 @@ fn bound_send_buffer(tcp: &mut tokio::net::TcpStream) {
 /// Hourly clean-up of expired sessions and reset links.
 async fn purge_expired(state: AppState, mut stop: watch::Receiver<bool>) {
     loop {
-        state.limiter.forget_idle();
+        if let Err(e) = web::ratelimit::purge(&state).await {
+            tracing::warn!(error = ?e, "old sign-in attempts not purged");
+        }
         match state.db.purge_expired(web::now_ms()).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and reset links removed"),
             Ok(_) => {}

@@ -8,7 +8,6 @@ use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::ops::metrics::Metrics;
-use crate::web::ratelimit::Limiter;
 
 /// Shared application state.
 #[derive(Clone, Debug)]
@@ -23,8 +22,6 @@ pub struct Inner {
     pub config: Config,
     /// Signs CSRF tokens; shared by every instance through the database.
     pub csrf_key: Vec<u8>,
-    /// Per-address limits on sign-up, sign-in and reset.
-    pub limiter: Limiter,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// Wakes the mail job when a message is queued.

@@ -37,6 +37,7 @@ pub mod rsvps;
 pub mod sessions;
 pub mod settings;
 pub mod testing;
+pub mod throttle;
 pub mod users;
 pub mod venues;
 

@@ -11,7 +11,7 @@ use crate::error::{ApiResult, AppError};
 use crate::openapi::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::ratelimit::{Action, ClientIp};
+use crate::web::ratelimit::{self, ClientIp};
 
 /// Sign-up request.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -41,7 +41,7 @@ pub async fn create_account(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<NewAccount>,
 ) -> ApiResult<impl IntoResponse> {
-    state.limiter.check(ip, Action::SignUp)?;
+    ratelimit::count_request(&state, ip, ratelimit::Request::SignUp).await?;
     let u = super::register(&state, &req.email, &req.password, &req.display_name).await?;
     Ok((StatusCode::CREATED, Json(Account { id: u.id, email: u.email, display_name: u.display_name })))
 }
@@ -74,8 +74,7 @@ pub async fn create_token(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    state.limiter.check(ip, Action::SignIn)?;
-    let user = super::authenticate(&state, &req.email, &req.password).await?;
+    let user = super::authenticate(&state, ip, &req.email, &req.password).await?;
     let (secret, token) = super::settings::new_token(&state, &user, &req.name).await?;
     Ok((StatusCode::CREATED, Json(NewToken { id: token.id, name: token.name, token: secret })))
 }

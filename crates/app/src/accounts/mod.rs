@@ -7,6 +7,8 @@ pub mod password;
 pub mod security;
 pub mod settings;
 
+use std::net::IpAddr;
+
 use axum::routing::{get, post};
 use axum::Router;
 use domain::FieldErrors;
@@ -16,6 +18,7 @@ use store::StoreError;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::now_ms;
+use crate::web::ratelimit;
 use crate::web::secrets::{hash_token, random_token};
 
 /// How long a reset link works.
@@ -88,18 +91,28 @@ pub async fn register(
 
 /// Checks an email and password; the same message whatever was wrong, so accounts cannot be
 /// discovered by trying.
-pub async fn authenticate(state: &AppState, email: &str, password: &str) -> Result<User, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    ip: IpAddr,
+    email: &str,
+    password: &str,
+) -> Result<User, AppError> {
     let wrong =
         || AppError::Invalid(FieldErrors::one("email", "That email and password don't match an account."));
     let email = email.trim().to_lowercase();
+    // Counted by the address typed, whether or not an account uses it: the answers are the same.
+    let attempt = ratelimit::before_password(state, ip, &email).await?;
     let Some((id, hash)) = state.db.credentials(&email).await? else {
         // Spend the same time as a real check so timing does not reveal which emails exist.
         password::verify(password.to_owned(), password::dummy_hash().to_owned()).await?;
+        attempt.failed(state).await?;
         return Err(wrong());
     };
     if !password::verify(password.to_owned(), hash).await? {
+        attempt.failed(state).await?;
         return Err(wrong());
     }
+    attempt.passed(state).await?;
     let user = state.db.user(&id).await?.ok_or_else(wrong)?;
     if user.suspended_at.is_some() {
         return Err(AppError::Forbidden("This account is suspended. Contact the instance's admin."));
@@ -160,12 +173,32 @@ pub async fn finish_reset(state: &AppState, token: &str, password: &str) -> Resu
     }
 }
 
-/// Deletes the account after the password is confirmed.
-pub async fn delete_account(state: &AppState, user: &User, password: &str) -> Result<(), AppError> {
+/// Checks a signed-in member's own password, under the same limits as signing in; a wrong one is
+/// an error on `field`.
+pub async fn check_own_password(
+    state: &AppState,
+    ip: IpAddr,
+    user: &User,
+    password: &str,
+    field: &'static str,
+) -> Result<(), AppError> {
+    let attempt = ratelimit::before_password(state, ip, &user.email).await?;
     let hash = state.db.password_hash(&user.id).await?.ok_or(AppError::NotFound)?;
     if !password::verify(password.to_owned(), hash).await? {
-        return Err(AppError::Invalid(FieldErrors::one("password", "That isn't your current password.")));
+        attempt.failed(state).await?;
+        return Err(AppError::Invalid(FieldErrors::one(field, "That isn't your current password.")));
     }
+    attempt.passed(state).await
+}
+
+/// Deletes the account after the password is confirmed.
+pub async fn delete_account(
+    state: &AppState,
+    ip: IpAddr,
+    user: &User,
+    password: &str,
+) -> Result<(), AppError> {
+    check_own_password(state, ip, user, password, "password").await?;
     crate::groups::before_account_deleted(state, user).await?;
     state.db.delete_user(&user.id).await?;
     crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &user.id).await;

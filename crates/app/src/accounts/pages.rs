@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::web::auth::{end_session, start_session, CurrentUser, Device, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::now_ms;
-use crate::web::ratelimit::{Action, ClientIp};
+use crate::web::ratelimit::{self, ClientIp};
 use crate::web::templates::page;
 
 /// Field errors as the templates want them: the first message per field.
@@ -121,7 +121,7 @@ pub async fn signup(
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<SignupForm>,
 ) -> PageResult {
-    state.limiter.check(ip, Action::SignUp)?;
+    ratelimit::count_request(&state, ip, ratelimit::Request::SignUp).await?;
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id, &device).await?;
@@ -163,8 +163,7 @@ pub async fn login(
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<LoginForm>,
 ) -> PageResult {
-    state.limiter.check(ip, Action::SignIn)?;
-    match super::authenticate(&state, &form.email, &form.password).await {
+    match super::authenticate(&state, ip, &form.email, &form.password).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id, &device).await?;
             Ok((jar, Redirect::to(&landing(&form.next))).into_response())
@@ -197,7 +196,7 @@ pub async fn reset_request(
     ClientIp(ip): ClientIp,
     Posted { form, csrf, .. }: Posted<ResetRequestForm>,
 ) -> PageResult {
-    state.limiter.check(ip, Action::Reset)?;
+    ratelimit::count_request(&state, ip, ratelimit::Request::Reset).await?;
     if let Err(e) = domain::profile::check_email(&form.email) {
         return form_again(
             AppError::Invalid(domain::FieldErrors::one("email", e)),
@@ -235,7 +234,7 @@ pub async fn reset_confirm(
     Path(token): Path<String>,
     Posted { form, csrf, .. }: Posted<ResetConfirmForm>,
 ) -> PageResult {
-    state.limiter.check(ip, Action::ResetConfirm)?;
+    ratelimit::count_request(&state, ip, ratelimit::Request::Reset).await?;
     match super::finish_reset(&state, &token, &form.password).await {
         Ok(()) => Ok(Redirect::to("/login?notice=reset-done").into_response()),
         Err(AppError::Invalid(e)) => {

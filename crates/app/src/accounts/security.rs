@@ -2,6 +2,8 @@
 //! way in and says so by mail), and seeing and ending the sessions signed in, on the settings
 //! page and through the API.
 
+use std::net::IpAddr;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -25,6 +27,7 @@ use crate::web::auth::{
 };
 use crate::web::csrf::Posted;
 use crate::web::now_ms;
+use crate::web::ratelimit::ClientIp;
 use crate::web::secrets::hash_token;
 
 /// How a password came to change, for the mail that says so.
@@ -38,17 +41,12 @@ pub enum How {
 /// feed and reset link; the member is told by mail what went. Errors are per field.
 pub async fn change_password(
     state: &AppState,
+    ip: IpAddr,
     me: &User,
     current: &str,
     new: &str,
 ) -> Result<Revoked, AppError> {
-    let hash = state.db.password_hash(&me.id).await?.ok_or(AppError::NotFound)?;
-    if !password::verify(current.to_owned(), hash).await? {
-        return Err(AppError::Invalid(FieldErrors::one(
-            "current_password",
-            "That isn't your current password.",
-        )));
-    }
+    super::check_own_password(state, ip, me, current, "current_password").await?;
     if new == current {
         return Err(AppError::Invalid(FieldErrors::one(
             "new_password",
@@ -73,6 +71,10 @@ pub async fn after_password(
 ) -> Result<(), AppError> {
     crate::rooms::revoke::changed(state, Scope::User, user_id).await;
     let Some(user) = state.db.user(user_id).await? else { return Ok(()) };
+    if how == How::Reset {
+        // The owner proved their mailbox: guesses made at the account no longer slow them.
+        crate::web::ratelimit::clear_account(state, &user.email).await?;
+    }
     let what = match how {
         How::Changed => "was changed from your settings",
         How::Reset => "was reset with a link we emailed you",
@@ -163,12 +165,13 @@ pub struct PasswordForm {
 /// `POST /settings/password`: this browser stays signed in, on a new session.
 pub async fn password_page(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     CurrentUser(me): CurrentUser,
     device: Device,
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<PasswordForm>,
 ) -> PageResult {
-    match change_password(&state, &me, &form.current_password, &form.new_password).await {
+    match change_password(&state, ip, &me, &form.current_password, &form.new_password).await {
         Ok(_) => {
             let jar = start_session(&state, jar, &me.id, &device).await?;
             Ok((jar, Redirect::to("/settings?notice=password-changed#password")).into_response())
@@ -235,13 +238,14 @@ pub struct PasswordChanged {
 /// calendar feed address and reset link: make a new token to go on.
 #[utoipa::path(put, path = "/api/v1/me/password", tag = "accounts", security(("bearer" = [])),
     request_body = PasswordChange,
-    responses((status = 200, body = PasswordChanged), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = PasswordChanged), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn put_password(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<Json<PasswordChanged>> {
-    let r = change_password(&state, &me, &req.current_password, &req.new_password).await?;
+    let r = change_password(&state, ip, &me, &req.current_password, &req.new_password).await?;
     Ok(Json(PasswordChanged {
         revoked_sessions: r.sessions,
         revoked_api_tokens: r.api_tokens,

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::web::auth::{end_session, CurrentUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::now_ms;
+use crate::web::ratelimit::ClientIp;
 use crate::web::secrets::{hash_token, random_token};
 
 /// The prefix of every personal API token, so leaked tokens are easy to spot.
@@ -229,6 +230,7 @@ pub struct DeleteForm {
 /// `POST /settings/delete`: needs the password and the confirmation box.
 pub async fn delete_account(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     CurrentUser(me): CurrentUser,
     jar: CookieJar,
     Posted { form, csrf, .. }: Posted<DeleteForm>,
@@ -239,7 +241,7 @@ pub async fn delete_account(
             "Tick the box to confirm that you want to delete everything.",
         )))
     } else {
-        super::delete_account(&state, &me, &form.password).await
+        super::delete_account(&state, ip, &me, &form.password).await
     };
     match result {
         Ok(()) => {

@@ -171,13 +171,14 @@ pub struct DeleteRequest {
 
 /// Deletes my account and personal data (needs my password).
 #[utoipa::path(delete, path = "/api/v1/me", tag = "profile", security(("bearer" = [])), request_body = DeleteRequest,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn delete_me(
     State(state): State<AppState>,
+    crate::web::ratelimit::ClientIp(ip): crate::web::ratelimit::ClientIp,
     ApiUser(me): ApiUser,
     ApiJson(req): ApiJson<DeleteRequest>,
 ) -> ApiResult<StatusCode> {
-    crate::accounts::delete_account(&state, &me, &req.password).await?;
+    crate::accounts::delete_account(&state, ip, &me, &req.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

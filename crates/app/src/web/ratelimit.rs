@@ -1,62 +1,123 @@
-//! Limits on sign-up, sign-in and password reset per client address (a token bucket from the
-//! `governor` crate: `n` attempts, refilled at `n` per five minutes).
+//! Limits on guessing passwords and on asking for accounts and reset links, counted in the
+//! database (`store::throttle`) so that they hold across every instance behind a load balancer.
+//!
+//! - **Failed password checks** count per account and per address; successes never count, so a
+//!   café full of members sharing one Wi-Fi address signs in freely. After
+//!   `failed_sign_ins_per_account` failures in 15 minutes each further try waits a delay that
+//!   doubles from 30 s up to 15 minutes (answered 429 with `Retry-After`); there is no lockout,
+//!   a good password or a reset clears it, and an address with no account is answered the same.
+//!   An address is stopped after `failed_sign_ins_per_address` failures in 5 minutes.
+//! - **Sign-ups and reset requests**: `rate_limit_auth` per address per 5 minutes each.
 
 use std::net::{IpAddr, SocketAddr};
-use std::num::NonZeroU32;
-use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::web::now_ms;
+use crate::web::secrets::hash_token;
 
-/// The actions that are limited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+const FIVE_MINUTES: i64 = 5 * 60_000;
+const FIFTEEN_MINUTES: i64 = 15 * 60_000;
+/// The first delay once an account's failures reach the limit; it doubles with each failure.
+const FIRST_DELAY_MS: i64 = 30_000;
+
+/// Requests limited per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
     /// Creating an account.
     SignUp,
-    /// Signing in or creating an API token with a password.
-    SignIn,
-    /// Asking for a reset link.
+    /// Asking for a reset link, or choosing a new password with one.
     Reset,
-    /// Choosing a new password from a reset link.
-    ResetConfirm,
 }
 
-/// The per-address limiter.
+/// Counts a request from `ip`; too many in five minutes gives 429 with the seconds to wait.
+pub async fn count_request(state: &AppState, ip: IpAddr, kind: Request) -> Result<(), AppError> {
+    let bucket = match kind {
+        Request::SignUp => format!("signup:{ip}"),
+        Request::Reset => format!("reset:{ip}"),
+    };
+    let now = now_ms();
+    let w = state.db.throttle_window(&bucket, now - FIVE_MINUTES).await?;
+    if w.count >= i64::from(state.config.rate_limit_auth) {
+        return Err(wait_until(w.oldest.unwrap_or(now) + FIVE_MINUTES, now));
+    }
+    state.db.throttle_note(&bucket, now).await?;
+    Ok(())
+}
+
+/// A password about to be checked for `account` (an email address, whether or not an account
+/// uses it) from `ip`. Made by [`before_password`]; say how the check went.
 #[derive(Debug)]
-pub struct Limiter {
-    inner: DefaultKeyedRateLimiter<(IpAddr, Action)>,
+pub struct PasswordTry {
+    address: String,
+    account: String,
 }
 
-impl Limiter {
-    /// Allows at most `n` attempts per address and action in any five minutes: a burst of `n`,
-    /// after which one attempt comes back every five minutes (GCRA allows `burst + window/period`
-    /// in a window, so the period must be the whole window for the bound to hold).
-    pub fn new(per_five_minutes: u32) -> Limiter {
-        Limiter { inner: RateLimiter::keyed(quota(per_five_minutes)) }
+/// Refuses a password check that must wait (429 with the seconds), else returns the try to
+/// report on.
+pub async fn before_password(state: &AppState, ip: IpAddr, account: &str) -> Result<PasswordTry, AppError> {
+    let t = PasswordTry {
+        address: format!("fail-ip:{ip}"),
+        // Hashed: the table need not hold the addresses people typed.
+        account: format!("fail-account:{}", hash_token(&account.trim().to_lowercase())),
+    };
+    let now = now_ms();
+    let by_address = state.db.throttle_window(&t.address, now - FIVE_MINUTES).await?;
+    if by_address.count >= i64::from(state.config.failed_sign_ins_per_address) {
+        return Err(wait_until(by_address.oldest.unwrap_or(now) + FIVE_MINUTES, now));
+    }
+    let by_account = state.db.throttle_window(&t.account, now - FIFTEEN_MINUTES).await?;
+    if let Some(delay) = account_delay(by_account.count, i64::from(state.config.failed_sign_ins_per_account))
+    {
+        let until = by_account.newest.unwrap_or(now) + delay;
+        if until > now {
+            return Err(wait_until(until, now));
+        }
+    }
+    Ok(t)
+}
+
+impl PasswordTry {
+    /// The password was wrong: counted against the account and the address.
+    pub async fn failed(self, state: &AppState) -> Result<(), AppError> {
+        let now = now_ms();
+        state.db.throttle_note(&self.account, now).await?;
+        state.db.throttle_note(&self.address, now).await?;
+        Ok(())
     }
 
-    /// Forgets addresses that have been quiet long enough to have a full allowance again.
-    pub fn forget_idle(&self) {
-        self.inner.retain_recent();
-    }
-
-    /// Counts one attempt; too many gives 429 with the seconds to wait.
-    pub fn check(&self, ip: IpAddr, action: Action) -> Result<(), AppError> {
-        self.inner.check_key(&(ip, action)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            AppError::TooManyRequests(wait.as_secs().max(1))
-        })
+    /// The password was right: the account's failures are forgotten.
+    pub async fn passed(self, state: &AppState) -> Result<(), AppError> {
+        state.db.throttle_clear(&self.account).await?;
+        Ok(())
     }
 }
 
-fn quota(per_five_minutes: u32) -> Quota {
-    let n = NonZeroU32::new(per_five_minutes.max(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(Duration::from_secs(300)).unwrap_or_else(|| Quota::per_minute(n)).allow_burst(n)
+/// Forgets an account's failures (a reset proved the owner's mailbox).
+pub async fn clear_account(state: &AppState, email: &str) -> Result<(), AppError> {
+    let bucket = format!("fail-account:{}", hash_token(&email.trim().to_lowercase()));
+    state.db.throttle_clear(&bucket).await?;
+    Ok(())
+}
+
+/// Forgets attempts older than every window.
+pub async fn purge(state: &AppState) -> Result<u64, AppError> {
+    Ok(state.db.throttle_purge(now_ms() - FIFTEEN_MINUTES).await?)
+}
+
+/// How long after its latest failure an account with `failures` in 15 minutes must wait, once
+/// they reach `limit`: 30 s, doubling with each further failure, at most 15 minutes.
+pub fn account_delay(failures: i64, limit: i64) -> Option<i64> {
+    let over = failures - limit.max(1);
+    (over >= 0).then(|| FIRST_DELAY_MS.saturating_mul(1_i64 << over.min(20)).min(FIFTEEN_MINUTES))
+}
+
+fn wait_until(until: i64, now: i64) -> AppError {
+    let secs = (until - now + 999) / 1000;
+    AppError::TooManyRequests(u64::try_from(secs.max(1)).unwrap_or(1))
 }
 
 /// The client's address: the socket peer, or the first `X-Forwarded-For` entry when the
@@ -90,38 +151,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_sixth_attempt_in_five_minutes_is_refused_with_a_wait() {
-        let l = Limiter::new(5);
-        let ip = IpAddr::from([10, 0, 0, 1]);
-        for _ in 0..5 {
-            l.check(ip, Action::SignIn).expect("within the limit");
-        }
-        match l.check(ip, Action::SignIn) {
-            Err(AppError::TooManyRequests(s)) => assert!((1..=300).contains(&s), "{s}"),
-            other => panic!("expected 429, got {other:?}"),
-        }
-        // Other addresses and other actions have their own buckets.
-        l.check(IpAddr::from([10, 0, 0, 2]), Action::SignIn).expect("other address");
-        l.check(ip, Action::SignUp).expect("other action");
-    }
-
-    #[test]
-    fn no_five_minute_window_ever_holds_more_than_five_attempts() {
-        use governor::clock::FakeRelativeClock;
-        let clock = FakeRelativeClock::default();
-        let limiter = RateLimiter::dashmap_with_clock(quota(5), clock.clone());
-        // Try once every 10 s for an hour and record which tries were let through.
-        let mut allowed = Vec::new();
-        for t in 0..360u64 {
-            if limiter.check_key(&"ip").is_ok() {
-                allowed.push(t * 10);
-            }
-            clock.advance(Duration::from_secs(10));
-        }
-        for (i, start) in allowed.iter().enumerate() {
-            let in_window = allowed[i..].iter().take_while(|t| **t < start + 300).count();
-            assert!(in_window <= 5, "{in_window} attempts within 5 minutes from t={start}s");
-        }
-        assert!(allowed.len() >= 5 + 11, "the allowance comes back over the hour: {}", allowed.len());
+    fn an_accounts_delay_starts_at_the_limit_doubles_and_stops_at_fifteen_minutes() {
+        assert_eq!(account_delay(9, 10), None);
+        assert_eq!(account_delay(10, 10), Some(30_000));
+        assert_eq!(account_delay(11, 10), Some(60_000));
+        assert_eq!(account_delay(13, 10), Some(240_000));
+        assert_eq!(account_delay(15, 10), Some(FIFTEEN_MINUTES));
+        assert_eq!(account_delay(10_000, 10), Some(FIFTEEN_MINUTES), "never longer, never locked");
     }
 }

@@ -147,41 +147,121 @@ async fn wrong_credentials_get_one_message_and_keep_the_email() {
     }
 }
 
+/// Signs in through the API's token endpoint; the status.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (StatusCode, serde_json::Value) {
+    app.post_json(
+        "/api/v1/tokens",
+        None,
+        &serde_json::json!({"email": email, "password": password, "name": "n"}),
+    )
+    .await
+}
+
 #[tokio::test]
-async fn sign_in_is_limited_to_five_tries_per_five_minutes_per_address() {
-    let app = TestApp::spawn_with(|c| c.rate_limit_auth = 5).await;
+async fn guessing_one_accounts_password_waits_longer_each_time_until_a_reset() {
+    let app = TestApp::spawn().await;
+    let ana = app.member("Ana").await;
     let b = app.browser().await;
-    for _ in 0..5 {
+    // Ten failures in fifteen minutes, through the page and the API alike.
+    for i in 0..10 {
+        let status = if i % 2 == 0 {
+            b.login(&ana.email, "wrong-password-here").await.status
+        } else {
+            sign_in(&app, &ana.email, "wrong-password-here").await.0
+        };
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "try {i}");
+    }
+    // Then each further try waits, the right password too; the wait is said.
+    let limited = b
+        .client
+        .post(app.url("/login"))
+        .form(&[("csrf", b.csrf.as_str()), ("email", ana.email.as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
+    assert!((1..=30).contains(&wait), "the first wait is 30 s: {wait}");
+    let (s, body) = sign_in(&app, &ana.email, PASSWORD).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // An address nobody uses is answered exactly the same way.
+    for _ in 0..10 {
         assert_eq!(
-            b.login("x@example.org", "wrong-password-here").await.status,
+            sign_in(&app, "nobody@example.org", "wrong-password-here").await.0,
             StatusCode::UNPROCESSABLE_ENTITY
         );
     }
-    let limited =
-        b.client.post(app.url("/login")).form(&[("csrf", b.csrf.as_str())]).send().await.expect("post");
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = limited.headers()["retry-after"].to_str().expect("ascii").parse().expect("seconds");
-    assert!((1..=300).contains(&wait));
-    // The API's token endpoint shares the sign-in limit; sign-up has its own.
-    let (s, _) = app
-        .post_json(
-            "/api/v1/tokens",
-            None,
-            &serde_json::json!({"email": "x@example.org", "password": "x", "name": "n"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(b.signup("Gil", "gil@example.org").await.status, StatusCode::SEE_OTHER);
-    // Reset has its own bucket too.
+    assert_eq!(
+        sign_in(&app, "nobody@example.org", "wrong-password-here").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Other accounts from the same address are not slowed down.
+    let ben = app.member("Ben").await;
+    assert_eq!(sign_in(&app, &ben.email, PASSWORD).await.0, StatusCode::CREATED);
+    // Checking one's own password counts too (deleting the account, changing the password).
+    let (s, _) = app.delete_json("/api/v1/me", &ana.token, &serde_json::json!({"password": PASSWORD})).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "the account's wait holds for every password check");
+    // A reset proves the mailbox and clears the wait.
+    b.post("/reset", &[("email", ana.email.as_str())]).await;
+    let link = reset_link(&app.mail_with(&["/reset/"]).await);
+    let path = link.strip_prefix(&app.base).expect("here").to_owned();
+    assert_eq!(b.post(&path, &[("password", "a-brand-new-passphrase")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in(&app, &ana.email, "a-brand-new-passphrase").await.0, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_cafe_sharing_one_address_signs_in_freely_after_a_few_typos() {
+    let app = TestApp::spawn().await;
+    let mut members = Vec::new();
+    for i in 0..20 {
+        members.push(app.member(&format!("Member {i}")).await);
+    }
+    for m in &members[..5] {
+        assert_eq!(sign_in(&app, &m.email, "a-typo-in-here").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for m in &members {
+        let b = app.browser().await;
+        assert_eq!(b.login(&m.email, PASSWORD).await.status, StatusCode::SEE_OTHER, "{} gets in", m.email);
+    }
+}
+
+#[tokio::test]
+async fn one_address_failing_too_often_waits_and_sign_ups_and_resets_are_limited() {
+    let app = TestApp::spawn_with(|c| {
+        c.failed_sign_ins_per_address = 5;
+        c.rate_limit_auth = 5;
+    })
+    .await;
+    for i in 0..5 {
+        let (s, _) = sign_in(&app, &format!("guess{i}@example.org"), "wrong-password-here").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (s, _) = sign_in(&app, "guess9@example.org", "wrong-password-here").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "five failures from one address in five minutes");
+    let b = app.browser().await;
     for _ in 0..5 {
         assert_eq!(b.post("/reset", &[("email", "gil@example.org")]).await.status, StatusCode::SEE_OTHER);
     }
     assert_eq!(b.post("/reset", &[("email", "gil@example.org")]).await.status, StatusCode::TOO_MANY_REQUESTS);
-    for _ in 0..4 {
-        app.browser().await.signup("Hop", &format!("hop{}@example.org", store::new_id())).await;
+    for _ in 0..5 {
+        let page = app.browser().await.signup("Hop", &format!("hop{}@example.org", store::new_id())).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
     }
     let sixth = app.browser().await.signup("Hop", "hop-last@example.org").await;
     assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS, "sign-up is limited too");
+}
+
+#[tokio::test]
+async fn two_instances_share_one_count() {
+    let app = TestApp::spawn_with(|c| c.failed_sign_ins_per_address = 4).await;
+    let other = TestApp::run_on(&app, |c| c.failed_sign_ins_per_address = 4).await;
+    for (i, instance) in [&app, &other, &app, &other].into_iter().enumerate() {
+        let (s, _) = sign_in(instance, &format!("guess{i}@example.org"), "wrong-password-here").await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for instance in [&app, &other] {
+        assert_eq!(sign_in(instance, "guess9@example.org", "x").await.0, StatusCode::TOO_MANY_REQUESTS);
+    }
 }
 
 #[tokio::test]
@@ -269,7 +349,7 @@ async fn the_reset_form_checks_the_email_and_keeps_it() {
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_limit_follows_the_address_the_proxy_saw() {
     let app = TestApp::spawn_with(|c| {
-        c.rate_limit_auth = 2;
+        c.failed_sign_ins_per_address = 2;
         c.trust_proxy = true;
     })
     .await;

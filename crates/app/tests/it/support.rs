@@ -90,6 +90,15 @@ impl TestApp {
         Self::run(config, db, mail_dir).await
     }
 
+    /// Another instance on `first`'s database, as behind a load balancer: its own process state
+    /// (caches, rooms), the same data. Dropping it leaves the database and mail folder be.
+    pub async fn run_on(first: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = first.state.config.clone();
+        config.bind = "127.0.0.1:0".into();
+        adjust(&mut config);
+        Self::run(config, None, PathBuf::new()).await
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
