@@ -19,13 +19,34 @@ pub struct Entering<'a> {
     pub visit: bool,
 }
 
+/// How many connections one member may hold open in one room, across every instance.
+pub const MAX_CONNECTIONS: usize = 5;
+
+/// What entering did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entered {
+    /// The member had no other live connection in the room: they have just arrived.
+    pub arrived: bool,
+    /// How many of the member's oldest connections were dropped to stay within
+    /// [`MAX_CONNECTIONS`] (their sockets close when they next check their access).
+    pub evicted: usize,
+}
+
 impl Db {
-    /// Records an open connection and, when it counts as a visit, the member's first visit; true
-    /// when the member had no other live connection in the room (they have just arrived).
-    pub async fn enter_room(&self, e: &Entering<'_>) -> Result<bool> {
+    /// Records an open connection and, when it counts as a visit, the member's first visit; the
+    /// member's oldest connections beyond [`MAX_CONNECTIONS`] are dropped.
+    pub async fn enter_room(&self, e: &Entering<'_>) -> Result<Entered> {
         let Entering { room_id, conn_id, user_id, instance_id, now, live_after, visit } = *e;
         let mut tx = self.begin().await?;
         let others = live_connections(&mut tx, room_id, user_id, live_after).await?;
+        // Joining times strictly increase per member and room, so "oldest" is never a tie.
+        let (latest,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(joined_at) FROM room_presence WHERE room_id = $1 AND user_id = $2")
+                .bind(room_id)
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let joined = latest.map_or(now, |l| now.max(l + 1));
         sqlx::query(
             "INSERT INTO room_presence (conn_id, room_id, user_id, instance_id, joined_at, seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
         )
@@ -33,9 +54,20 @@ impl Db {
         .bind(room_id)
         .bind(user_id)
         .bind(instance_id)
-        .bind(now)
+        .bind(joined)
         .execute(&mut *tx)
         .await?;
+        let mine: Vec<(String,)> = sqlx::query_as(
+            "SELECT conn_id FROM room_presence WHERE room_id = $1 AND user_id = $2 ORDER BY joined_at DESC",
+        )
+        .bind(room_id)
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let extra: Vec<&str> = mine.iter().skip(MAX_CONNECTIONS).map(|(c,)| c.as_str()).collect();
+        for c in &extra {
+            sqlx::query("DELETE FROM room_presence WHERE conn_id = $1").bind(*c).execute(&mut *tx).await?;
+        }
         if visit {
             sqlx::query(
                 "INSERT INTO room_visits (room_id, user_id, first_joined_at) VALUES ($1, $2, $3) \
@@ -48,7 +80,16 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
-        Ok(others == 0)
+        Ok(Entered { arrived: others == 0, evicted: extra.len() })
+    }
+
+    /// Whether a connection is still recorded (it is not once dropped for a newer one).
+    pub async fn connection_open(&self, conn_id: &str) -> Result<bool> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT conn_id FROM room_presence WHERE conn_id = $1")
+            .bind(conn_id)
+            .fetch_optional(self.read())
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Forgets a connection; true when it was the member's last live one in the room.

@@ -37,6 +37,9 @@ pub struct NewMessage<'a> {
     /// When set, the room's timer changes from `.0` to `.1` with the message, or nothing is
     /// stored when the timer is no longer `.0` (someone else changed it first).
     pub timer: Option<(&'a str, &'a str)>,
+    /// When set, nothing is stored if the sender already has `.0` messages of this kind in the
+    /// room after `.1` (a chat allowance shared by all their connections, on every instance).
+    pub allowance: Option<(i64, i64)>,
     pub now: i64,
 }
 
@@ -78,7 +81,7 @@ impl Db {
     }
 
     /// Stores a message under the room's next number, built by `body` from that number; `None`
-    /// when the expected timer had changed. On PostgreSQL the message is announced on
+    /// when the expected timer had changed or the sender is over their allowance. On PostgreSQL the message is announced on
     /// [`CHANNEL`] when the transaction commits.
     pub async fn post_room_message(
         &self,
@@ -108,6 +111,22 @@ impl Db {
             }
         };
         let Some((seq,)) = seq else { return Ok(None) };
+        // Counted after the room's row is locked by the update above, so two connections of one
+        // member cannot both slip under the allowance.
+        if let (Some((max, since)), Some(user)) = (m.allowance, m.user_id) {
+            let (sent,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM room_messages WHERE room_id = $1 AND user_id = $2 AND kind = $3 AND created_at > $4",
+            )
+            .bind(room_id)
+            .bind(user)
+            .bind(m.kind)
+            .bind(since)
+            .fetch_one(&mut *tx)
+            .await?;
+            if sent >= max {
+                return Ok(None);
+            }
+        }
         let body = body(seq);
         sqlx::query(
             "INSERT INTO room_messages (room_id, seq, kind, user_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",

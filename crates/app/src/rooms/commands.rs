@@ -2,10 +2,7 @@
 //! at most one frame for the sender alone (an error or a pong); everything the room should see
 //! is stored and announced through the hub.
 
-use std::num::NonZeroU32;
-
 use domain::room::{Phase, State, Timer};
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use store::rooms::{Message, NewMessage};
 
 use super::protocol::{ClientMsg, PhaseEnd, ServerMsg, TimerAction, TimerView, MAX_CHAT_CHARS};
@@ -13,12 +10,11 @@ use super::Access;
 use crate::state::AppState;
 use crate::web::now_ms;
 
-/// A connection's chat allowance: bursts of 5, then one message every 2 seconds.
-pub fn chat_limiter() -> DefaultDirectRateLimiter {
-    let burst = NonZeroU32::new(5).expect("5 is not zero");
-    let quota = Quota::with_period(std::time::Duration::from_secs(2)).expect("a period").allow_burst(burst);
-    RateLimiter::direct(quota)
-}
+/// A member's chat allowance in a room, shared by all their connections on every instance: at
+/// most this many messages in any [`CHAT_WINDOW_MS`].
+pub const CHAT_ALLOWANCE: i64 = 5;
+/// The window the chat allowance is counted over.
+pub const CHAT_WINDOW_MS: i64 = 10_000;
 
 /// A stored timer, or a fresh one if the text is unreadable.
 pub fn timer_of(json: &str, access: &Access) -> Timer {
@@ -49,8 +45,21 @@ pub async fn post(
     timer: Option<(&str, &str)>,
     frame: impl FnOnce(i64, i64) -> ServerMsg,
 ) -> Result<Option<Message>, store::StoreError> {
+    post_within(state, room_id, (kind, user), timer, None, frame).await
+}
+
+/// Like [`post`], storing nothing when the sender has used `allowance` (how many messages of
+/// this kind, and since when).
+async fn post_within(
+    state: &AppState,
+    room_id: &str,
+    (kind, user): (&str, Option<&str>),
+    timer: Option<(&str, &str)>,
+    allowance: Option<(i64, i64)>,
+    frame: impl FnOnce(i64, i64) -> ServerMsg,
+) -> Result<Option<Message>, store::StoreError> {
     let now = now_ms();
-    let m = NewMessage { kind, user_id: user, timer, now };
+    let m = NewMessage { kind, user_id: user, timer, allowance, now };
     let stored = state.db.post_room_message(room_id, &m, |seq| frame(seq, now).to_json()).await?;
     if let Some(m) = &stored {
         state.rooms.posted(room_id, m);
@@ -59,20 +68,14 @@ pub async fn post(
 }
 
 /// Handles one text frame from a member.
-pub async fn handle(
-    state: &AppState,
-    access: &Access,
-    room_id: &str,
-    text: &str,
-    limiter: &DefaultDirectRateLimiter,
-) -> Option<ServerMsg> {
+pub async fn handle(state: &AppState, access: &Access, room_id: &str, text: &str) -> Option<ServerMsg> {
     let msg = match serde_json::from_str::<ClientMsg>(text) {
         Ok(m) => m,
         Err(e) => return Some(ServerMsg::error("malformed", format!("That frame was not understood: {e}."))),
     };
     let outcome = match msg {
         ClientMsg::Ping => return Some(ServerMsg::Pong { now: now_ms() }),
-        ClientMsg::Chat { text } => chat(state, access, room_id, &text, limiter).await,
+        ClientMsg::Chat { text } => chat(state, access, room_id, &text).await,
         ClientMsg::Timer { action, focus_minutes } => {
             timer(state, access, room_id, action, focus_minutes).await
         }
@@ -89,13 +92,7 @@ pub async fn handle(
 
 type Reply = Result<Option<ServerMsg>, store::StoreError>;
 
-async fn chat(
-    state: &AppState,
-    access: &Access,
-    room_id: &str,
-    text: &str,
-    limiter: &DefaultDirectRateLimiter,
-) -> Reply {
+async fn chat(state: &AppState, access: &Access, room_id: &str, text: &str) -> Reply {
     let text = match domain::profile::check_text(text, MAX_CHAT_CHARS) {
         Ok(t) if t.is_empty() => return Ok(Some(ServerMsg::error("empty", "Write something first."))),
         Ok(t) => t,
@@ -105,21 +102,15 @@ async fn chat(
         }
         Err(e) => return Ok(Some(ServerMsg::error("invalid", e))),
     };
-    if limiter.check().is_err() {
+    let u = &access.user;
+    let allowance = Some((CHAT_ALLOWANCE, now_ms() - CHAT_WINDOW_MS));
+    let chat = |id, at| ServerMsg::Chat { id, at, user_id: u.id.clone(), name: u.display_name.clone(), text };
+    if post_within(state, room_id, ("chat", Some(&u.id)), None, allowance, chat).await?.is_none() {
         return Ok(Some(ServerMsg::error(
             "rate_limited",
             "You are sending messages too fast; wait a moment.",
         )));
     }
-    let u = &access.user;
-    post(state, room_id, "chat", Some(&u.id), None, |id, at| ServerMsg::Chat {
-        id,
-        at,
-        user_id: u.id.clone(),
-        name: u.display_name.clone(),
-        text,
-    })
-    .await?;
     Ok(None)
 }
 

@@ -82,8 +82,8 @@ pub fn concerns(change: &AccessChange, a: &Access) -> bool {
 
 /// Asks again whether the connection may stay: `Some` with the reason when it must close. A
 /// database failure keeps it open (the next check asks again).
-pub async fn recheck(state: &AppState, credential: &Credential, a: &Access) -> Option<Ended> {
-    match still_allowed(state, credential, a).await {
+pub async fn recheck(state: &AppState, credential: &Credential, a: &Access, conn_id: &str) -> Option<Ended> {
+    match still_allowed(state, credential, a, conn_id).await {
         Ok(ended) => ended,
         Err(e) => {
             tracing::warn!(error = %e, "room access could not be checked again");
@@ -96,6 +96,7 @@ async fn still_allowed(
     state: &AppState,
     credential: &Credential,
     a: &Access,
+    conn_id: &str,
 ) -> anyhow::Result<Option<Ended>> {
     let now = now_ms();
     let user = match credential {
@@ -118,6 +119,11 @@ async fn still_allowed(
         }));
     };
     match access(state, &user, &a.event.id, a.key).await {
+        // Asked last: deleting an event or an account drops its connections' rows too.
+        Ok(_) if !state.db.connection_open(conn_id).await? => Ok(Some(Ended {
+            reason: "too many connections",
+            message: "You have this room open in more than five places, so its oldest connection closed.",
+        })),
         Ok(_) => Ok(None),
         Err(AppError::Forbidden(_)) => Ok(Some(Ended {
             reason: "not going",

@@ -10,12 +10,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use domain::FieldErrors;
+use store::access_changes::Scope;
 use store::room_presence::Entering;
 use store::rooms::Room;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::commands::{self, chat_limiter, post, timer_of, timer_view};
+use super::commands::{self, post, timer_of, timer_view};
 use super::hub::{AccessChange, Frame};
 use super::protocol::{GoalView, Person, RoomInfo, ServerMsg, Welcome, HISTORY, MAX_FRAME_BYTES, PROTOCOL};
 use super::revoke::{self, Credential};
@@ -75,7 +76,10 @@ pub async fn upgrade(
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4096)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| serve(socket, state, Holder { access, credential, changes }, room, after)))
+        .on_upgrade(move |socket| {
+            let holder = Holder { access, credential, changes, conn_id: store::new_id() };
+            serve(socket, state, holder, room, after)
+        }))
 }
 
 /// A browser's request must come from a page of this site (against cross-site WebSocket
@@ -104,10 +108,12 @@ pub struct Holder {
     access: Access,
     credential: Credential,
     changes: broadcast::Receiver<AccessChange>,
+    /// Names the connection in the presence table.
+    conn_id: String,
 }
 
 async fn serve(mut socket: WebSocket, state: AppState, mut holder: Holder, room: Room, after: Option<i64>) {
-    let conn_id = store::new_id();
+    let conn_id = holder.conn_id.clone();
     let mut frames = state.rooms.subscribe(&room.id, room.last_seq);
     if let Err(e) = session(&mut socket, &state, &mut holder, &room.id, &conn_id, after, &mut frames).await {
         tracing::warn!(error = %e, room = %room.id, "room connection failed");
@@ -146,10 +152,9 @@ fn recheck_timer(state: &AppState) -> tokio::time::Interval {
 async fn end_if_refused(
     socket: &mut WebSocket,
     state: &AppState,
-    credential: &Credential,
-    a: &Access,
+    (credential, a, conn_id): (&Credential, &Access, &str),
 ) -> bool {
-    let Some(ended) = Box::pin(revoke::recheck(state, credential, a)).await else { return false };
+    let Some(ended) = Box::pin(revoke::recheck(state, credential, a, conn_id)).await else { return false };
     let m = ServerMsg::error("access_ended", ended.message);
     let _ = send(socket, m.to_json().into()).await;
     close(socket, revoke::CLOSE_ACCESS_ENDED, ended.reason).await;
@@ -207,7 +212,12 @@ async fn enter(
         live_after,
         visit,
     };
-    if state.db.enter_room(&entering).await? {
+    let entered = state.db.enter_room(&entering).await?;
+    if entered.evicted > 0 {
+        // The member's oldest connections beyond the cap were dropped: they close on their check.
+        revoke::changed(state, Scope::User, &u.id).await;
+    }
+    if entered.arrived {
         let joined =
             |id, at| ServerMsg::Joined { id, at, user_id: u.id.clone(), name: u.display_name.clone() };
         post(state, room_id, "joined", Some(&u.id), None, joined).await?;
@@ -271,7 +281,6 @@ async fn live(
     let access = &holder.access;
     let mut sent = last;
     let mut recheck = recheck_timer(state);
-    let limiter = chat_limiter();
     let mut closing = state.rooms.closing();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
@@ -296,7 +305,7 @@ async fn live(
                 heard = tokio::time::Instant::now();
                 match m {
                     Some(Ok(Message::Text(t))) => {
-                        let handled = Box::pin(commands::handle(state, access, room_id, t.as_str(), &limiter));
+                        let handled = Box::pin(commands::handle(state, access, room_id, t.as_str()));
                         if let Some(reply) = handled.await {
                             send(socket, reply.to_json().into()).await?;
                         }
@@ -322,12 +331,12 @@ async fn live(
                     Err(RecvError::Lagged(_)) => true,
                     Err(RecvError::Closed) => false,
                 };
-                if due && end_if_refused(socket, state, &holder.credential, access).await {
+                if due && end_if_refused(socket, state, (&holder.credential, access, &holder.conn_id)).await {
                     return Ok(());
                 }
             }
             _ = recheck.tick() => {
-                if end_if_refused(socket, state, &holder.credential, access).await {
+                if end_if_refused(socket, state, (&holder.credential, access, &holder.conn_id)).await {
                     return Ok(());
                 }
             }

@@ -25,6 +25,7 @@ mod posts;
 mod profiles;
 mod referrals;
 mod room_access;
+mod room_limits;
 mod rooms;
 mod rooms_shared;
 mod security;
