@@ -130,7 +130,35 @@ pub fn check_display_name(s: &str) -> Result<String, String> {
         0 => Err("Tell people what to call you.".to_owned()),
         n if n > 60 => Err("Keep the name under 60 characters.".to_owned()),
         _ if s.chars().any(char::is_control) => Err("The name has characters we can't show.".to_owned()),
+        _ if s.chars().any(is_deceptive) => Err(DECEPTIVE.to_owned()),
         _ => Ok(s.to_owned()),
+    }
+}
+
+/// Characters that make a name read otherwise than it is stored: the bidirectional embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can reverse "gpj.exe" into
+/// "exe.jpg", and the invisible zero-width space, word joiner and byte-order mark (U+200B, U+2060,
+/// U+FEFF), which make two names that look the same differ. The zero-width joiner and non-joiner
+/// (U+200D, U+200C) stay: emoji sequences and Persian and Indic names need them.
+pub fn is_deceptive(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+const DECEPTIVE: &str =
+    "This has invisible characters that change how it reads (direction marks or zero-width spaces); remove them.";
+
+/// Trims and checks a name or title of at most `max` characters: one line, nothing invisible
+/// that changes how it reads ([`is_deceptive`]).
+pub fn check_name(s: &str, max: usize) -> Result<String, String> {
+    let s = s.trim();
+    if s.chars().count() > max {
+        Err(format!("Keep this under {max} characters."))
+    } else if s.chars().any(char::is_control) {
+        Err("A name or title is one line, with no characters we can't show.".to_owned())
+    } else if s.chars().any(is_deceptive) {
+        Err(DECEPTIVE.to_owned())
+    } else {
+        Ok(s.to_owned())
     }
 }
 
@@ -284,6 +312,21 @@ pub fn format_windows(ws: &[Window]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_invisible_direction_marks_and_keep_joiners() {
+        for bad in
+            ["\u{202E}gpj.exe", "Ana\u{2066}", "Ana\u{200B}Sousa", "Ana\u{2060}", "\u{FEFF}Ana", "A\u{202A}b"]
+        {
+            assert!(check_name(bad, 120).is_err(), "{bad:?}");
+            assert!(check_display_name(bad).is_err(), "{bad:?}");
+        }
+        for good in ["👩\u{200D}💻 Ana", "می\u{200C}خواهم", "क्\u{200D}ष", "Zoë O'Brien"] {
+            assert_eq!(check_name(good, 120).as_deref(), Ok(good), "{good:?}");
+            assert_eq!(check_display_name(good).as_deref(), Ok(good), "{good:?}");
+        }
+        assert!(check_name("Two\nlines", 120).is_err(), "a title is one line");
+    }
 
     #[test]
     fn visibility_levels_nest() {

@@ -67,7 +67,7 @@ pub fn apply(input: &ContactInput, current: Option<ContactFields>) -> Result<Con
     let mut f = current.unwrap_or_default();
     let mut e = FieldErrors::new();
     match &input.name {
-        Some(n) => match domain::profile::check_text(n, 120) {
+        Some(n) => match domain::profile::check_name(n, 120) {
             Ok(n) if n.is_empty() => e.add("name", "Give the contact's name."),
             Ok(n) => f.name = n,
             Err(d) => e.add("name", d),

@@ -194,7 +194,7 @@ pub async fn patch_occurrence(
         o.cancelled = i64::from(c);
     }
     if let Some(t) = &p.title {
-        match domain::profile::check_text(t, 120) {
+        match domain::profile::check_name(t, 120) {
             Ok(t) if !t.is_empty() => o.title = Some(t),
             Ok(_) => errors.add("title", "Give the occurrence a title."),
             Err(d) => errors.add("title", d),

@@ -132,7 +132,7 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
         e.add("kind", "Choose what kind of gathering this is.");
     }
     if let Some(t) = &input.title {
-        match domain::profile::check_text(t, 120) {
+        match domain::profile::check_name(t, 120) {
             Ok(t) if t.is_empty() => e.add("title", "Give the event a title."),
             Ok(t) => f.title = t,
             Err(d) => e.add("title", d),
@@ -194,7 +194,7 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
             f.is_virtual = false;
             f.video_url.clear();
             f.venue_id = p.venue_id.clone().filter(|v| !v.trim().is_empty());
-            match domain::profile::check_text(&p.name, 120) {
+            match domain::profile::check_name(&p.name, 120) {
                 Ok(n) if n.is_empty() => e.add("place.name", "Say where: a café, a library, an address."),
                 Ok(n) => f.place_name = n,
                 Err(d) => e.add("place.name", d),

@@ -56,7 +56,7 @@ pub async fn apply(
         current.unwrap_or_else(|| GoalFields { visibility: "private".into(), ..GoalFields::default() });
     let mut e = FieldErrors::new();
     match &input.title {
-        Some(t) => match domain::profile::check_text(t, 120) {
+        Some(t) => match domain::profile::check_name(t, 120) {
             Ok(t) if t.is_empty() => e.add("title", "Say what the goal is."),
             Ok(t) => f.title = t,
             Err(d) => e.add("title", d),

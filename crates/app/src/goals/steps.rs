@@ -40,7 +40,7 @@ pub async fn set_status(state: &AppState, g: &Goal, status: &str) -> Result<(), 
 
 /// Adds a task to a goal I own; returns its id.
 pub async fn add_task(state: &AppState, g: &Goal, title: &str) -> Result<String, AppError> {
-    let title = match domain::profile::check_text(title, 200) {
+    let title = match domain::profile::check_name(title, 200) {
         Ok(t) if t.is_empty() => return Err(AppError::Invalid(FieldErrors::one("title", "Name the task."))),
         Ok(t) => t,
         Err(d) => return Err(AppError::Invalid(FieldErrors::one("title", d))),

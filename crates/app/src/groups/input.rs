@@ -51,7 +51,7 @@ pub fn apply(input: &GroupInput, current: Option<GroupFields>) -> Result<GroupFi
     let mut f = current.unwrap_or_default();
     let mut e = FieldErrors::new();
     match &input.name {
-        Some(n) => match domain::profile::check_text(n, 80) {
+        Some(n) => match domain::profile::check_name(n, 80) {
             Ok(n) if n.chars().count() < 3 => {
                 e.add("name", "Give the group a name of at least 3 characters.")
             }

@@ -49,7 +49,7 @@ pub fn check(input: &PostInput, current: Option<&Post>) -> Result<Checked, Field
         None => {}
     }
     if let Some(t) = &input.title {
-        match domain::profile::check_text(t, 140) {
+        match domain::profile::check_name(t, 140) {
             Ok(t) if t.is_empty() => e.add("title", "Give your post a title."),
             Ok(t) => title = t,
             Err(d) => e.add("title", d),

@@ -94,7 +94,7 @@ fn date(field: &str, s: &str, e: &mut FieldErrors) -> Option<NaiveDate> {
 /// Checks the input, proposes (or checks) slots, and stores the poll.
 pub async fn create(state: &AppState, organiser: &User, input: &PollInput) -> Result<Poll, AppError> {
     let mut e = FieldErrors::new();
-    let title = match domain::profile::check_text(&input.title, 120) {
+    let title = match domain::profile::check_name(&input.title, 120) {
         Ok(t) if !t.is_empty() => t,
         Ok(_) => {
             e.add("title", "Give the poll a title, like \"Quarterly coworking\".");

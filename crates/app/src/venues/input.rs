@@ -69,7 +69,7 @@ pub fn apply(input: &VenueInput, current: Option<VenueFields>) -> Result<VenueFi
     let mut f = current.unwrap_or(VenueFields { noise: 3, price: 1, outlets: 1, ..VenueFields::default() });
     let mut e = FieldErrors::new();
     match &input.name {
-        Some(n) => match domain::profile::check_text(n, 120) {
+        Some(n) => match domain::profile::check_name(n, 120) {
             Ok(n) if n.is_empty() => e.add("name", "Give the venue's name."),
             Ok(n) => f.name = n,
             Err(d) => e.add("name", d),

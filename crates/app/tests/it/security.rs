@@ -200,3 +200,45 @@ async fn tokens_and_session_ids_are_long_random_and_never_repeat() {
         assert!(bits > 5.8, "{what} carry {bits:.2} bits per character");
     }
 }
+
+#[tokio::test]
+async fn names_and_titles_refuse_characters_that_change_how_they_read() {
+    let app = TestApp::spawn().await;
+    let m = crate::support::TestApp::member(&app, "Ana").await;
+    let reversed = "Invoice \u{202E}gpj.exe";
+    let hidden = "Ana\u{200B}Sousa";
+    let (s, body) =
+        app.patch_json("/api/v1/me", &m.token, &serde_json::json!({"display_name": hidden})).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["display_name".to_owned()])
+    );
+    let event = serde_json::json!({"kind": "cowork", "title": reversed, "time_zone": "UTC",
+                                   "starts_at_local": "2027-05-04T10:00", "virtual": {}});
+    let (s, body) = app.post_json("/api/v1/events", Some(&m.token), &event).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["title".to_owned()])
+    );
+    let group = serde_json::json!({"name": reversed, "description": "d", "topics": ["coworking"], "city": "Lisbon",
+                                   "time_zone": "Europe/Lisbon", "visibility": "open"});
+    let (s, body) = app.post_json("/api/v1/groups", Some(&m.token), &group).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["name".to_owned()])
+    );
+    let venue = serde_json::json!({"name": "Caf\u{FEFF}é", "kind": "cafe", "city": "Lisbon, Portugal",
+                                   "lat": 38.72, "lon": -9.15, "noise": 2});
+    let (s, body) = app.post_json("/api/v1/venues", Some(&m.token), &venue).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(crate::support::error_fields(&body).contains(&"name".to_owned()), "{body}");
+    // Joiners stay: an emoji sequence and a Persian name are names.
+    let (s, body) = app
+        .patch_json(
+            "/api/v1/me",
+            &m.token,
+            &serde_json::json!({"display_name": "👩\u{200D}💻 می\u{200C}خواهم"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
