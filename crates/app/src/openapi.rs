@@ -99,6 +99,8 @@ impl Modify for BearerAuth {
         crate::accounts::security::list_sessions,
         crate::accounts::security::delete_sessions,
         crate::accounts::security::delete_session,
+        crate::accounts::verify::put_email,
+        crate::accounts::verify::resend_api,
         crate::profiles::api::get_me,
         crate::profiles::api::patch_me,
         crate::profiles::api::delete_me,

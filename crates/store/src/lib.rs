@@ -40,6 +40,7 @@ pub mod testing;
 pub mod throttle;
 pub mod users;
 pub mod venues;
+pub mod verification;
 
 pub use db::{Backend, Db};
 

@@ -41,12 +41,15 @@ pub struct User {
     pub nudge_after_weeks: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the current address was last proved by following a link sent to it.
+    pub email_verified_at: Option<i64>,
 }
 
 pub(crate) const USER_COLS: &str = "u.id, u.email, u.display_name, u.trade, u.bio, u.city_id, \
     u.city_label, u.lat, u.lon, u.timezone, u.in_person, u.virtual, u.session_minutes, u.company, \
     u.home_radius_m, u.vis_trade, u.vis_bio, u.vis_skills, u.vis_city, u.vis_availability, \
-    u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.nudge_after_weeks, u.created_at, u.updated_at";
+    u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.nudge_after_weeks, u.created_at, u.updated_at, \
+    u.email_verified_at";
 
 /// A user with their tags and availability.
 #[derive(Debug, Clone)]

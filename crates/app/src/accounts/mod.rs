@@ -6,6 +6,7 @@ pub mod pages;
 pub mod password;
 pub mod security;
 pub mod settings;
+pub mod verify;
 
 use std::net::IpAddr;
 
@@ -42,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/reminders", axum::routing::put(api::reminders))
         .route("/settings/delete", post(settings::delete_account))
         .route("/settings/password", post(security::password_page))
+        .route("/settings/email", post(verify::settings_change))
+        .route("/settings/email/verify", post(verify::settings_resend))
+        .route("/verify/{token}", get(verify::page_get).post(verify::page_post))
+        .route("/api/v1/me/email", axum::routing::put(verify::put_email))
+        .route("/api/v1/me/email/verification", post(verify::resend_api))
         .route("/settings/sessions/{handle}/end", post(security::end_one_page))
         .route("/settings/sessions/end-all", post(security::end_all_page))
         .route("/api/v1/me/password", axum::routing::put(security::put_password))
@@ -79,6 +85,7 @@ pub async fn register(
     match state.db.create_user(new, now_ms()).await {
         Ok(user) => {
             tracing::info!(user = %user.id, admin = user.is_admin == 1, "account created");
+            verify::send_link(state, &user, &user.email).await?;
             Ok(user)
         }
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict(FieldErrors::one(

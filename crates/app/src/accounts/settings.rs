@@ -49,7 +49,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
     let blocked = state.db.blocked_by(&user.id).await?;
     Ok(json!({
         "exported_at": now_ms(),
-        "account": { "id": u.id, "email": u.email, "created_at": u.created_at, "is_admin": u.is_admin == 1 },
+        "account": { "id": u.id, "email": u.email, "email_verified_at": u.email_verified_at, "created_at": u.created_at, "is_admin": u.is_admin == 1 },
         "profile": {
             "display_name": u.display_name, "trade": u.trade, "bio": u.bio,
             "city": { "id": u.city_id, "label": u.city_label, "lat": u.lat, "lon": u.lon },
@@ -88,7 +88,8 @@ pub(crate) async fn render(
     let blocked = state.db.blocked_by(&me.id).await?;
     let reminder_choices = crate::events::reminders::CHOICES;
     let feed = state.db.feed_of(&me.id).await?.map(|(made, used)| context! { made, used });
-    let ctx = context! { tokens, sessions, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
+    let (email, email_verified) = (&me.email, me.email_verified_at.is_some());
+    let ctx = context! { email, email_verified, tokens, sessions, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -110,6 +111,11 @@ fn notice_text(notice: &str) -> Option<&'static str> {
              were revoked; this browser stays signed in.",
         ),
         "session-ended" => Some("That session was signed out."),
+        "email-link-sent" => Some(
+            "We sent a link to the new address. Your account keeps its current address until the link \
+             is followed; we told the current address too.",
+        ),
+        "verify-link-sent" => Some("We sent the link again. It works for two days."),
         _ => None,
     }
 }

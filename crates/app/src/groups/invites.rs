@@ -93,9 +93,32 @@ async fn live(state: &AppState, token: &str) -> Result<(Invite, store::groups::G
     Ok((inv, group))
 }
 
+/// Why `me` may not accept `inv`: an invitation sent to an address is for the account whose
+/// confirmed address it is (a link to share is for whoever holds it).
+fn refusal(inv: &Invite, me: &User) -> Option<&'static str> {
+    if inv.email.is_empty() {
+        None
+    } else if !inv.email.eq_ignore_ascii_case(&me.email) {
+        Some(
+            "This invitation was sent to another email address. Sign in with the account that uses it, \
+             or ask the organiser for a link to share.",
+        )
+    } else if me.email_verified_at.is_none() {
+        Some(
+            "This invitation was sent to your email address: confirm the address first, with the link we \
+             emailed you (your settings can send it again), then join.",
+        )
+    } else {
+        None
+    }
+}
+
 /// Accepts the invitation behind `token`; returns the group's id.
 pub async fn accept(state: &AppState, me: &User, token: &str) -> Result<String, AppError> {
-    let (_, group) = live(state, token).await?;
+    let (inv, group) = live(state, token).await?;
+    if let Some(why) = refusal(&inv, me) {
+        return Err(AppError::Forbidden(why));
+    }
     if state.db.standing(&group.id, &me.id).await?.banned {
         return Err(AppError::Forbidden("The group's moderators have removed you from this group."));
     }
@@ -202,7 +225,8 @@ pub async fn landing(
         None => false,
     };
     let next = format!("/invites/{token}");
-    let ctx = context! { group, expires_at => inv.expires_at, member, next, token };
+    let refused = me.as_ref().and_then(|u| refusal(&inv, u));
+    let ctx = context! { group, expires_at => inv.expires_at, member, next, token, refused };
     Ok(page("invite.html", me.as_ref(), &csrf, ctx)?.into_response())
 }
 

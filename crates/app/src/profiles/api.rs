@@ -22,6 +22,8 @@ use crate::web::now_ms;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     pub email: String,
+    /// Whether the address was confirmed by following the link sent to it.
+    pub email_verified: bool,
     pub is_admin: bool,
     #[serde(flatten)]
     pub profile: MemberView,
@@ -52,6 +54,7 @@ async fn me_body(state: &AppState, id: &str) -> ApiResult<Me> {
         .collect();
     Ok(Me {
         email: u.email.clone(),
+        email_verified: u.email_verified_at.is_some(),
         is_admin: u.is_admin == 1,
         profile: MemberView::of_profile(&p, Relation::Myself, Some(u)),
         city_id: u.city_id,

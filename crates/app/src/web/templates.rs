@@ -31,6 +31,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "login.html" => "../accounts/templates/login.html",
         "reset_request.html" => "../accounts/templates/reset_request.html",
         "reset_confirm.html" => "../accounts/templates/reset_confirm.html",
+        "verify.html" => "../accounts/templates/verify.html",
         "dashboard.html" => "../accounts/templates/dashboard.html",
         "settings.html" => "../accounts/templates/settings.html",
         "profile.html" => "../profiles/templates/profile.html",

@@ -350,10 +350,19 @@ async fn invitations_expire_are_withdrawn_and_email_ones_work_once() {
     assert!(text.contains("friend@example.org"), "{text}");
     let link = text.split_whitespace().find(|w| w.contains("/invites/alinv_")).expect("a link");
     let token = link.rsplit('/').next().expect("token");
-    let (fst, snd) = (app.member("First").await, app.member("Second").await);
-    let (s, _) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&fst.token), &json!({})).await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&snd.token), &json!({})).await;
+    // Only the account whose confirmed address it was sent to may use it.
+    let holder = app.member("Holder of the link").await;
+    let (s, body) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&holder.token), &json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    assert!(body.to_string().contains("sent to another email address"), "{body}");
+    let friend = crate::verification::signed_up(&app, "Friend", "friend@example.org").await;
+    let (s, body) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&friend.token), &json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "not confirmed yet: {body}");
+    assert!(body.to_string().contains("confirm the address first"), "{body}");
+    crate::verification::confirm(&app, "friend@example.org").await;
+    let (s, body) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&friend.token), &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, _) = app.post_json(&format!("/api/v1/invites/{token}"), Some(&holder.token), &json!({})).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "used up");
 }
 

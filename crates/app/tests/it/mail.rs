@@ -64,7 +64,7 @@ async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_when_it_is_back() 
     let app =
         TestApp::spawn_with(|c| c.smtp_url = Some(Secret::new(format!("smtp://127.0.0.1:{port}")))).await;
     let b = app.browser().await;
-    b.signup("Yan", "yan@example.org").await;
+    app.member_at("Yan", "yan@example.org").await;
     b.post("/reset", &[("email", "yan@example.org")]).await;
     // Wait until the job has tried and failed once.
     let mut status = None;
@@ -107,7 +107,8 @@ async fn mail_waits_in_the_outbox_while_smtp_is_down_and_goes_when_it_is_back() 
 async fn without_smtp_mail_is_written_as_eml_files() {
     let app = TestApp::spawn().await;
     let b = app.browser().await;
-    b.signup("Zia", "zia@example.org").await;
+    app.member_at("Zia", "zia@example.org").await;
+    b.login("zia@example.org", crate::support::PASSWORD).await;
     b.post("/reset", &[("email", "zia@example.org")]).await;
     let mails = app.mails(1).await;
     assert!(mails[0].contains("Subject: Reset your Alongside password"));
@@ -261,7 +262,7 @@ async fn a_restart_loses_no_queued_mail_and_sends_it_once() {
     })
     .await;
     let b = app.browser().await;
-    b.signup("Rui", "rui@example.org").await;
+    app.member_at("Rui", "rui@example.org").await;
     b.post("/reset", &[("email", "rui@example.org")]).await;
     // Tried at least once while the server is down, and still waiting.
     let mut tried = false;

@@ -32,3 +32,4 @@ mod security;
 mod slots;
 mod support;
 mod venues;
+mod verification;

@@ -167,18 +167,30 @@ impl TestApp {
     }
 
     /// Signs up through the API and gets a token.
+    /// A member with a confirmed address and an API token. Made in the database, as a fixture:
+    /// signing up through the API queues a confirmation mail, which tests about other mail
+    /// would have to step around (sign-up and confirmation have tests of their own).
     pub async fn member(&self, name: &str) -> Member {
         let email =
             format!("{}.{}@example.org", name.to_lowercase().replace(' ', "."), &store::new_id()[..6]);
-        let (s, body) = self
-            .post_json(
-                "/api/v1/accounts",
-                None,
-                &json!({"email": email, "password": PASSWORD, "display_name": name}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{body}");
-        let id = body["id"].as_str().expect("id").to_owned();
+        self.member_at(name, &email).await
+    }
+
+    /// As [`TestApp::member`], with the address given.
+    pub async fn member_at(&self, name: &str, email: &str) -> Member {
+        static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let email = email.to_owned();
+        let hash = HASH.get_or_init(|| app::accounts::password::hash_now(PASSWORD).expect("hash"));
+        let new = store::users::NewUser {
+            email: &email,
+            password_hash: hash,
+            display_name: name,
+            timezone: "UTC",
+            admin_if_first: true,
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        let user = self.state.db.create_user(new, now).await.expect("a member");
+        self.state.db.mark_email_verified(&user.id, now).await.expect("db");
         let (s, body) = self
             .post_json(
                 "/api/v1/tokens",
@@ -187,7 +199,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{body}");
-        Member { id, email, token: body["token"].as_str().expect("token").to_owned() }
+        Member { id: user.id, email, token: body["token"].as_str().expect("token").to_owned() }
     }
 
     /// A member with a profile set through the API.
@@ -213,6 +225,33 @@ impl TestApp {
         panic!("no mail with {needles:?} in {}: {:?}", self.mail_dir.display(), read_mails(&self.mail_dir));
     }
 
+    /// The path of the newest link (within 10 s) that confirms `email`, from the mails sent to
+    /// it: at sign-up, or for a new address.
+    pub async fn verify_link(&self, email: &str) -> String {
+        for _ in 0..200 {
+            let to = format!("To: {email}");
+            let found = read_all_mails(&self.mail_dir)
+                .into_iter()
+                .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+                .filter(|m| m.contains(&to) && m.contains("/verify/"))
+                .filter_map(|m| {
+                    let at = m.find("/verify/")?;
+                    let token: String = m[at + 8..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                        .collect();
+                    let date = m.lines().find(|l| l.starts_with("Date:")).unwrap_or("").to_owned();
+                    Some((date, format!("/verify/{token}")))
+                })
+                .max();
+            if let Some((_, link)) = found {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no confirmation link for {email}");
+    }
+
     pub async fn mails(&self, n: usize) -> Vec<String> {
         for _ in 0..200 {
             let found = read_mails(&self.mail_dir);
@@ -236,7 +275,14 @@ impl Drop for TestApp {
     }
 }
 
+/// The subject of the mail every sign-up sends; tests about other mail do not see it.
+pub const CONFIRM_SUBJECT: &str = "Subject: Confirm your email address";
+
 fn read_mails(dir: &PathBuf) -> Vec<String> {
+    read_all_mails(dir).into_iter().filter(|m| !m.contains(CONFIRM_SUBJECT)).collect()
+}
+
+fn read_all_mails(dir: &PathBuf) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     // Only finished messages: the job writes a hidden temporary file, then renames it.
     entries
@@ -398,7 +444,14 @@ impl SmtpSink {
     /// Waits (up to 10 s) for `n` messages.
     pub async fn wait_for(&self, n: usize) -> Vec<String> {
         for _ in 0..200 {
-            let got = self.received.lock().expect("lock").clone();
+            let got: Vec<String> = self
+                .received
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|m| !m.contains(CONFIRM_SUBJECT))
+                .cloned()
+                .collect();
             if got.len() >= n {
                 return got;
             }
