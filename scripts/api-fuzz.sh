@@ -2,7 +2,8 @@
 # Usage: scripts/api-fuzz.sh [MAX_EXAMPLES]   (default 100 per operation; .ci/run passes fewer)
 #
 # API fuzzing with schemathesis (PyPI): starts `alongside serve --demo` on a fresh SQLite file,
-# makes an account and an API token, then runs every phase (examples, coverage, fuzzing, stateful)
+# checks the document with openapi-spec-validator (PyPI), makes an account and an API token, then
+# runs every phase (examples, coverage, fuzzing, stateful)
 # against /api/openapi.json with the token, checking for 5xx answers and answers that break the
 # documented schema. Installs schemathesis if it is missing. Needs target/debug/alongside
 # (`cargo build -p app --bin alongside`), or ALONGSIDE_BIN.
@@ -11,8 +12,8 @@ cd "$(dirname "$0")/.."
 examples=${1:-100}
 bin=${ALONGSIDE_BIN:-target/debug/alongside}
 [[ -x $bin ]] || { echo "api-fuzz: build $bin first (cargo build -p app --bin alongside)" >&2; exit 1; }
-command -v st >/dev/null ||
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore schemathesis
+command -v st >/dev/null && command -v openapi-spec-validator >/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore schemathesis openapi-spec-validator
 
 dir=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -23,6 +24,10 @@ base="http://127.0.0.1:$port"
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 1 600); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.1; done
+
+# The document itself must be valid OpenAPI, or client generators break on it.
+curl -fs "$base/api/openapi.json" >"$dir/openapi.json"
+openapi-spec-validator "$dir/openapi.json"
 
 email="fuzz.$$@example.org" password="a long fuzzing passphrase"
 curl -fs -H 'content-type: application/json' "$base/api/v1/accounts" \

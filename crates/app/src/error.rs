@@ -26,6 +26,9 @@ pub enum AppError {
     /// The input clashes with what exists (e.g. an email in use).
     #[error("conflict")]
     Conflict(FieldErrors),
+    /// The body is larger than this route takes.
+    #[error("payload too large")]
+    TooLarge,
     /// Slow down; try again after this many seconds.
     #[error("too many requests")]
     TooManyRequests(u64),
@@ -58,6 +61,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -71,6 +75,7 @@ impl AppError {
             AppError::Forbidden(why) => (*why).into(),
             AppError::Invalid(_) => "Some of what you entered needs another look.".into(),
             AppError::Conflict(_) => "That clashes with something that already exists.".into(),
+            AppError::TooLarge => "That is more than this address takes in one request.".into(),
             AppError::TooManyRequests(s) => {
                 format!("Too many attempts. Please wait {s} seconds and try again.")
             }

@@ -21,9 +21,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| AppError::Invalid(FieldErrors::one("body", e.body_text())))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| match e.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            _ => AppError::Invalid(FieldErrors::one("body", e.body_text())),
+        })?;
         // No database text column can hold NUL; refuse it here rather than fail in SQL.
         if bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
             return Err(AppError::Invalid(FieldErrors::one(
@@ -65,6 +66,61 @@ pub struct ErrorItem {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub errors: Vec<ErrorItem>,
+}
+
+/// Names every operation after its method and path (`get_events_id_occurrences`): handlers in
+/// different capabilities share names such as `list` and `get`, and client generators need each
+/// operation's id to be unique.
+struct OperationIds;
+
+impl Modify for OperationIds {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in api.paths.paths.iter_mut() {
+            let name: Vec<String> = path
+                .trim_start_matches("/api/v1")
+                .split(['/', '.', '-'])
+                .filter(|s| !s.is_empty())
+                .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_owned())
+                .collect();
+            let name = name.join("_");
+            let has_path_params = path.contains('{');
+            for (method, op) in [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ] {
+                if let Some(op) = op {
+                    op.operation_id = Some(format!("{method}_{name}"));
+                    document_common_errors(op, has_path_params);
+                }
+            }
+        }
+    }
+}
+
+/// Lists the errors any operation of its kind may answer, where its annotation left them out:
+/// 401 when it needs a token, 404 when its path names something, 422 when it reads input, 413
+/// when it takes a body. Each comes with the one error shape.
+fn document_common_errors(op: &mut utoipa::openapi::path::Operation, has_path_params: bool) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_input =
+        has_path_params || op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    for (status, applies, description) in [
+        ("401", secured, "A valid API token is needed."),
+        ("404", has_path_params, "Nothing at this address, or not for your eyes."),
+        ("413", op.request_body.is_some(), "The body is larger than this operation takes."),
+        ("422", has_input, "Some input needs another look; each problem names its field."),
+    ] {
+        if applies && !op.responses.responses.contains_key(status) {
+            let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            let response =
+                ResponseBuilder::new().description(description).content("application/json", body).build();
+            op.responses.responses.insert(status.to_owned(), response.into());
+        }
+    }
 }
 
 struct BearerAuth;
@@ -230,7 +286,7 @@ impl Modify for BearerAuth {
         crate::admin::outbox_api,
         crate::admin::retry_api,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &OperationIds),
     tags((name = "accounts"), (name = "profile"), (name = "members"), (name = "events"), (name = "polls"), (name = "partners"), (name = "groups"), (name = "discussion"), (name = "goals"), (name = "venues"), (name = "referrals"), (name = "contacts"), (name = "notifications"), (name = "admin"))
 )]
 pub struct ApiDoc;

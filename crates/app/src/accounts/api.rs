@@ -15,6 +15,7 @@ use crate::web::ratelimit::{self, ClientIp};
 
 /// Sign-up request.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewAccount {
     #[serde(default)]
     pub email: String,
@@ -48,6 +49,7 @@ pub async fn create_account(
 
 /// Token request: the account's credentials and a name for the token.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     #[serde(default)]
     pub email: String,
@@ -132,6 +134,7 @@ pub async fn revoke_token(
 
 /// When to be reminded of events.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RemindersRequest {
     /// Minutes before the start: [1440, 60], [1440], [60], [15] or [].
     #[serde(default)]

@@ -25,6 +25,7 @@ pub struct ContactList {
 
 /// Which contacts.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ContactQuery {
     /// Only those with this tag.
@@ -121,7 +122,7 @@ pub async fn touch(
 
 /// An event's occurrence.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct FromEvent {
     pub event_id: String,
     /// Its `occurrence_start`.
@@ -150,6 +151,7 @@ pub async fn from_event(
 
 /// The format of an export.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ExportQuery {
     /// vcf | csv

@@ -32,6 +32,7 @@ pub async fn create(
 
 /// A time window; defaults to the next 30 days, at most 366 days.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Window {
     /// RFC 3339 instant (inclusive).
@@ -169,7 +170,7 @@ pub struct OccurrencePatch {
 
 /// Changes or cancels one occurrence (host only); `{start}` is its `occurrence_start`.
 #[utoipa::path(patch, path = "/api/v1/events/{id}/occurrences/{start}", tag = "events", security(("bearer" = [])), request_body = OccurrencePatch,
-    params(("id" = String, Path), ("start" = String, Path)), responses((status = 200, body = OccurrenceView), (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path), ("start" = String, Path)), responses((status = 200, body = OccurrenceView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_occurrence(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -224,6 +225,7 @@ pub async fn patch_occurrence(
 
 /// "This and following": the occurrence to split at and the changes for it and later ones.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SplitRequest {
     /// The first occurrence to change (its `occurrence_start`).
     #[serde(default)]
@@ -250,6 +252,7 @@ pub async fn split(
 
 /// Ending a series.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EndRequest {
     /// The first date (in the event's zone) with no more occurrences, e.g. "2027-06-01".
     #[serde(default)]
@@ -259,7 +262,7 @@ pub struct EndRequest {
 /// Cancels the series from a date on (host only). 200 with the shortened event, or 204 when
 /// nothing was left and the event was deleted.
 #[utoipa::path(post, path = "/api/v1/events/{id}/end", tag = "events", security(("bearer" = [])), request_body = EndRequest,
-    params(("id" = String, Path)), responses((status = 200, body = EventView), (status = 204), (status = 422, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = EventView), (status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn end(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
@@ -279,6 +282,7 @@ pub async fn end(
 
 /// An answer for one occurrence.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RsvpRequest {
     /// The occurrence's `occurrence_start` (RFC 3339).
     #[serde(default)]
@@ -315,6 +319,7 @@ pub async fn rsvp(
 
 /// Ticking my goal for an occurrence done or not.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct GoalRequest {
     #[serde(default)]
     pub occurrence_start: String,
@@ -342,6 +347,7 @@ pub async fn goal(
 
 /// The host marks attendance, or removes a member from an occurrence.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AttendanceRequest {
     #[serde(default)]
     pub occurrence_start: String,

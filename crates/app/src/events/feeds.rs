@@ -114,6 +114,7 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
 
 /// The secret feed token, for clients that cannot send a bearer token.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct FeedQuery {
     /// The token from the feed URL.

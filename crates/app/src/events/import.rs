@@ -133,6 +133,7 @@ pub async fn page_post(
 
 /// Options of an import.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ImportQuery {
     /// public | invite (default invite: unlisted, reachable by its link).

@@ -93,6 +93,7 @@ pub async fn delete(
 
 /// A new task.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TaskBody {
     #[serde(default)]
     pub title: String,
@@ -115,6 +116,7 @@ pub async fn add_task(
 
 /// A task ticked.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TaskDone {
     #[serde(default)]
     pub done: bool,
@@ -153,6 +155,7 @@ pub async fn checkin(
 
 /// A comment.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CommentBody {
     #[serde(default)]
     pub body: String,
@@ -177,6 +180,7 @@ pub async fn comment(
 
 /// What a cheer is for.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct CheerQuery {
     /// One of the goal's check-ins; leave out for the goal itself.
@@ -230,6 +234,7 @@ pub async fn stats(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiRe
 
 /// My accountability settings.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Accountability {
     /// Pause for this many weeks from this one (1–12); 0 ends a pause.
     pub pause_weeks: Option<i64>,

@@ -72,6 +72,7 @@ pub async fn get(
 
 /// My board post.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BoardPost {
     /// What I'll work on this week.
     pub focus: Option<String>,

@@ -107,6 +107,7 @@ pub async fn apply(
 
 /// A check-in as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckinInput {
     /// How many so far (towards the target), or a percentage without one.
     pub progress: Option<i64>,

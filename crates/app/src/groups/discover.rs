@@ -32,6 +32,7 @@ const HORIZON_DAYS: i64 = 90;
 
 /// What to look for. Every field is text so that a bad value is named rather than refused whole.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct DiscoverQuery {
     /// Words that must all appear (name, description, topics, city).

@@ -296,6 +296,7 @@ pub async fn list_api(
 
 /// A new invitation.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewInviteBody {
     /// Send it to this address (usable once); leave out for a link to share.
     pub email: Option<String>,

@@ -19,6 +19,7 @@ use crate::web::auth::ApiUser;
 
 /// A join request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct JoinRequestBody {
     /// For a group that takes requests: a word to its organisers.
     #[serde(default)]
@@ -129,6 +130,7 @@ pub async fn members_api(
 
 /// A change to one member.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// moderator | member
     pub role: String,
@@ -157,6 +159,7 @@ pub async fn role_api(
 
 /// How to take a member out.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct RemoveQuery {
     /// true keeps them from joining again.
@@ -181,6 +184,7 @@ pub async fn remove_api(
 
 /// Whom to hand the group to.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HandoverBody {
     #[serde(default)]
     pub member_id: String,
@@ -244,6 +248,7 @@ pub async fn requests_api(
 
 /// An answer to a join request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AnswerBody {
     /// approve | decline
     #[serde(default)]

@@ -20,6 +20,7 @@ use crate::web::now_ms;
 
 /// Which posts.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PostQuery {
     /// Only this kind: ask | offer | struggle | win | shoutout | idea.
@@ -143,6 +144,7 @@ pub async fn delete(
 
 /// A reply's words.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReplyBody {
     /// Markdown (no raw HTML: it is shown as text).
     #[serde(default)]
@@ -199,6 +201,7 @@ pub async fn delete_reply(
 
 /// What "this helped" is about.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct HelpedQuery {
     /// A reply of the post; leave out for the post itself.
@@ -247,6 +250,7 @@ async fn set_helped(
 
 /// A moderation step.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModerationBody {
     pub action: Moderation,
     /// A reply of the post; leave out for the post itself.
@@ -272,6 +276,7 @@ pub async fn moderate(
 
 /// A report.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportBody {
     /// What is wrong (optional, up to 500 characters).
     #[serde(default)]
@@ -345,6 +350,7 @@ pub async fn reports(
 
 /// How to close a report.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResolveBody {
     /// dismiss | hide | delete
     #[serde(default)]

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
 
 /// Directory filters; all optional.
 #[derive(Debug, Default, Clone, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Search {
     /// Part of a skill the member offers.

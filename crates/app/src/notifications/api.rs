@@ -15,6 +15,7 @@ use crate::web::now_ms;
 
 /// Which notifications.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
     /// `next` of the page before; leave out for the newest.
@@ -61,10 +62,12 @@ pub async fn list(
 
 /// Which to mark read.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct ReadInput {
-    /// These of mine; leave out (or empty) for all.
+    /// These of mine (at most 500).
     pub ids: Vec<String>,
+    /// Every one of mine; instead of `ids`.
+    pub all: bool,
 }
 
 /// What is left unread.
@@ -85,7 +88,11 @@ pub async fn read(
         return Err(AppError::Invalid(FieldErrors::one("ids", "Mark at most 500 at a time.")));
     }
     let now = now_ms();
-    if b.ids.is_empty() {
+    if b.all != b.ids.is_empty() {
+        let detail = "Give the ids to mark read, or \"all\": true for every one (not both).";
+        return Err(AppError::Invalid(FieldErrors::one(if b.all { "all" } else { "ids" }, detail)));
+    }
+    if b.all {
         state.db.mark_notifications_read(&me.id, now).await?;
     } else {
         // Someone else's (or no) notification is as if it were not there; those before it stay marked.

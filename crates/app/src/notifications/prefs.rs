@@ -70,7 +70,7 @@ pub struct Prefs {
 /// Settings to change: any categories or kinds (others stay as they are), and quiet hours (left
 /// out: as they are; both times empty: none).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct PrefsInput {
     /// category or kind → email | daily | weekly | in_app | off; for a kind, "" to follow its
     /// category again

@@ -20,6 +20,7 @@ use crate::web::now_ms;
 
 /// Suggestion filters, as sent.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SuggestionQuery {
     /// virtual (default) | in_person
@@ -146,7 +147,7 @@ pub async fn partnerships(
 
 /// A partnership request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct RequestBody {
     pub member_id: String,
     /// accountability | coworking | referral

@@ -142,7 +142,7 @@ pub async fn book_slot(
 
 /// A booking request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct NewBooking {
     /// RFC 3339, on the quarter hour.
     pub starts_at: String,

@@ -51,6 +51,7 @@ pub struct VoteItem {
 
 /// My votes (replacing earlier ones).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Votes {
     #[serde(default)]
     pub votes: Vec<VoteItem>,
@@ -73,6 +74,7 @@ pub async fn vote(
 
 /// The winning time.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// The slot's `key` (epoch ms).
     #[serde(default)]

@@ -44,7 +44,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A new poll as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct PollInput {
     pub title: String,
     /// cowork | accountability | meeting | workshop | meetup (default cowork).

@@ -167,6 +167,7 @@ pub async fn patch_me(
 
 /// Confirmation for deleting my account.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DeleteRequest {
     #[serde(default)]
     pub password: String,
@@ -225,6 +226,7 @@ pub async fn unblock(
 
 /// City search parameters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CitySearch {
     /// The start of a city's name; ", country" narrows it.
     #[serde(default)]

@@ -134,7 +134,7 @@ pub async fn one_to_ones(State(state): State<AppState>, ApiUser(me): ApiUser) ->
 
 /// A one-to-one to log.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(deny_unknown_fields, default)]
 pub struct OneToOneInput {
     pub member_id: String,
     /// The day we met, e.g. "2026-12-03" (in my zone).

@@ -111,6 +111,7 @@ pub async fn balance_words(state: &AppState, user: &str) -> Result<Option<String
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct HelpQuery {
     /// Only this skill.

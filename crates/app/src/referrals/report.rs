@@ -28,6 +28,7 @@ use crate::web::templates;
 
 /// Which report.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ReportQuery {
     /// week | month | year (default month).

@@ -116,6 +116,7 @@ pub async fn update_venue(
 
 /// A review as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewInput {
     /// The event I went to there.
     #[serde(default)]
@@ -200,6 +201,7 @@ pub async fn merge_venues(
 
 /// Which venues.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct VenueQuery {
     /// A gazetteer city.
@@ -334,6 +336,7 @@ pub async fn review(
 
 /// Which venue a duplicate is.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MergeBody {
     /// The venue to keep: its id or address.
     #[serde(default)]

@@ -150,6 +150,7 @@ pub async fn suggest_for(
 /// What to suggest for. Every field is text so that a bad value is named rather than refused
 /// whole.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SuggestQuery {
     /// Member ids, comma-separated (I am always one of the participants).

@@ -35,6 +35,44 @@ pub async fn refuse_nul(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Under `/api/` and on room sockets every error has the API's one shape, `{"errors":[…]}`:
+/// what axum answers by itself in plain text or HTML (no such path, a method the path does not
+/// take, a path that does not decode, a GET on a socket that is not an upgrade) is rewritten here,
+/// with its status and headers (`Allow` on a 405) kept.
+pub async fn api_error_shape(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/") || path.ends_with("/room/ws");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let said = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let said = String::from_utf8_lossy(&said);
+    let detail = match status {
+        axum::http::StatusCode::NOT_FOUND => "There is nothing at this address.".to_owned(),
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not take that method; the Allow header lists those it takes.".to_owned()
+        }
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            "That is more than this address takes in one request.".to_owned()
+        }
+        _ if !said.is_empty() && !said.trim_start().starts_with('<') => said.trim().to_owned(),
+        _ => status.canonical_reason().unwrap_or("That request could not be answered.").to_owned(),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    let body = serde_json::json!({ "errors": [{ "field": null, "detail": detail }] }).to_string();
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
 /// Now, as epoch milliseconds.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -140,7 +140,8 @@ async fn the_api_pages_by_cursor_and_marks_what_it_is_told() {
     assert_eq!((s, body), (StatusCode::OK, json!({"unread": 3})));
     let list = notes(&app, &ana, "").await;
     assert!(list["items"][0]["read_at"].is_i64() && list["items"][2]["read_at"].is_null(), "{list}");
-    let (_, body) = app.post_json("/api/v1/me/notifications/read", Some(&ana.token), &json!({})).await;
+    let (_, body) =
+        app.post_json("/api/v1/me/notifications/read", Some(&ana.token), &json!({"all": true})).await;
     assert_eq!(body, json!({"unread": 0}));
     let (s, _) = app.get_json("/api/v1/me/notifications", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);

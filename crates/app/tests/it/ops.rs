@@ -135,3 +135,111 @@ fn api_schema_names_are_unique() {
     }
     assert!(twice.is_empty(), "{twice:#?}");
 }
+
+#[tokio::test]
+async fn every_error_under_the_api_has_the_one_json_shape() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Ana").await;
+    let c = app.client();
+    let check = |resp: reqwest::Response, want: u16, what: &'static str| async move {
+        assert_eq!(resp.status().as_u16(), want, "{what}");
+        let allow = resp.headers().get("allow").map(|v| v.to_str().unwrap_or("").to_owned());
+        let kind = resp.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_owned());
+        let body: serde_json::Value = resp.json().await.unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
+        assert!(kind.is_some_and(|k| k.starts_with("application/json")), "{what}");
+        let detail = body["errors"][0]["detail"].as_str().unwrap_or("");
+        assert!(!detail.is_empty(), "{what}: {body}");
+        allow
+    };
+    check(c.get(app.url("/api/v1/no-such-thing")).send().await.expect("get"), 404, "an unknown path").await;
+    let allow =
+        check(c.patch(app.url("/api/v1/tokens")).send().await.expect("patch"), 405, "a wrong method").await;
+    assert!(allow.is_some_and(|a| a.contains("GET") && a.contains("POST")), "405 says what is allowed");
+    let bad = c.get(app.url("/api/v1/events/%FF%FE")).bearer_auth(&m.token).send().await.expect("get");
+    let status = bad.status().as_u16();
+    assert!((400..500).contains(&status), "bad path encoding: {status}");
+    check(
+        c.get(app.url("/api/v1/events/%FF%FE")).bearer_auth(&m.token).send().await.expect("get"),
+        status,
+        "bad path encoding",
+    )
+    .await;
+    let big = "x".repeat(3 * 1024 * 1024);
+    let body = format!("{{\"name\": \"{big}\"}}");
+    let resp = c
+        .post(app.url("/api/v1/tokens"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    check(resp, 413, "a body over the limit").await;
+    let ws = c.get(app.url("/events/x/room/ws?at=1&v=1")).bearer_auth(&m.token).send().await.expect("get");
+    let status = ws.status().as_u16();
+    assert!((400..500).contains(&status), "a GET that is no upgrade: {status}");
+    check(
+        c.get(app.url("/events/x/room/ws?at=1&v=1")).bearer_auth(&m.token).send().await.expect("get"),
+        status,
+        "not an upgrade",
+    )
+    .await;
+    // The Bearer scheme is case-insensitive.
+    let lower = c
+        .get(app.url("/api/v1/me"))
+        .header("authorization", format!("bearer {}", m.token))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(lower.status(), reqwest::StatusCode::OK);
+    // Unknown fields are refused, not ignored: marking read takes ids or "all".
+    let (s, body) =
+        app.post_json("/api/v1/me/notifications/read", Some(&m.token), &serde_json::json!({"id": "x"})).await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, body) =
+        app.post_json("/api/v1/me/notifications/read", Some(&m.token), &serde_json::json!({"ids": []})).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (reqwest::StatusCode::UNPROCESSABLE_ENTITY, vec!["ids".to_owned()])
+    );
+    let (s, _) = app
+        .post_json("/api/v1/me/notifications/read", Some(&m.token), &serde_json::json!({"all": true}))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    let (s, body) = app
+        .post_json(
+            "/api/v1/groups",
+            Some(&m.token),
+            &serde_json::json!({"name": "Circle", "secret_admin": true}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("secret_admin"), "the unknown field is named: {body}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_names_each_operation_once_and_puts_query_parameters_in_the_query() {
+    let app = TestApp::spawn().await;
+    let doc: serde_json::Value =
+        app.client().get(app.url("/api/openapi.json")).send().await.expect("get").json().await.expect("json");
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let declared: Vec<String> = path
+            .split('/')
+            .filter(|s| s.starts_with('{'))
+            .map(|s| s.trim_matches(['{', '}']).to_owned())
+            .collect();
+        for (method, op) in item.as_object().expect("item") {
+            let id = op["operationId"].as_str().expect("an operationId").to_owned();
+            assert!(ids.insert(id.clone()), "{id} is used twice");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().expect("name");
+                if p["in"] == "path" {
+                    assert!(
+                        declared.iter().any(|d| d == name),
+                        "{method} {path}: {name} is no path parameter"
+                    );
+                }
+            }
+        }
+    }
+}
