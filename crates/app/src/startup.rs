@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))
         .layer(middleware::from_fn(web::refuse_nul))
         .layer(middleware::from_fn(web::api_error_shape))
+        .layer(middleware::from_fn(web::drain_unread_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

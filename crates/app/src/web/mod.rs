@@ -73,6 +73,67 @@ pub async fn api_error_shape(req: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
+/// The most of an unread request body drained after the answer is made: well over the largest
+/// body any route takes, so a client sending too much still reads why.
+const DRAIN_LIMIT: usize = 16 * 1024 * 1024;
+/// How long draining may take before the connection is closed instead.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// When a handler answers without reading the whole request body (a 401 to a 100 KB POST), the
+/// rest is read and dropped before the answer goes out, so the client, still sending, reads the
+/// answer and may send its next request on the same connection. Left unread, the connection was
+/// closed under the client without a word (a reset, seen as "broken pipe"). A body too large or
+/// too slow to drain gets `Connection: close` instead.
+pub async fn drain_unread_body(req: Request, next: Next) -> Response {
+    use futures_util::StreamExt;
+    let headers = req.headers();
+    let has_body = headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > 0);
+    if !has_body {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    // The body stays here; the handler reads it through the slot, and what it leaves is ours.
+    let slot = std::sync::Arc::new(tokio::sync::Mutex::new(Some(body.into_data_stream())));
+    let reader = futures_util::stream::unfold(slot.clone(), |slot| async move {
+        let item = match slot.lock().await.as_mut() {
+            Some(stream) => stream.next().await,
+            None => None,
+        };
+        match item {
+            Some(item) => Some((item, slot)),
+            None => {
+                *slot.lock().await = None;
+                None
+            }
+        }
+    });
+    let mut resp = next.run(Request::from_parts(parts, axum::body::Body::from_stream(reader))).await;
+    let rest = slot.lock().await.take();
+    if let Some(mut rest) = rest {
+        let drained = tokio::time::timeout(DRAIN_TIME, async {
+            let mut read = 0;
+            while let Some(chunk) = rest.next().await {
+                read += chunk.map_err(|_| ())?.len();
+                if read > DRAIN_LIMIT {
+                    return Err(());
+                }
+            }
+            Ok(())
+        })
+        .await;
+        if !matches!(drained, Ok(Ok(()))) {
+            resp.headers_mut()
+                .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+        }
+    }
+    resp
+}
+
 /// Now, as epoch milliseconds.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

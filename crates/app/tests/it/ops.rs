@@ -243,3 +243,57 @@ async fn the_openapi_document_names_each_operation_once_and_puts_query_parameter
         }
     }
 }
+
+/// Sends `head` and `body` on `conn`, and reads one answer's head (up to the blank line).
+async fn exchange(conn: &mut tokio::net::TcpStream, head: &str, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    conn.write_all(head.as_bytes()).await.expect("write head");
+    // A server that stops reading resets the connection; what it answered still counts.
+    let _ = conn.write_all(body).await;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 8192];
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), conn.read(&mut buf))
+            .await
+            .expect("an answer within 10 s")
+            .expect("the connection is not reset");
+        assert!(n > 0, "closed without an answer");
+        got.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[tokio::test]
+async fn an_answer_given_before_the_body_was_read_keeps_the_connection_usable() {
+    let app = TestApp::spawn().await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    for _ in 0..20 {
+        let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+        let body = vec![b'x'; 100_000];
+        let head = format!(
+            "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let answer = exchange(&mut conn, &head, &body).await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        // The same connection carries the next request.
+        let next = exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", b"").await;
+        assert!(next.contains("HTTP/1.1 200"), "{next}");
+    }
+    // A body over the limit is answered 413, and the connection still carries the next request.
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let body = vec![b'x'; 8 * 1024 * 1024];
+    let head = format!(
+        "POST /api/v1/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let answer = exchange(&mut conn, &head, &body).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let next = exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", b"").await;
+    assert!(next.contains("HTTP/1.1 200"), "{next}");
+    // A body that stops coming is not waited for: the answer says the connection closes.
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let head = "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n";
+    let answer = exchange(&mut conn, head, b"{\"title\":").await.to_lowercase();
+    assert!(answer.starts_with("http/1.1 401") && answer.contains("connection: close"), "{answer}");
+}

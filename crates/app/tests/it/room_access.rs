@@ -258,3 +258,12 @@ async fn a_connection_on_another_instance_closes_too() {
     closed_for(&mut socket, "not going").await;
     drop(two);
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_closes_the_rooms_of_every_session() {
+    let app = TestApp::spawn().await;
+    let (_, ana, mut socket) = ana_in_a_room_by_cookie(&app).await;
+    let (s, _) = app.delete_json("/api/v1/me/sessions", &ana.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    closed_for(&mut socket, "signed out").await;
+}
