@@ -128,6 +128,17 @@ pub struct Server(pub Child);
 
 impl Server {
     pub fn start(dir: &Path, url: &str, port: u16, stderr: Stdio) -> std::io::Result<Server> {
+        Self::start_with(dir, url, port, stderr, &[])
+    }
+
+    /// As [`Server::start`], with more `ALONGSIDE_*` settings in the environment.
+    pub fn start_with(
+        dir: &Path,
+        url: &str,
+        port: u16,
+        stderr: Stdio,
+        settings: &[(&str, String)],
+    ) -> std::io::Result<Server> {
         let child = Command::new(env!("CARGO_BIN_EXE_alongside"))
             .arg("serve")
             .current_dir(dir)
@@ -135,6 +146,7 @@ impl Server {
             .env("ALONGSIDE_BIND", format!("127.0.0.1:{port}"))
             .env("ALONGSIDE_CONFIG", "/nonexistent/alongside.toml")
             .env("RUST_LOG", "warn")
+            .envs(settings.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)

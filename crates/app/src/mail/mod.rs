@@ -132,7 +132,14 @@ fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
     let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
     let html = html_of(&mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
-    let mut builder = Message::builder().from(from).to(to).subject(&mail.subject);
+    // One Message-ID per outbox row, kept across retries: a mail sent again after a crash (SMTP
+    // cannot be exactly-once) carries the same id, so mail servers and people can tell.
+    let domain = from.email.domain().to_owned();
+    let mut builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(&mail.subject)
+        .message_id(Some(format!("<{}@{domain}>", mail.id)));
     if !mail.unsubscribe_url.is_empty() {
         // RFC 2369 and RFC 8058: mail apps offer an unsubscribe button that POSTs to the link.
         builder = builder
@@ -250,6 +257,7 @@ mod tests {
                 .expect("utf-8");
         assert!(text.contains("From: Alongside <no-reply@example.org>"), "{text}");
         assert!(text.contains("To: ana@example.org"), "{text}");
+        assert!(text.contains("Message-ID: <m1@example.org>"), "the outbox row names the message: {text}");
         assert!(text.contains("Content-Type: multipart/alternative"), "{text}");
         assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");
         assert!(text.contains("Content-Type: text/html; charset=utf-8"), "{text}");

@@ -30,6 +30,7 @@ mod rooms;
 mod rooms_shared;
 mod security;
 mod slots;
+mod smtp;
 mod support;
 mod venues;
 mod verification;
