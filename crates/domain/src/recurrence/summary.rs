@@ -27,7 +27,23 @@ impl Series {
                 };
                 format!("{} {at}, {duration}{ending}", cadence(rule, self.first_start.date()))
             }
-            _ => format!("once, on {} {at}, {duration}", self.first_start.format("%a %-d %b %Y")),
+            _ => {
+                // A wall time the clocks skip is moved forward by the gap (RFC 5545 §3.3.5): say
+                // when it really happens, and why.
+                let real =
+                    super::resolve(self.zone, self.first_start).with_timezone(&self.zone).naive_local();
+                let date = self.first_start.format("%a %-d %b %Y");
+                if real == self.first_start {
+                    format!("once, on {date} {at}, {duration}")
+                } else {
+                    format!(
+                        "once, on {date} at {} {} (the clocks go forward that night, so {} does not happen), {duration}",
+                        real.format("%H:%M"),
+                        zone_label(self.zone),
+                        self.first_start.format("%H:%M"),
+                    )
+                }
+            }
         }
     }
 }
@@ -214,6 +230,20 @@ fn ordinal(n: u32) -> String {
 mod tests {
     use super::*;
     use chrono_tz::{America, Europe};
+
+    #[test]
+    fn a_one_off_at_a_time_the_clocks_skip_says_when_it_really_happens() {
+        let s = series(None, "2027-03-28 01:30", Europe::Lisbon, 90);
+        assert_eq!(
+            s.summary(),
+            "once, on Sun 28 Mar 2027 at 02:30 Lisbon time (the clocks go forward that night, so 01:30 \
+             does not happen), 90 minutes"
+        );
+        assert_eq!(
+            series(None, "2027-03-27 01:30", Europe::Lisbon, 90).summary(),
+            "once, on Sat 27 Mar 2027 at 01:30 Lisbon time, 90 minutes"
+        );
+    }
 
     fn series(text: Option<&str>, start: &str, zone: Tz, minutes: u32) -> Series {
         let start = chrono::NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M").unwrap();

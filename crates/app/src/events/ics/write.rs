@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use domain::recurrence::{resolve, Occurrence, Series};
 use icalendar::{CalendarDateTime, Component, Event as VEvent, EventLike, EventStatus, Property};
@@ -266,7 +266,9 @@ impl Writer<'_> {
         Some(v.done())
     }
 
-    /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed.
+    /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed, and for
+    /// each date whose wall time the clocks skip (moved forward by the gap): calendar apps do
+    /// not agree on where such a date of an RRULE goes, so the file says.
     fn moved(&self) -> Vec<VEvent> {
         if self.series.rule.is_none() {
             return Vec::new();
@@ -275,6 +277,20 @@ impl Writer<'_> {
         let changes = |o: &&Override| {
             o.cancelled == 0 && (o.start_local.is_some() || o.duration_minutes.is_some() || o.title.is_some())
         };
+        let overridden: BTreeSet<i64> = self.item.overrides.iter().map(|o| o.occurrence_start).collect();
+        let skipped = self
+            .skipped_wall_times()
+            .into_iter()
+            .filter(|o| !overridden.contains(&o.start.timestamp_millis()));
+        let shifted: Vec<VEvent> = skipped
+            .map(|occ| {
+                let mut v = self.common(&e.title);
+                v.recurrence_id(self.at(occ.recurrence_id));
+                v.starts(self.at(occ.local_start));
+                self.end(&mut v, occ.start, e.duration_minutes);
+                v.done()
+            })
+            .collect();
         self.item
             .overrides
             .iter()
@@ -292,7 +308,26 @@ impl Writer<'_> {
                 );
                 Some(v.done())
             })
+            .chain(shifted)
             .collect()
+    }
+
+    /// The series' dates, within the years the file covers, whose scheduled wall time does not
+    /// exist (a spring gap), so that they start later than the rule says.
+    fn skipped_wall_times(&self) -> Vec<Occurrence> {
+        // Clocks change at night (from 22:00 to 04:00 local time, in every zone of the tz
+        // database): a series meeting in the day skips the scan.
+        let hour = self.series.first_start.hour();
+        if self.utc || (4..22).contains(&hour) {
+            return Vec::new();
+        }
+        let years = self.years();
+        let from = chrono::NaiveDate::from_ymd_opt(*years.start(), 1, 1)
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+        let to = chrono::NaiveDate::from_ymd_opt(*years.end() + 1, 1, 1)
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+        let (Some(from), Some(to)) = (from, to) else { return Vec::new() };
+        self.series.occurrences(from, to).filter(|o| o.local_start != o.recurrence_id).collect()
     }
 }
 

@@ -180,3 +180,19 @@ fn a_cancelled_one_off_is_marked_cancelled() {
     assert_eq!(events.len(), 1);
     assert!(events[0].contains("STATUS:CANCELLED\r\n") && !events[0].contains("RRULE"), "{ics}");
 }
+
+#[test]
+fn a_series_date_whose_time_the_clocks_skip_is_written_as_moved() {
+    // Sundays at 01:30 in Lisbon: on 28 Mar 2027 the clocks jump from 01:00 to 02:00.
+    let e = event("2027-03-14T01:30", "Europe/Lisbon", "FREQ=WEEKLY;COUNT=4");
+    let ics = write(&e, &[]);
+    assert_well_formed(&ics);
+    let events = vevents(&ics);
+    assert_eq!(events.len(), 2, "the series and its one shifted date: {ics}");
+    let shifted = &events[1];
+    assert!(shifted.contains("RECURRENCE-ID;TZID=Europe/Lisbon:20270328T013000\r\n"), "{shifted}");
+    assert!(shifted.contains("DTSTART;TZID=Europe/Lisbon:20270328T023000\r\n"), "{shifted}");
+    // A series in the afternoon has nothing to move.
+    let day = event("2027-03-14T15:00", "Europe/Lisbon", "FREQ=WEEKLY;COUNT=4");
+    assert_eq!(vevents(&write(&day, &[])).len(), 1);
+}
