@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::geo::Gazetteer;
 use domain::profile::{Relation, Window};
+use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -231,7 +232,8 @@ pub struct CitySearch {
     /// The start of a city's name; ", country" narrows it.
     #[serde(default)]
     pub q: String,
-    /// At most this many (default 10, up to 50).
+    /// At most this many (default 10, 1 to 50).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
@@ -252,8 +254,11 @@ pub struct CityList {
 
 /// Searches the bundled gazetteer (no sign-in needed).
 #[utoipa::path(get, path = "/api/v1/cities", tag = "profile", params(CitySearch), responses((status = 200, body = CityList)))]
-pub async fn cities(ApiQuery(q): ApiQuery<CitySearch>) -> Json<CityList> {
-    let limit = q.limit.unwrap_or(10).clamp(1, 50);
+pub async fn cities(ApiQuery(q): ApiQuery<CitySearch>) -> ApiResult<Json<CityList>> {
+    let limit = q.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(AppError::Invalid(FieldErrors::one("limit", "Ask for 1 to 50 cities.")));
+    }
     let items = Gazetteer::bundled()
         .search(&q.q, limit)
         .into_iter()
@@ -264,5 +269,5 @@ pub async fn cities(ApiQuery(q): ApiQuery<CitySearch>) -> Json<CityList> {
             timezone: c.timezone.clone(),
         })
         .collect();
-    Json(CityList { items })
+    Ok(Json(CityList { items }))
 }

@@ -224,6 +224,11 @@ async fn city_suggestions_come_from_the_bundled_gazetteer() {
     let (s, body) = app.get_json("/api/v1/cities?q=x&limit=lots", None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&body), vec!["query"]);
+    // Out of range is refused, not quietly clamped.
+    for limit in ["0", "51"] {
+        let (s, body) = app.get_json(&format!("/api/v1/cities?q=lis&limit={limit}"), None).await;
+        assert_eq!((s, error_fields(&body)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["limit".to_owned()]));
+    }
 }
 
 #[tokio::test]
