@@ -57,6 +57,9 @@ export const communitySteps = [
       expectPath(a, invite);
       await clickAndWaitForPage(a, a.getByRole('button', { name: 'Join Lisbon Referral Circle' }));
       await expectVisible(a.getByText("Welcome! You're a member now."), 'welcomed into the group');
+      // A checkbox is a box beside its words, not a bar across the form.
+      const box = await a.locator('#f-confidential').boundingBox();
+      check(box && box.width < 40, `the confidential checkbox is ${box && box.width}px wide`);
       await a.getByLabel('Kind of post', { exact: true }).selectOption('ask');
       await a.getByLabel('Title', { exact: true }).fill('Where do you find good illustrators?');
       await a.getByLabel('Your post', { exact: true }).fill('A client wants **hand-drawn** icons. <script>alert(1)</script>');

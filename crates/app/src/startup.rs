@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/assets/{name}", get(web::assets::serve))
+        .route("/favicon.ico", get(web::assets::favicon))
         .fallback(|| async { crate::error::PageError(crate::error::AppError::NotFound) })
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::ensure_nonce))
         .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))

@@ -238,6 +238,7 @@ pub struct GoalAction {
     body: String,
     checkin: String,
     on: String,
+    confirm: String,
 }
 
 impl GoalAction {
@@ -263,9 +264,13 @@ pub async fn delete(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
-    _f: Posted<GoalAction>,
+    Posted { form, csrf, .. }: Posted<GoalAction>,
 ) -> PageResult {
     let g = owned(&state, &me, &id).await?;
+    if form.confirm != "yes" {
+        let extra = context! { delete_error => "Tick the box to confirm: a deleted goal cannot come back." };
+        return render_goal(&state, &me, &csrf, &g, extra, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
     state.db.delete_goal(&g.id).await?;
     Ok(Redirect::to("/goals?notice=deleted").into_response())
 }

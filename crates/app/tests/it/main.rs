@@ -19,6 +19,7 @@ mod mail;
 mod members;
 mod notifications;
 mod ops;
+mod pages_lint;
 mod partners;
 mod polls;
 mod posts;

@@ -297,3 +297,20 @@ async fn an_answer_given_before_the_body_was_read_keeps_the_connection_usable() 
     let answer = exchange(&mut conn, head, b"{\"title\":").await.to_lowercase();
     assert!(answer.starts_with("http/1.1 401") && answer.contains("connection: close"), "{answer}");
 }
+
+#[tokio::test]
+async fn the_site_has_an_icon_where_browsers_look_for_it() {
+    let app = TestApp::spawn().await;
+    for path in ["/favicon.ico", "/assets/icon.svg"] {
+        let resp = app.client().get(app.url(path)).send().await.expect("get");
+        assert_eq!(resp.status(), reqwest::StatusCode::OK, "{path}");
+        assert_eq!(resp.headers()["content-type"], "image/svg+xml", "{path}");
+        assert!(resp.text().await.expect("body").starts_with("<svg"), "{path}");
+    }
+    let home = app.client().get(app.url("/")).send().await.expect("get").text().await.expect("body");
+    assert!(
+        home.contains(r#"<link rel="icon" href="/assets/icon.svg""#)
+            || home.contains(r#"<link rel="icon" href="&#x2f;assets&#x2f;icon.svg""#),
+        "the pages name it"
+    );
+}

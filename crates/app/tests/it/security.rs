@@ -106,7 +106,9 @@ async fn every_response_carries_the_security_headers() {
                 (header("x-content-type-options") == "nosniff", "X-Content-Type-Options: nosniff"),
                 (header("referrer-policy") == "same-origin", "Referrer-Policy: same-origin"),
                 (
-                    header("cache-control") == "no-store" || path.starts_with("/assets/"),
+                    header("cache-control") == "no-store"
+                        || path.starts_with("/assets/")
+                        || path == "/favicon.ico",
                     "Cache-Control: no-store (pages and API answers may hold secrets)",
                 ),
                 (header("strict-transport-security").is_empty(), "no HSTS over plain http"),

@@ -1,0 +1,113 @@
+//! What every page a member reaches must get right, found by crawling from the dashboard as a
+//! member with a goal, an event, a group and a contact: a `<title>` of plain text (no markup, so
+//! no form and no secret lands in tabs, history or bookmarks), and no `id` used twice (a label
+//! would focus the wrong field).
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde_json::json;
+
+use crate::support::{TestApp, PASSWORD};
+
+/// Paths a crawl must not follow: they act, download or leave the pages.
+fn skip(path: &str) -> bool {
+    [
+        "/logout",
+        "/assets/",
+        "/api/",
+        "/feeds/",
+        "/settings/export",
+        "/contacts/export",
+        ".ics",
+        ".csv",
+        "/room/ws",
+    ]
+    .iter()
+    .any(|s| path.contains(s))
+}
+
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|l| l.replace("&amp;", "&").replace("&#x2f;", "/"))
+        .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        .map(|l| l.split('#').next().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn ids(html: &str) -> Vec<String> {
+    html.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn every_page_has_a_plain_title_and_no_id_twice() {
+    let app = TestApp::spawn().await;
+    let me = app.member_at("Rita", "rita@example.org").await;
+    let other = app.member("Sam").await;
+    let (_, goal) = app
+        .post_json(
+            "/api/v1/goals",
+            Some(&me.token),
+            &json!({"title": "Ship the portfolio", "visibility": "private"}),
+        )
+        .await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(2)).format("%Y-%m-%dT10:00").to_string();
+    let (_, event) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&me.token),
+            &json!({"kind": "cowork", "title": "Library morning", "time_zone": "UTC", "starts_at_local": start, "virtual": {}}),
+        )
+        .await;
+    let group = crate::groups::group(&app, &me, "Writers' circle", "open").await;
+    app.post_json(
+        "/api/v1/contacts",
+        Some(&me.token),
+        &json!({"name": "Ana Sousa", "email": "ana@example.org"}),
+    )
+    .await;
+    let b = app.browser().await;
+    b.login(&me.email, PASSWORD).await;
+
+    let mut queue: VecDeque<String> = [
+        "/dashboard".to_owned(),
+        format!("/goals/{}", goal["id"].as_str().unwrap_or("")),
+        format!("/events/{}", event["id"].as_str().unwrap_or("")),
+        format!("/groups/{group}"),
+        format!("/members/{}", other.id),
+        "/help".to_owned(),
+        "/settings".to_owned(),
+    ]
+    .into();
+    let mut seen = BTreeSet::new();
+    let mut problems: BTreeMap<String, String> = BTreeMap::new();
+    while let Some(path) = queue.pop_front() {
+        if seen.len() >= 150 || !seen.insert(path.clone()) {
+            continue;
+        }
+        let page = b.get(&path).await;
+        if page.status != reqwest::StatusCode::OK || !page.body.contains("<html") {
+            continue;
+        }
+        let title = page.body.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+        if title.contains('<') || title.contains("&lt;") || title.contains('\n') {
+            problems.insert(format!("{path}: title"), title.to_owned());
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for id in ids(&page.body) {
+            *counts.entry(id).or_default() += 1;
+        }
+        let twice: Vec<String> = counts.into_iter().filter(|(_, n)| *n > 1).map(|(id, _)| id).collect();
+        if !twice.is_empty() {
+            problems.insert(format!("{path}: ids used twice"), twice.join(", "));
+        }
+        for l in links(&page.body) {
+            if !skip(&l) && !seen.contains(&l) {
+                queue.push_back(l);
+            }
+        }
+    }
+    assert!(seen.len() > 30, "the crawl reached the pages: {seen:?}");
+    assert!(problems.is_empty(), "{problems:#?}");
+}
