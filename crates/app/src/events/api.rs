@@ -16,7 +16,6 @@ use crate::error::{ApiResult, AppError};
 use crate::openapi::{ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::ApiUser;
-use crate::web::now_ms;
 
 /// Creates an event or a recurring series.
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", security(("bearer" = [])), request_body = EventInput,
@@ -338,11 +337,8 @@ pub async fn goal(
 ) -> ApiResult<StatusCode> {
     let e = super::visible(&state, &me, &id).await?;
     let key = super::parse_key(&r.occurrence_start)?;
-    if state.db.set_goal_done(&e.id, key, &me.id, r.done, now_ms()).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(AppError::Invalid(FieldErrors::one("occurrence_start", "You're not going to that occurrence.")))
-    }
+    super::tick_goal(&state, &e, &me, key, r.done).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The host marks attendance, or removes a member from an occurrence.

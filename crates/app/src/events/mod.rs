@@ -106,6 +106,27 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
     Ok(e)
 }
 
+/// Ticks `me`'s goal for an occurrence done or not. Done is possible from the occurrence's start
+/// on (not months before it); only members going have a goal to tick.
+pub async fn tick_goal(state: &AppState, e: &Event, me: &User, key: i64, done: bool) -> Result<(), AppError> {
+    let overrides = state.db.overrides(&e.id).await?;
+    let occ = series::find(e, &overrides, key).filter(|o| !o.cancelled).ok_or(AppError::NotFound)?;
+    let now = now_ms();
+    if done && now < occ.start.timestamp_millis() {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "done",
+            "A goal can be ticked done once the session has started.",
+        )));
+    }
+    if !state.db.set_goal_done(&e.id, key, &me.id, done, now).await? {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "You're not going to that occurrence.",
+        )));
+    }
+    Ok(())
+}
+
 /// Deletes an event with every date; rooms open on it close.
 pub async fn delete(state: &AppState, e: &Event) -> Result<(), AppError> {
     state.db.delete_event(&e.id).await?;

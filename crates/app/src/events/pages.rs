@@ -300,7 +300,8 @@ pub async fn show(
             let list = state.db.rsvps(&e.id, o.key).await?;
             let mine = list.iter().find(|r| r.user_id == me.id).cloned();
             let over = o.end < Utc::now();
-            let occ = context! { key => o.key, when => zone(o.start), title => o.title, cancelled => o.cancelled, over };
+            let started = o.start <= Utc::now();
+            let occ = context! { key => o.key, when => zone(o.start), title => o.title, cancelled => o.cancelled, over, started };
             (Some(occ), list, mine)
         }
         None => (None, Vec::new(), None),
@@ -366,9 +367,7 @@ pub async fn goal(
 ) -> PageResult {
     let e = super::visible(&state, &me, &id).await?;
     let key = super::parse_key(&form.at)?;
-    if !state.db.set_goal_done(&e.id, key, &me.id, form.done == "yes", crate::web::now_ms()).await? {
-        return Err(AppError::Forbidden("Only attendees can tick a goal.").into());
-    }
+    super::tick_goal(&state, &e, &me, key, form.done == "yes").await?;
     Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
 }
 

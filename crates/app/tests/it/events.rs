@@ -1,6 +1,7 @@
 //! Events through the API and pages: creating series, occurrences across DST, RSVPs with
 //! capacity and waitlist, goals, host controls, and bad input.
 
+use chrono::{TimeDelta, Utc};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -291,8 +292,12 @@ async fn the_pages_create_an_event_answer_it_and_show_goals_and_the_dashboard() 
         page.body.contains("Draft the newsletter") && page.body.contains("Tax return"),
         "both goals shown"
     );
-    guest.post(&format!("{path}/goal"), &[("at", &at), ("done", "yes")]).await;
-    assert!(host.get(&format!("{path}?at={at}")).await.body.contains("Draft the newsletter ✓ done"));
+    // A goal is ticked done once the session has started, not months before.
+    let early = guest.post(&format!("{path}/goal"), &[("at", &at), ("done", "yes")]).await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = guest.get(&format!("{path}?at={at}")).await;
+    assert!(!page.body.contains("Mark my goal done"), "no button before the start");
+    assert!(!host.get(&format!("{path}?at={at}")).await.body.contains("✓ done"));
     // The dashboard's next two weeks list only what is that close; this series starts in January.
     let dash = guest.get("/dashboard").await;
     assert!(dash.body.contains("Your next two weeks"));
@@ -509,4 +514,38 @@ async fn the_calendar_shows_my_dates_on_the_right_day_in_my_zone() {
     let week = b.get("/calendar?view=week&date=2027-03-18").await;
     assert!(week.body.contains("Thu 18 Mar") && week.body.contains("06:00 Library evening"));
     assert_eq!(b.get("/calendar?date=someday").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_session_goal_is_ticked_done_from_the_sessions_start_on() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Ana").await;
+    let session = |minutes: i64| {
+        let start = (Utc::now() + TimeDelta::minutes(minutes)).format("%Y-%m-%dT%H:%M").to_string();
+        json!({"kind": "cowork", "title": "Focus", "time_zone": "UTC", "starts_at_local": start, "virtual": {}})
+    };
+    for (minutes, want) in [(30, StatusCode::UNPROCESSABLE_ENTITY), (-5, StatusCode::NO_CONTENT)] {
+        let (s, e) = app.post_json("/api/v1/events", Some(&me.token), &session(minutes)).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+        let (id, at) = (e["id"].as_str().expect("id"), e["next"][0]["occurrence_start"].clone());
+        let (s, r) = app
+            .put_json(
+                &format!("/api/v1/events/{id}/rsvp"),
+                &me.token,
+                &json!({"occurrence_start": at, "status": "going", "goal": "Ship"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let (s, r) = app
+            .put_json(
+                &format!("/api/v1/events/{id}/goal"),
+                &me.token,
+                &json!({"occurrence_start": at, "done": true}),
+            )
+            .await;
+        assert_eq!(s, want, "a session starting in {minutes} minutes: {r}");
+        if s == StatusCode::UNPROCESSABLE_ENTITY {
+            assert_eq!(crate::support::error_fields(&r), vec!["done"]);
+        }
+    }
 }
