@@ -223,6 +223,20 @@ impl Db {
     }
 
     /// Marks one of the user's notifications read; false when it is not theirs.
+    /// Marks one of `user_id`'s notifications read and returns where it leads; `None` when it is
+    /// not theirs (or does not exist).
+    pub async fn open_notification(&self, user_id: &str, id: &str, now: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2 RETURNING link",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(now)
+        .fetch_optional(self.write())
+        .await?;
+        Ok(row.map(|(link,)| link))
+    }
+
     pub async fn mark_notification_read(&self, user_id: &str, id: &str, now: i64) -> Result<bool> {
         let r = sqlx::query(
             "UPDATE notifications SET read_at = COALESCE(read_at, $3) WHERE id = $1 AND user_id = $2",

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/notifications/bell", get(pages::bell))
         .route("/notifications/read", post(pages::read_all))
         .route("/notifications/{id}/read", post(pages::read_one))
+        .route("/notifications/{id}/open", get(pages::open))
         .route("/api/v1/me/notifications", get(api::list))
         .route("/api/v1/me/notifications/read", post(api::read))
         .route("/settings/notifications", get(prefs::settings_page).post(prefs::settings_post))

@@ -63,6 +63,17 @@ pub async fn read_all(
 }
 
 /// `POST /notifications/{id}/read`: one of mine.
+/// `GET /notifications/{id}/open`: marks it read and goes where it leads (a path on this site).
+pub async fn open(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    let link = state.db.open_notification(&me.id, &id, now_ms()).await?.ok_or(AppError::NotFound)?;
+    let to = if link.starts_with('/') && !link.starts_with("//") { link.as_str() } else { "/notifications" };
+    Ok(axum::response::Redirect::to(to).into_response())
+}
+
 pub async fn read_one(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,

@@ -430,3 +430,36 @@ async fn the_unsubscribe_link_works_without_signing_in_and_cannot_be_forged() {
     assert_eq!(outbox_for(&app, &ana).await.len(), 1, "no more mail about partner requests");
     assert_eq!(in_app(&app, &ana).await, 2, "still in the app");
 }
+
+#[tokio::test]
+async fn opening_a_notification_marks_it_read_and_goes_where_it_leads() {
+    let app = TestApp::spawn().await;
+    let ana = app.member_at("Ana", "ana@example.org").await;
+    ask(&app, &app.member("Bo").await, &ana).await;
+    let b = app.browser().await;
+    b.login(&ana.email, crate::support::PASSWORD).await;
+    for page in ["/notifications", "/dashboard"] {
+        let body = b.get(page).await.body;
+        assert!(
+            body.contains("/notifications/") && body.contains("/open\""),
+            "{page} links through the opener: {body}"
+        );
+    }
+    let body = b.get("/notifications").await.body;
+    let link = body
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|l| l.starts_with("/notifications/") && l.ends_with("/open"))
+        .expect("a link to open the notification")
+        .to_owned();
+    let opened = b.get(&link).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let to = opened.location.expect("where it leads");
+    assert!(to.starts_with('/') && !to.starts_with("/notifications"), "{to}");
+    let (_, list) = app.get_json("/api/v1/me/notifications", Some(&ana.token)).await;
+    assert_eq!(list["unread"], 0, "{list}");
+    // Someone else's notification is not found.
+    let other = app.browser().await;
+    other.login(&app.member_at("Cy", "cy@example.org").await.email, crate::support::PASSWORD).await;
+    assert_eq!(other.get(&link).await.status, StatusCode::NOT_FOUND);
+}
