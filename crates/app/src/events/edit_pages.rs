@@ -47,6 +47,7 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>) -> EventForm {
         action: String::new(),
         from: from.to_owned(),
         event: e.id.clone(),
+        allow_past: String::new(),
     }
 }
 

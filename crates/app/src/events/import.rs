@@ -41,6 +41,8 @@ pub async fn import(
     })?;
     let imported = parse_import_full(text).map_err(AppError::Invalid)?;
     let mut input = imported.input;
+    // An invite is imported as it is, past or not.
+    input.allow_past = Some(true);
     input.visibility = Some(if visibility.is_empty() { "invite".to_owned() } else { visibility.to_owned() });
     let e = super::create(state, host, &input).await?;
     // The file's cancelled and changed dates become the series' own per-date changes.

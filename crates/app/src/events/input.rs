@@ -70,6 +70,9 @@ pub struct EventInput {
     pub group_id: Option<String>,
     /// For a repeating series: venues (ids) taken in turn, the first for the first date; at most 6.
     pub venue_rotation: Option<Vec<String>>,
+    /// A one-off starting in the past is refused unless this is true (recording a meeting that
+    /// already happened).
+    pub allow_past: Option<bool>,
 }
 
 /// Parses "2026-03-25T18:00" (seconds optional).

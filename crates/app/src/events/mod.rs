@@ -86,6 +86,14 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
     let mut input = input.clone();
     crate::venues::fill_place(state, &mut input).await?;
     let fields = series::with_bounds(input::apply(&input, None)?)?;
+    // A minute's grace: "now" typed into a form is already a little in the past.
+    if fields.rrule.is_empty() && fields.first_start_at < now_ms() - 60_000 && input.allow_past != Some(true)
+    {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "starts_at_local",
+            "That time has passed. To record a session that already happened, confirm that it is in the past.",
+        )));
+    }
     if let Some(group) = &fields.group_id {
         crate::groups::check_new_event(state, host, group, &fields.visibility).await.map_err(
             |e| match e {

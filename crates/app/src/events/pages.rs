@@ -82,6 +82,8 @@ pub struct EventForm {
     pub(super) from: String,
     /// Editing: the event's id (for the schedule in words).
     pub(super) event: String,
+    /// "yes": a one-off in the past is meant (recording what happened).
+    pub(super) allow_past: String,
 }
 
 fn options() -> minijinja::Value {
@@ -169,6 +171,7 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
         } else {
             Vec::new()
         }),
+        allow_past: Some(form.allow_past == "yes"),
     };
     (input, errors)
 }

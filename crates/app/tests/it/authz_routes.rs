@@ -145,6 +145,7 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/contacts/{id}/touch", "m"),
     // A notification is its member's alone.
     ("POST", "/notifications/{id}/read", "m"),
+    ("GET", "/notifications/{id}/open", "m"),
 ];
 
 /// Whether a route is about the group or something private in it (so it must be in [`MATRIX`]).

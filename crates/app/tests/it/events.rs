@@ -522,7 +522,8 @@ async fn a_session_goal_is_ticked_done_from_the_sessions_start_on() {
     let me = app.member("Ana").await;
     let session = |minutes: i64| {
         let start = (Utc::now() + TimeDelta::minutes(minutes)).format("%Y-%m-%dT%H:%M").to_string();
-        json!({"kind": "cowork", "title": "Focus", "time_zone": "UTC", "starts_at_local": start, "virtual": {}})
+        json!({"kind": "cowork", "title": "Focus", "time_zone": "UTC", "starts_at_local": start, "virtual": {},
+               "allow_past": minutes < 0})
     };
     for (minutes, want) in [(30, StatusCode::UNPROCESSABLE_ENTITY), (-5, StatusCode::NO_CONTENT)] {
         let (s, e) = app.post_json("/api/v1/events", Some(&me.token), &session(minutes)).await;
@@ -548,4 +549,46 @@ async fn a_session_goal_is_ticked_done_from_the_sessions_start_on() {
             assert_eq!(crate::support::error_fields(&r), vec!["done"]);
         }
     }
+}
+
+#[tokio::test]
+async fn a_one_off_in_the_past_needs_saying_so() {
+    let app = TestApp::spawn().await;
+    let me = app.member_at("Ana", "ana@example.org").await;
+    let yesterday = (Utc::now() - TimeDelta::days(1)).format("%Y-%m-%dT10:00").to_string();
+    let body = |extra: Value| {
+        let mut b = json!({"kind": "cowork", "title": "Library morning", "time_zone": "UTC",
+                           "starts_at_local": yesterday, "virtual": {}});
+        b.as_object_mut().expect("object").extend(extra.as_object().expect("object").clone());
+        b
+    };
+    let (s, e) = app.post_json("/api/v1/events", Some(&me.token), &body(json!({}))).await;
+    assert_eq!((s, error_fields(&e)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["starts_at_local".to_owned()]));
+    let (s, e) = app.post_json("/api/v1/events", Some(&me.token), &body(json!({"allow_past": true}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let (s, e) = app.post_json("/api/v1/events", Some(&me.token), &body(json!({"preset": "weekly"}))).await;
+    assert_eq!(s, StatusCode::CREATED, "a series that began yesterday goes on: {e}");
+    // The page asks, keeps what was typed, and takes the answer.
+    let b = app.browser().await;
+    b.login(&me.email, crate::support::PASSWORD).await;
+    let form = [
+        ("kind", "cowork"),
+        ("title", "Recorded"),
+        ("starts_at_local", yesterday.as_str()),
+        ("time_zone", "UTC"),
+        ("duration_minutes", "90"),
+        ("mode", "virtual"),
+        ("visibility", "public"),
+    ];
+    let asked = b.post("/events/new", &form).await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        asked.body.contains("That time has passed") && asked.body.contains("name=\"allow_past\""),
+        "{}",
+        asked.body
+    );
+    assert!(asked.body.contains("value=\"Recorded\""), "the input is kept");
+    let mut confirmed = form.to_vec();
+    confirmed.push(("allow_past", "yes"));
+    assert_eq!(b.post("/events/new", &confirmed).await.status, StatusCode::SEE_OTHER);
 }
