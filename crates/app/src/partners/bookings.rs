@@ -239,7 +239,7 @@ async fn render(
         })
         .collect();
     let record = super::record_of(state, &me.id).await?;
-    let limit = record.booking_limit().map_or("as many as you like".to_owned(), |n| n.to_string());
+    let limit = record.booking_limit();
     let ctx = context! {
         values, bookings, zone => zone.name(), lengths => LENGTHS, choices => BOOKABLE_BY,
         bookable_by => me.bookable_by, reliability => record.describe(), badge => record.badge().as_str(), limit,

@@ -1,7 +1,7 @@
 //! What every page a member reaches must get right, found by crawling from the dashboard as a
 //! member with a goal, an event, a group and a contact: a `<title>` of plain text (no markup, so
-//! no form and no secret lands in tabs, history or bookmarks), and no `id` used twice (a label
-//! would focus the wrong field).
+//! no form and no secret lands in tabs, history or bookmarks), no `id` used twice (a label
+//! would focus the wrong field), and no word written twice in a row ("new new here").
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -34,6 +34,30 @@ fn links(html: &str) -> Vec<String> {
         .filter(|l| l.starts_with('/') && !l.starts_with("//"))
         .map(|l| l.split('#').next().unwrap_or("").to_owned())
         .collect()
+}
+
+/// A word written twice in a row in what the page shows ("new new here"), if any.
+fn doubled_word(html: &str) -> Option<String> {
+    let body = html.split("<body").nth(1).unwrap_or(html);
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    // Neighbours as the page shows them: a word, then the same word (a badge's "new" beside
+    // "new here" reads "new new here" too).
+    let flat: Vec<&str> = text.split_whitespace().collect();
+    flat.windows(2)
+        .find(|w| w[0] == w[1] && w[0].chars().count() > 1 && w[0].chars().all(char::is_alphabetic))
+        .map(|w| format!("{} {}", w[0], w[1]))
 }
 
 fn ids(html: &str) -> Vec<String> {
@@ -93,6 +117,9 @@ async fn every_page_has_a_plain_title_and_no_id_twice() {
         let title = page.body.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
         if title.contains('<') || title.contains("&lt;") || title.contains('\n') {
             problems.insert(format!("{path}: title"), title.to_owned());
+        }
+        if let Some(twice) = doubled_word(&page.body) {
+            problems.insert(format!("{path}: a word twice"), twice);
         }
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for id in ids(&page.body) {
