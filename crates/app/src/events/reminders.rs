@@ -36,11 +36,28 @@ pub fn offsets(setting: &str) -> Vec<i64> {
         .collect()
 }
 
-fn words(minutes: i64) -> String {
+/// When an occurrence starting at `start` is, seen at `now` on the member's clock: "at 14:00, in
+/// 5 minutes", "tomorrow at 09:30", "on Tue 8 Dec at 18:00". Worked out from the time really
+/// left when the reminder is sent, not from the reminder's setting (a 14:00 session reminded at
+/// 13:55 is "in 5 minutes", not "in 1 hour").
+pub fn time_left_words(now: DateTime<Utc>, start: DateTime<Utc>, zone: &str) -> String {
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let local = start.with_timezone(&tz);
+    let today = now.with_timezone(&tz).date_naive();
+    let day = match (local.date_naive() - today).num_days() {
+        0 => String::new(),
+        1 => "tomorrow ".to_owned(),
+        _ => format!("on {} ", local.format("%a %-d %b")),
+    };
+    let at = local.format("%H:%M");
+    let minutes = ((start - now).num_seconds() + 59) / 60;
     match minutes {
-        m if m >= 1440 => "tomorrow".to_owned(),
-        m if m >= 60 => format!("in {} hour{}", m / 60, if m >= 120 { "s" } else { "" }),
-        m => format!("in {m} minutes"),
+        m if m <= 0 => format!("now, at {at}"),
+        m if m < 180 => format!(
+            "{day}at {at}, in {}",
+            domain::recurrence::duration_words(u32::try_from(m).unwrap_or(u32::MAX))
+        ),
+        _ => format!("{day}at {at}"),
     }
 }
 
@@ -56,15 +73,18 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                     .into_iter()
                     .filter(|m| now >= occ.start - TimeDelta::minutes(*m))
                     .collect();
-                let Some(nearest) = due.iter().min().copied() else { continue };
+                if due.is_empty() {
+                    continue;
+                }
                 let path = format!("/events/{}?at={}", e.id, occ.key);
                 let link = format!("{}{path}", state.config.public_url());
-                let subject = format!("Reminder: {} {}", occ.title, words(nearest));
+                let left = time_left_words(now, occ.start, &a.timezone);
+                let subject = format!("Reminder: {} starts {left}", occ.title);
                 let body = format!(
                     "Hello {},\n\n\"{}\" starts {} — {}.\n{}\n\n{link}\n\nCan't make it? Change your answer so someone on the waitlist can have your seat.\n",
                     a.display_name,
                     occ.title,
-                    words(nearest),
+                    left,
                     when(occ.start, &a.timezone, &e.time_zone),
                     if e.is_virtual == 1 { "Online".to_owned() } else { format!("At {}, {}", e.place_name, e.city_label) },
                 );
@@ -111,5 +131,29 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_reminder_says_the_time_really_left_on_the_members_clock() {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 12, 7, h, m, 0).single().expect("time");
+        let start = at(14, 0);
+        assert_eq!(time_left_words(at(13, 55), start, "UTC"), "at 14:00, in 5 minutes");
+        assert_eq!(time_left_words(at(13, 0), start, "UTC"), "at 14:00, in 1 hour");
+        assert_eq!(time_left_words(at(12, 49), start, "UTC"), "at 14:00, in 71 minutes");
+        assert_eq!(time_left_words(at(13, 55), start, "Europe/Lisbon"), "at 14:00, in 5 minutes");
+        assert_eq!(time_left_words(at(13, 55), start, "Asia/Tokyo"), "at 23:00, in 5 minutes");
+        let evening = Utc.with_ymd_and_hms(2026, 12, 6, 18, 0, 0).single().expect("time");
+        assert_eq!(time_left_words(evening, start, "UTC"), "tomorrow at 14:00");
+        let earlier = Utc.with_ymd_and_hms(2026, 12, 4, 18, 0, 0).single().expect("time");
+        assert_eq!(time_left_words(earlier, start, "UTC"), "on Mon 7 Dec at 14:00");
+        let late = Utc.with_ymd_and_hms(2026, 12, 6, 23, 30, 0).single().expect("time");
+        assert_eq!(time_left_words(late, at(0, 29), "UTC"), "tomorrow at 00:29, in 59 minutes");
     }
 }
