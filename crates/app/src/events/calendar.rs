@@ -32,7 +32,11 @@ pub async fn page(
     let zone: Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
     let today = Utc::now().with_timezone(&zone).date_naive();
     let date = if q.date.is_empty() {
-        today
+        if q.view == "month" {
+            today
+        } else {
+            opening_week(today)
+        }
     } else {
         NaiveDate::parse_from_str(&q.date, "%Y-%m-%d")
             .ok()
@@ -101,4 +105,27 @@ pub async fn page(
         zone => me.timezone,
     };
     Ok(render("calendar.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+/// The day whose week the calendar opens on: this week, or from Saturday on the week ahead, which
+/// is what people plan then (a session made on Sunday evening for Monday is in sight).
+pub fn opening_week(today: NaiveDate) -> NaiveDate {
+    match today.weekday().num_days_from_monday() {
+        d if d >= 5 => today + Days::new(u64::from(7 - d)),
+        _ => today,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_calendar_opens_on_the_week_ahead_from_saturday() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).expect("date");
+        assert_eq!(opening_week(day(4)), day(4), "Friday: this week");
+        assert_eq!(opening_week(day(5)), day(7), "Saturday: next Monday's week");
+        assert_eq!(opening_week(day(6)), day(7), "Sunday: next Monday's week");
+        assert_eq!(opening_week(day(7)), day(7), "Monday: this week");
+    }
 }
