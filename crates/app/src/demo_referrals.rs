@@ -138,7 +138,7 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             from = next;
         }
         if thanked {
-            db.thank_for_referral(&id, made + 4 * DAY).await?;
+            db.thank_for_referral(&id, &ids[receiver], made + 4 * DAY).await?;
         }
     }
     db.log_one_to_one(&ids[0], &ids[3], now - 10 * DAY, "Coffee: how we could share clients.", now).await?;

@@ -39,6 +39,17 @@ impl SlipStatus {
         }
     }
 
+    /// The status as people read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SlipStatus::Received => "Received",
+            SlipStatus::Contacted => "Contacted",
+            SlipStatus::Meeting => "Met",
+            SlipStatus::Won => "Won",
+            SlipStatus::Lost => "Lost",
+        }
+    }
+
     /// Parses a stored or submitted name.
     pub fn parse(s: &str) -> Result<SlipStatus, String> {
         Self::ALL

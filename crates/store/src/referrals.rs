@@ -128,15 +128,29 @@ impl Db {
     }
 
     /// Records the receiver's "thank you for closed business"; false when said already.
-    pub async fn thank_for_referral(&self, id: &str, now: i64) -> Result<bool> {
+    pub async fn thank_for_referral(&self, id: &str, by: &str, now: i64) -> Result<bool> {
+        let mut tx = self.begin().await?;
         let r = sqlx::query(
             "UPDATE referrals SET thanked_at = $2 WHERE id = $1 AND status = 'won' AND thanked_at IS NULL",
         )
         .bind(id)
         .bind(now)
-        .execute(self.write())
+        .execute(&mut *tx)
         .await?;
-        Ok(r.rows_affected() > 0)
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        // The thanks is part of the slip's story, after "won".
+        sqlx::query(
+            "INSERT INTO referral_history (referral_id, status, by_user, at) VALUES ($1, 'thanked', $2, $3)",
+        )
+        .bind(id)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// A slip's history: (status, who, when), oldest first.

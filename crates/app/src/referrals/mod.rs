@@ -231,7 +231,7 @@ pub async fn thank(state: &AppState, me: &User, r: &Referral) -> Result<(), AppE
     if r.status != "won" {
         return Err(AppError::Invalid(FieldErrors::one("status", "Say thank you once the business is won.")));
     }
-    if !state.db.thank_for_referral(&r.id, now_ms()).await? {
+    if !state.db.thank_for_referral(&r.id, &me.id, now_ms()).await? {
         return Err(AppError::Invalid(FieldErrors::one("status", "You thanked them already.")));
     }
     let title = format!("{} thanked you for closed business: {}", me.display_name, r.prospect);

@@ -13,7 +13,7 @@ use store::users::User;
 
 use super::{advance, give as give_slip, insights, slip, thank, SlipInput, StatusInput};
 use crate::accounts::pages::error_map;
-use crate::error::{AppError, PageResult};
+use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::csrf::{CsrfToken, Posted};
@@ -83,13 +83,21 @@ async fn render_slip(
     let history = state.db.referral_history(&r.id).await?;
     let current =
         domain::referrals::SlipStatus::parse(&r.status).unwrap_or(domain::referrals::SlipStatus::Received);
-    let next: Vec<&str> = domain::referrals::SlipStatus::ALL
+    let next: Vec<(&str, &str)> = domain::referrals::SlipStatus::ALL
         .iter()
         .filter(|s| current.may_become(**s).is_ok())
-        .map(|s| s.as_str())
+        .map(|s| (s.as_str(), s.label()))
         .collect();
+    let label = |s: &str| match domain::referrals::SlipStatus::parse(s) {
+        Ok(s) => s.label().to_owned(),
+        Err(_) if s == "thanked" => "Thanked for closed business".to_owned(),
+        Err(_) => s.to_owned(),
+    };
+    let history: Vec<(String, Option<String>, i64)> =
+        history.into_iter().map(|(status, by, at)| (label(&status), by, at)).collect();
+    let status_label = current.label();
     let value = r.value_minor.map(domain::referrals::format_amount);
-    let ctx = context! { slip => r, history, next, value, receiving => r.receiver_id == me.id, ..extra };
+    let ctx = context! { slip => r, history, next, value, status_label, receiving => r.receiver_id == me.id, ..extra };
     Ok((status, page("referral.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -99,8 +107,20 @@ pub async fn show(
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
+    PageQuery(q): PageQuery<SlipNotice>,
 ) -> PageResult {
-    render_slip(&state, &me, &csrf, &id, context! {}, StatusCode::OK).await
+    let notice = match q.notice.as_str() {
+        "status-saved" => Some("Saved: the slip's giver sees where it stands."),
+        "thanked" => Some("Thank you sent: the giver is credited for the closed business."),
+        _ => None,
+    };
+    render_slip(&state, &me, &csrf, &id, context! { notice }, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SlipNotice {
+    #[serde(default)]
+    notice: String,
 }
 
 /// `POST /referrals/{id}/status` (its receiver).
@@ -112,7 +132,7 @@ pub async fn status(
 ) -> PageResult {
     let r = slip(&state, &me, &id).await?;
     match advance(&state, &me, &r, &form).await {
-        Ok(()) => Ok(Redirect::to(&format!("/referrals/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/referrals/{id}?notice=status-saved")).into_response()),
         Err(AppError::Invalid(e) | AppError::Conflict(e)) => {
             render_slip(
                 &state,
@@ -137,7 +157,7 @@ pub async fn thanks(
 ) -> PageResult {
     let r = slip(&state, &me, &id).await?;
     match thank(&state, &me, &r).await {
-        Ok(()) => Ok(Redirect::to(&format!("/referrals/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/referrals/{id}?notice=thanked")).into_response()),
         Err(AppError::Invalid(e)) => {
             render_slip(
                 &state,

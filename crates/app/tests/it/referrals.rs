@@ -462,3 +462,40 @@ async fn the_report_csv_guards_names_a_spreadsheet_would_run() {
     assert!(csv.contains("\n'=Gia,1,0,"), "{csv}");
     assert!(!csv.lines().any(|l| l.starts_with('=')), "{csv}");
 }
+
+#[tokio::test]
+async fn the_status_form_asks_what_happened_in_words_and_confirms_it() {
+    let app = TestApp::spawn().await;
+    let gia = app.member("Gia").await;
+    let rob = app.member("Rob").await;
+    let id = slip(&app, &gia, &rob, json!({})).await;
+    let b = app.browser().await;
+    b.login(&rob.email, PASSWORD).await;
+    let page = b.get(&format!("/referrals/{id}")).await;
+    assert!(page.body.contains("· Received"), "the status in words: {}", page.body);
+    let select = page
+        .body
+        .split("<select id=\"f-status\"")
+        .nth(1)
+        .and_then(|s| s.split("</select>").next())
+        .expect("a select");
+    assert!(select.contains("<option value=\"\">Still received"), "nothing chosen for them: {select}");
+    assert!(!select.contains("selected"), "{select}");
+    assert!(select.contains(">Contacted<") && select.contains(">Won<"), "{select}");
+    let empty = b.post(&format!("/referrals/{id}/status"), &[("status", "")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = b.post(&format!("/referrals/{id}/status"), &[("status", "contacted")]).await;
+    let to = saved.location.expect("back to the slip");
+    assert!(b.get(&to).await.body.contains("Saved: the slip's giver sees where it stands."));
+    let won = b
+        .post(&format!("/referrals/{id}/status"), &[("status", "won"), ("value", "900"), ("currency", "EUR")])
+        .await;
+    assert_eq!(won.status, StatusCode::SEE_OTHER);
+    let thanked = b.post(&format!("/referrals/{id}/thanks"), &[]).await;
+    let page = b.get(&thanked.location.expect("back")).await;
+    assert!(page.body.contains("Thank you sent"), "{}", page.body);
+    let history = page.body.split("id=\"history\"").nth(1).expect("history");
+    for step in ["Received", "Contacted", "Won", "Thanked for closed business"] {
+        assert!(history.contains(step), "{step} in the history: {history}");
+    }
+}
