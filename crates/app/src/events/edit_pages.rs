@@ -48,6 +48,7 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>) -> EventForm {
         from: from.to_owned(),
         event: e.id.clone(),
         allow_past: String::new(),
+        partnership: String::new(),
     }
 }
 

@@ -84,6 +84,8 @@ pub struct EventForm {
     pub(super) event: String,
     /// "yes": a one-off in the past is meant (recording what happened).
     pub(super) allow_past: String,
+    /// Made from this partnership's offer: the other partner is invited.
+    pub(super) partnership: String,
 }
 
 fn options() -> minijinja::Value {
@@ -198,6 +200,7 @@ pub async fn new_page(
         duration_minutes: or(pre.duration_minutes, super::input::DEFAULT_MINUTES.to_string()),
         mode: or(pre.mode, "in_person".into()),
         visibility: or(pre.visibility, "public".into()),
+        partnership: pre.partnership,
         ..EventForm::default()
     };
     let my_groups = my_groups(&state, &me).await?;
@@ -219,6 +222,7 @@ pub struct Prefill {
     visibility: String,
     group: String,
     venue: String,
+    partnership: String,
 }
 
 /// The groups I may add an event to, for the form's choice: (id, name).
@@ -246,7 +250,12 @@ pub async fn create(
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(e) => Ok(Redirect::to(&format!("/events/{}", e.id)).into_response()),
+        Ok(e) => {
+            if !form.partnership.is_empty() {
+                crate::partners::partnerships::invite_to_series(&state, &me, &form.partnership, &e).await?;
+            }
+            Ok(Redirect::to(&format!("/events/{}", e.id)).into_response())
+        }
         Err(AppError::Invalid(e)) => {
             let panel = crate::venues::panel::context(&state, &me, &form.venue, &input, &with, false).await?;
             let ctx = context! { values => form, errors => form_errors(&e), opts => options(),

@@ -47,6 +47,7 @@ pub fn offer(p: &Partnership) -> Option<Offer> {
         .append_pair("duration_minutes", &minutes.to_string())
         .append_pair("mode", "virtual")
         .append_pair("visibility", "invite")
+        .append_pair("partnership", &p.id)
         .finish();
     Some(Offer {
         kind: kind.to_owned(),
@@ -55,6 +56,40 @@ pub fn offer(p: &Partnership) -> Option<Offer> {
         duration_minutes: minutes,
         link: format!("/events/new?{query}"),
     })
+}
+
+/// After `me` made `event` from a partnership's offer: the other partner is invited to it, in
+/// the app and by mail as they chose for event news, and once they answer "going" it is in their
+/// calendar. Nothing happens unless `me` is in that partnership and it is accepted.
+pub async fn invite_to_series(
+    state: &AppState,
+    me: &User,
+    partnership: &str,
+    event: &store::events::Event,
+) -> Result<(), AppError> {
+    let Some(p) = state.db.partnership(partnership).await? else { return Ok(()) };
+    let other = if p.requester_id == me.id {
+        &p.partner_id
+    } else if p.partner_id == me.id {
+        &p.requester_id
+    } else {
+        return Ok(());
+    };
+    if p.status != "accepted" {
+        return Ok(());
+    }
+    let title = format!("{} set up your recurring session: {}", me.display_name, event.title);
+    let link = format!("/events/{}", event.id);
+    let body = format!(
+        "{} set up the session you agreed on as partners: {}, {}.\n\nAnswer \"going\" to hold your place; \
+         it then shows in your calendar and your calendar feed.\n\n{}{link}\n",
+        me.display_name,
+        event.title,
+        crate::events::series::summary(event),
+        state.config.public_url(),
+    );
+    let mail = crate::notifications::Mail { subject: &title, body: &body };
+    crate::notifications::send(state, other, Kind::Event, &title, &link, Some(mail)).await
 }
 
 /// `me` asks `member_id` to partner.

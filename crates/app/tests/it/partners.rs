@@ -130,6 +130,53 @@ async fn a_partnership_is_requested_accepted_and_offers_the_start_small_series()
     assert!(form.body.contains("value=\"Coworking: Ana &amp; Ben\""), "{}", form.body);
     assert!(form.body.contains("value=\"every-two-months\" selected"));
     assert!(form.body.contains("value=\"120\""));
+    // Sending the form makes the session, and Ana is invited to it.
+    let csrf = crate::support::csrf_of(&form.body).expect("a form");
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(3)).format("%Y-%m-%dT10:00").to_string();
+    let made = web
+        .post_raw(
+            "/events/new",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "cowork"),
+                ("title", "Coworking: Ana & Ben"),
+                ("starts_at_local", &start),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "120"),
+                ("repeat", "every-two-months"),
+                ("mode", "virtual"),
+                ("visibility", "invite"),
+                ("partnership", &id),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let event_path = made.location.expect("the new event");
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&ana.token)).await;
+    let invite = notes["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|n| n["title"].as_str().is_some_and(|t| t.contains("Ben set up your recurring session")))
+        .unwrap_or_else(|| panic!("Ana is told: {notes}"))
+        .clone();
+    assert_eq!(invite["link"].as_str(), Some(event_path.as_str()));
+    let event_id = event_path.trim_start_matches("/events/").to_owned();
+    let (_, e) = app.get_json(&format!("/api/v1/events/{event_id}"), Some(&ana.token)).await;
+    let at = e["next"][0]["occurrence_start"].clone();
+    let (s, _) = app
+        .put_json(
+            &format!("/api/v1/events/{event_id}/rsvp"),
+            &ana.token,
+            &json!({"occurrence_start": at, "status": "going"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "the link lets her answer");
+    let from = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let to =
+        (chrono::Utc::now() + chrono::TimeDelta::days(10)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (_, mine) = app.get_json(&format!("/api/v1/events?from={from}&to={to}"), Some(&ana.token)).await;
+    assert!(mine.to_string().contains(&event_id), "in her calendar once she answered: {mine}");
     // Partners see fields shown to partners only.
     let (s, _) = app
         .patch_json("/api/v1/me", &ana.token, &json!({"visibility": {"bio": "partners"}, "bio": "Type nerd"}))
