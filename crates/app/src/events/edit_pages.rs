@@ -49,6 +49,7 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>) -> EventForm {
         event: e.id.clone(),
         allow_past: String::new(),
         partnership: String::new(),
+        invite: String::new(),
     }
 }
 

@@ -86,6 +86,8 @@ pub struct EventForm {
     pub(super) allow_past: String,
     /// Made from this partnership's offer: the other partner is invited.
     pub(super) partnership: String,
+    /// Partners to invite, comma-separated ids.
+    pub(super) invite: String,
 }
 
 fn options() -> minijinja::Value {
@@ -199,8 +201,10 @@ pub async fn new_page(
         time_zone: me.timezone.clone(),
         duration_minutes: or(pre.duration_minutes, super::input::DEFAULT_MINUTES.to_string()),
         mode: or(pre.mode, "in_person".into()),
-        visibility: or(pre.visibility, "public".into()),
+        visibility: or(pre.visibility, if pre.with.is_empty() { "public" } else { "invite" }.into()),
         partnership: pre.partnership,
+        starts_at_local: pre.starts_at_local,
+        invite: pre.with,
         ..EventForm::default()
     };
     let my_groups = my_groups(&state, &me).await?;
@@ -223,6 +227,9 @@ pub struct Prefill {
     group: String,
     venue: String,
     partnership: String,
+    starts_at_local: String,
+    /// Partners to invite, comma-separated ids (from a venue suggestion for them).
+    with: String,
 }
 
 /// The groups I may add an event to, for the form's choice: (id, name).
@@ -253,6 +260,9 @@ pub async fn create(
         Ok(e) => {
             if !form.partnership.is_empty() {
                 crate::partners::partnerships::invite_to_series(&state, &me, &form.partnership, &e).await?;
+            }
+            for partner in form.invite.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                crate::partners::partnerships::invite_partner(&state, &me, partner, &e).await?;
             }
             Ok(Redirect::to(&format!("/events/{}", e.id)).into_response())
         }

@@ -92,6 +92,31 @@ pub async fn invite_to_series(
     crate::notifications::send(state, other, Kind::Event, &title, &link, Some(mail)).await
 }
 
+/// Invites `partner` to `event`, which `me` planned for the two of them (at a venue suggested
+/// for them): only an active partner of `me` is invited, in the app and by mail as they chose.
+pub async fn invite_partner(
+    state: &AppState,
+    me: &User,
+    partner: &str,
+    event: &store::events::Event,
+) -> Result<(), AppError> {
+    if state.db.relation(&me.id, partner).await? != domain::profile::Relation::Partner {
+        return Ok(());
+    }
+    let title = format!("{} invites you to {}", me.display_name, event.title);
+    let link = format!("/events/{}", event.id);
+    let body = format!(
+        "{} planned {} for you both: {}.\n\nAnswer \"going\" to hold your place; it then shows in your \
+         calendar.\n\n{}{link}\n",
+        me.display_name,
+        event.title,
+        crate::events::series::summary(event),
+        state.config.public_url(),
+    );
+    let mail = crate::notifications::Mail { subject: &title, body: &body };
+    crate::notifications::send(state, partner, Kind::Event, &title, &link, Some(mail)).await
+}
+
 /// `me` asks `member_id` to partner.
 pub async fn request(
     state: &AppState,

@@ -130,6 +130,10 @@ async fn a_partnership_is_requested_accepted_and_offers_the_start_small_series()
     assert!(form.body.contains("value=\"Coworking: Ana &amp; Ben\""), "{}", form.body);
     assert!(form.body.contains("value=\"every-two-months\" selected"));
     assert!(form.body.contains("value=\"120\""));
+    assert!(
+        form.body.contains(&format!("name=\"partnership\" value=\"{id}\"")),
+        "the form carries the partnership"
+    );
     // Sending the form makes the session, and Ana is invited to it.
     let csrf = crate::support::csrf_of(&form.body).expect("a form");
     let start = (chrono::Utc::now() + chrono::TimeDelta::days(3)).format("%Y-%m-%dT10:00").to_string();

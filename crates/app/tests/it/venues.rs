@@ -356,3 +356,64 @@ async fn organisers_merge_duplicates_and_the_old_one_points_at_the_kept() {
     let page = b.get(&format!("/venues/{dup}")).await;
     assert_eq!(page.location.as_deref(), Some(format!("/venues/{keep}").as_str()));
 }
+
+#[tokio::test]
+async fn planning_at_a_suggested_venue_keeps_the_time_length_and_partner() {
+    let app = TestApp::spawn().await;
+    let ana = app.member_with("Ana", json!({"city": "Lisbon, Portugal"})).await;
+    let bo = app.member_with("Bo", json!({"city": "Lisbon, Portugal"})).await;
+    let (s, p) = app
+        .post_json(
+            "/api/v1/partnerships",
+            Some(&ana.token),
+            &json!({"member_id": bo.id, "kind": "coworking"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_str().expect("id");
+    app.post_json(&format!("/api/v1/partnerships/{id}/accept"), Some(&bo.token), &json!({})).await;
+    venue(&app, &ana, cafe("Café Sossego", LISBON, 1)).await;
+    let day = (Utc::now() + TimeDelta::days(3)).date_naive();
+    let starts = format!("{day}T10:00");
+    let b = app.browser().await;
+    b.login(&ana.email, PASSWORD).await;
+    let page = b
+        .get(&format!(
+            "/venues/suggest?with={}&starts_local={starts}&duration_minutes=120&kind=cowork",
+            bo.id
+        ))
+        .await;
+    let start = page.body.find("/events/new?venue=").expect("a 'Plan it here' link");
+    let link: String =
+        page.body[start..].chars().take_while(|c| *c != '"').collect::<String>().replace("&amp;", "&");
+    let form = b.get(&link).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(&format!("value=\"{starts}\"")), "the start is kept: {link}");
+    assert!(form.body.contains("value=\"120\""), "the length is kept");
+    assert!(
+        form.body.contains(&format!("name=\"invite\" value=\"{}\"", bo.id)),
+        "the partner is kept: {link}"
+    );
+    let csrf = crate::support::csrf_of(&form.body).expect("a form");
+    let venue_id = link.split("venue=").nth(1).and_then(|v| v.split('&').next()).expect("venue").to_owned();
+    let made = b
+        .post_raw(
+            "/events/new",
+            &[
+                ("csrf", csrf.as_str()),
+                ("kind", "cowork"),
+                ("title", "Coworking at Sossego"),
+                ("starts_at_local", &starts),
+                ("time_zone", "UTC"),
+                ("duration_minutes", "120"),
+                ("mode", "in_person"),
+                ("venue", &venue_id),
+                ("visibility", "invite"),
+                ("invite", &bo.id),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&bo.token)).await;
+    assert!(notes.to_string().contains("Ana invites you to Coworking at Sossego"), "{notes}");
+}
