@@ -274,6 +274,14 @@ const steps = [
     };
     await enter(page);
     await checkA11y(page, 'room');
+    // One clock across the site (24 hours), and only the timer commands its state allows.
+    const plan = await page.locator('#plan').innerText();
+    check(/\d\d:\d\d/.test(plan) && !/AM|PM/i.test(plan), `the plan in 24-hour time, got "${plan}"`);
+    if (await page.locator('#host-controls').count()) {
+      const shown = await page.locator('#host-controls button:visible').allInnerTexts();
+      check(!(shown.includes('Pause') && shown.includes('Resume')), `pause and resume never both offered: ${shown}`);
+      check(!(shown.includes('Start now') && shown.includes('Pause')), `start and pause never both offered: ${shown}`);
+    }
     const context = await page.context().browser().newContext({ bypassCSP: true });
     const other = await context.newPage();
     other.on('pageerror', (err) => scriptErrors.push(`${other.url()}: ${err.message}`));

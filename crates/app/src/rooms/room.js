@@ -34,8 +34,23 @@
     s = s % 60;
     return (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
   }
+  // One clock for people across the site: 24 hours, "14:05".
   function time(at) {
-    return new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    var d = new Date(at);
+    var two = function (n) { return (n < 10 ? "0" : "") + n; };
+    return two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+  // Only the host commands the timer's state allows are offered.
+  function drawControls(c) {
+    var box = $("host-controls");
+    if (!box) return;
+    var state = c.phase === "ended" ? "ended" : c.phase === "waiting" ? "waiting" : c.paused ? "paused" : "running";
+    var valid = { waiting: ["start", "set_focus"], running: ["pause", "skip"], paused: ["resume", "skip"], ended: [] }[state];
+    document.querySelectorAll("[data-timer]").forEach(function (b) {
+      b.hidden = valid.indexOf(b.dataset.timer) < 0;
+    });
+    var focus = $("focus-controls");
+    if (focus) focus.hidden = valid.indexOf("set_focus") < 0;
   }
 
   // --- drawing --------------------------------------------------------------
@@ -68,6 +83,7 @@
       if (c.phase === p.phase) li.className = "current";
       plan.appendChild(li);
     });
+    drawControls(c);
     var mine = goals.filter(function (g) { return g.user_id === me; })[0];
     $("my-goal").hidden = !(mine && (c.phase === "check_out" || c.phase === "ended"));
   }
