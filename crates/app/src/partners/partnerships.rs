@@ -58,9 +58,8 @@ pub fn offer(p: &Partnership) -> Option<Offer> {
     })
 }
 
-/// After `me` made `event` from a partnership's offer: the other partner is invited to it, in
-/// the app and by mail as they chose for event news, and once they answer "going" it is in their
-/// calendar. Nothing happens unless `me` is in that partnership and it is accepted.
+/// After `me` made `event` from a partnership's offer: the other partner is invited to it.
+/// Nothing happens unless `me` is in that partnership and it is accepted.
 pub async fn invite_to_series(
     state: &AppState,
     me: &User,
@@ -79,21 +78,12 @@ pub async fn invite_to_series(
         return Ok(());
     }
     let title = format!("{} set up your recurring session: {}", me.display_name, event.title);
-    let link = format!("/events/{}", event.id);
-    let body = format!(
-        "{} set up the session you agreed on as partners: {}, {}.\n\nAnswer \"going\" to hold your place; \
-         it then shows in your calendar and your calendar feed.\n\n{}{link}\n",
-        me.display_name,
-        event.title,
-        crate::events::series::summary(event),
-        state.config.public_url(),
-    );
-    let mail = crate::notifications::Mail { subject: &title, body: &body };
-    crate::notifications::send(state, other, Kind::Event, &title, &link, Some(mail)).await
+    let intro = format!("{} set up the session you agreed on as partners", me.display_name);
+    invite(state, other, event, &title, &intro).await
 }
 
 /// Invites `partner` to `event`, which `me` planned for the two of them (at a venue suggested
-/// for them): only an active partner of `me` is invited, in the app and by mail as they chose.
+/// for them): only an active partner of `me` is invited.
 pub async fn invite_partner(
     state: &AppState,
     me: &User,
@@ -104,17 +94,29 @@ pub async fn invite_partner(
         return Ok(());
     }
     let title = format!("{} invites you to {}", me.display_name, event.title);
+    let intro = format!("{} planned this for you both", me.display_name);
+    invite(state, partner, event, &title, &intro).await
+}
+
+/// An invitation to `event`, in the app and by mail as `member` chose for event news; once they
+/// answer "going" it is in their calendar.
+async fn invite(
+    state: &AppState,
+    member: &str,
+    event: &store::events::Event,
+    title: &str,
+    intro: &str,
+) -> Result<(), AppError> {
     let link = format!("/events/{}", event.id);
     let body = format!(
-        "{} planned {} for you both: {}.\n\nAnswer \"going\" to hold your place; it then shows in your \
-         calendar.\n\n{}{link}\n",
-        me.display_name,
+        "{intro}: {}, {}.\n\nAnswer \"going\" to hold your place; it then shows in your calendar and \
+         your calendar feed.\n\n{}{link}\n",
         event.title,
         crate::events::series::summary(event),
         state.config.public_url(),
     );
-    let mail = crate::notifications::Mail { subject: &title, body: &body };
-    crate::notifications::send(state, partner, Kind::Event, &title, &link, Some(mail)).await
+    let mail = crate::notifications::Mail { subject: title, body: &body };
+    crate::notifications::send(state, member, Kind::Event, title, &link, Some(mail)).await
 }
 
 /// `me` asks `member_id` to partner.

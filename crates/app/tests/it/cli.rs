@@ -194,18 +194,24 @@ async fn backup_writes_a_consistent_copy_or_points_to_pg_dump() {
     let _ = std::fs::remove_file(&out);
 }
 
-#[tokio::test]
-async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
+/// `alongside serve` on `db_url` logging JSON at `rust_log` to a pipe, with more settings in its
+/// environment; returns the process, the log lines read so far (up to "Alongside is listening"),
+/// the rest of the log, and the address it listens on.
+fn serve_with_json_log(
+    db_url: &str,
+    rust_log: &str,
+    settings: &[(&str, &str)],
+) -> (std::process::Child, Vec<String>, std::io::Lines<std::io::BufReader<std::process::ChildStderr>>, String)
+{
     use std::io::{BufRead, BufReader};
-    let t = TestDatabase::create().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_alongside"))
         .arg("serve")
-        .env("DATABASE_URL", &t.url)
+        .env("DATABASE_URL", db_url)
         .env("ALONGSIDE_CONFIG", "/nonexistent.toml")
         .env("ALONGSIDE_BIND", "127.0.0.1:0")
         .env("ALONGSIDE_LOG_FORMAT", "json")
-        .env("ALONGSIDE_SMTP_URL", "smtp://mailer:hunter2secret@127.0.0.1:1")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", rust_log)
+        .envs(settings.iter().copied())
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -220,6 +226,14 @@ async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
             break v["address"].as_str().expect("address").to_owned();
         }
     };
+    (child, seen, lines, address)
+}
+
+#[tokio::test]
+async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
+    let t = TestDatabase::create().await;
+    let settings = [("ALONGSIDE_SMTP_URL", "smtp://mailer:hunter2secret@127.0.0.1:1")];
+    let (mut child, mut seen, lines, address) = serve_with_json_log(&t.url, "info", &settings);
     let resp = reqwest::get(format!("http://{address}/healthz")).await.expect("healthz");
     assert_eq!(resp.status(), reqwest::StatusCode::OK);
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
@@ -238,28 +252,9 @@ async fn serve_logs_json_and_shuts_down_gracefully_on_sigterm() {
 
 #[tokio::test]
 async fn no_secret_in_a_path_reaches_the_log() {
-    use std::io::{BufRead, BufReader};
     let t = TestDatabase::create().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_alongside"))
-        .arg("serve")
-        .env("DATABASE_URL", &t.url)
-        .env("ALONGSIDE_CONFIG", "/nonexistent.toml")
-        .env("ALONGSIDE_BIND", "127.0.0.1:0")
-        .env("ALONGSIDE_LOG_FORMAT", "json")
-        // Every request and response line, with the request's span.
-        .env("RUST_LOG", "debug")
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start serve");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let address = loop {
-        let line = lines.next().expect("a log line before listening").expect("utf-8");
-        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"));
-        if v["message"] == "Alongside is listening" {
-            break v["address"].as_str().expect("address").to_owned();
-        }
-    };
+    // Every request and response line, with the request's span.
+    let (mut child, _, lines, address) = serve_with_json_log(&t.url, "debug", &[]);
     let client = reqwest::Client::new();
     let secret = |n: u32| format!("Sekr3tT0ken{n}xyz");
     for (n, path) in [
