@@ -23,7 +23,7 @@ use crate::web::now_ms;
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SuggestionQuery {
-    /// virtual (default) | in_person
+    /// virtual | in_person; left out, as my profile says (both when I meet both ways)
     pub mode: String,
     /// Only members who offer this skill.
     pub skill: String,
@@ -83,8 +83,30 @@ pub async fn suggestions(
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<SuggestionQuery>,
 ) -> ApiResult<Json<PartnerSuggestions>> {
-    let f = q.filters()?;
-    Ok(Json(PartnerSuggestions { items: super::suggestions(&state, &me, &f).await? }))
+    let mut f = q.filters()?;
+    if !q.mode.is_empty() {
+        return Ok(Json(PartnerSuggestions { items: super::suggestions(&state, &me, &f).await? }));
+    }
+    // Unasked, the mode is the member's own: in person, online, or both (the best of each list).
+    let modes = match (me.in_person == 1, me.is_virtual == 1) {
+        (true, false) => vec![Mode::InPerson],
+        (true, true) => vec![Mode::InPerson, Mode::Virtual],
+        _ => vec![Mode::Virtual],
+    };
+    let mut best: Vec<super::SuggestionItem> = Vec::new();
+    for mode in modes {
+        f.mode = mode;
+        for item in super::suggestions(&state, &me, &f).await? {
+            match best.iter_mut().find(|b| b.member.id == item.member.id) {
+                Some(b) if b.score < item.score => *b = item,
+                Some(_) => {}
+                None => best.push(item),
+            }
+        }
+    }
+    best.sort_by(|a, b| b.score.cmp(&a.score));
+    best.truncate(f.limit);
+    Ok(Json(PartnerSuggestions { items: best }))
 }
 
 /// A partnership as the API shows it.

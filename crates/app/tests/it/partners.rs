@@ -323,3 +323,20 @@ async fn a_profile_offers_favourite_and_request_and_a_refused_request_keeps_the_
     assert!(page.body.contains("Ben is not taking partner requests."), "{}", page.body);
     assert!(!page.body.contains("Ask Ben to partner"));
 }
+
+#[tokio::test]
+async fn suggestions_follow_how_the_member_meets_when_no_mode_is_asked() {
+    let app = TestApp::spawn().await;
+    let only_in_person = json!({"city": "Lisbon, Portugal", "timezone": "Europe/Lisbon", "in_person": true,
+                                "virtual": false, "skills_offered": ["design"], "help_wanted": ["seo"],
+                                "windows": evenings(2)});
+    let me = app.member_with("Ina", only_in_person).await;
+    lisbon(&app, "Sam", &["seo"], &["design"]).await;
+    let (s, default) = app.get_json("/api/v1/partners/suggestions", Some(&me.token)).await;
+    assert_eq!(s, StatusCode::OK, "{default}");
+    assert_eq!(names(&default), ["Sam"], "not an empty online list: {default}");
+    let reasons = default["items"][0]["reasons"].to_string();
+    assert!(reasons.contains("in the same city"), "in person, so distance counts: {reasons}");
+    let (_, in_person) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&me.token)).await;
+    assert_eq!(default, in_person);
+}
