@@ -104,7 +104,7 @@ pub async fn suggestions(
             }
         }
     }
-    best.sort_by(|a, b| b.score.cmp(&a.score));
+    best.sort_by_key(|b| std::cmp::Reverse(b.score));
     best.truncate(f.limit);
     Ok(Json(PartnerSuggestions { items: best }))
 }
