@@ -5,8 +5,8 @@
 # processes on a throwaway PostgreSQL server behind HAProxy on loopback, a mixed load through the
 # balancer while one instance is killed with SIGKILL and started again, then checks that no GET
 # failed, every acknowledged write is stored, room clients resumed without gaps or duplicates,
-# queued mail and due reminders went out once, and limits held across instances. Prints the
-# table for docs/benchmarks.md. Installs Debian's haproxy if it is missing.
+# queued mail, due reminders, digests and goal nudges went out once, and limits held across
+# instances. Prints the table for docs/benchmarks.md. Installs Debian's haproxy if it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -2,9 +2,10 @@
 //! behind HAProxy (health checks on `/readyz` every second, idempotent requests retried), under a
 //! mixed load (sign-ins, reads, RSVPs, posts, room chat) while one instance is killed with
 //! SIGKILL and started again. Afterwards: no GET failed, every write that got a 2xx is in the
-//! database, room clients resumed with no gap and no duplicate, 500 queued mails and 50 due
-//! reminders each went out once (a mail in flight at the kill may go twice: reported by
-//! Message-ID), and a password-guessing limit held across instances.
+//! database, room clients resumed with no gap and no duplicate, 500 queued mails, 50 due
+//! reminders, 50 daily digests and 20 goal check-in reminders each went out once (a mail in
+//! flight at the kill may go twice: reported by Message-ID), and a password-guessing limit held
+//! across instances.
 //!
 //!   scripts/cluster.sh            # 60 s of load (CLUSTER_SECONDS), then the table
 //!
@@ -114,6 +115,27 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
     }
     let soon = (Utc::now() + TimeDelta::minutes(50)).format("%Y-%m-%dT%H:%M").to_string();
     let reminded = &members[100..150];
+    // 50 members who take partner news as a daily digest, each with one unread request (the
+    // digest hour is set to midnight, so every digest is due as the instances start); 20 who
+    // set a goal and have not checked in (the check-in reminder is due all week here).
+    for (k, m) in members[50..100].iter().enumerate() {
+        db.set_delivery(&m.id, "partners", "daily").await.expect("daily");
+        db.set_delivery(&m.id, "summary", "off").await.expect("no summary");
+        let title = format!("Member {} asks to cowork with you", k + 1);
+        db.notify(&m.id, "partner_request", &title, "/partners", now).await.expect("notification");
+    }
+    for m in &members[150..170] {
+        let goal = store::goals::GoalFields {
+            title: "Ten client calls".into(),
+            why: String::new(),
+            target_date: String::new(),
+            target_value: None,
+            target_unit: String::new(),
+            visibility: "private".into(),
+            group_id: None,
+        };
+        db.create_goal(&m.id, &goal, now).await.expect("goal");
+    }
     db.close().await;
 
     // Three instances, one SMTP sink, one balancer.
@@ -127,6 +149,10 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
         ("ALONGSIDE_MAIL_RETRY_MS", "500".to_owned()),
         ("ALONGSIDE_REMINDER_POLL_MS", "1000".to_owned()),
         ("ALONGSIDE_ROOM_POLL_MS", "1000".to_owned()),
+        ("ALONGSIDE_DIGEST_POLL_MS", "1000".to_owned()),
+        ("ALONGSIDE_DIGEST_HOUR", "0".to_owned()),
+        ("ALONGSIDE_NUDGE_POLL_MS", "1000".to_owned()),
+        ("ALONGSIDE_CHECKIN_REMINDER_HOURS", "168".to_owned()),
     ];
     let log = |i: usize| -> Stdio {
         std::fs::OpenOptions::new()
@@ -434,7 +460,11 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
         |all: &BTreeMap<String, Vec<String>>, what: &str| all.keys().filter(|k| k.contains(what)).count();
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut subjects = by_message();
-    while (count(&subjects, "Cluster mail") < 500 || count(&subjects, "Reminder: Reminded session") < 50)
+    let (digest, nudge) = ("Your day on Alongside", "Your week ends soon");
+    while (count(&subjects, "Cluster mail") < 500
+        || count(&subjects, "Reminder: Reminded session") < 50
+        || count(&subjects, digest) < 50
+        || count(&subjects, nudge) < 20)
         && Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -443,6 +473,7 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
     let twice: Vec<(&String, &Vec<String>)> = subjects.iter().filter(|(_, ids)| ids.len() > 1).collect();
     let mails = count(&subjects, "Cluster mail");
     let reminders = count(&subjects, "Reminder: Reminded session");
+    let (digests, nudges) = (count(&subjects, digest), count(&subjects, nudge));
     let acked_rsvps = acked_rsvps.lock().expect("lock").clone();
     let mut missing_rsvps = 0;
     for (event, key, user) in &acked_rsvps {
@@ -491,7 +522,7 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
     }
     println!(
         "\nacknowledged RSVPs {} (missing {missing_rsvps}), posts {} (missing {missing_posts}); queued mails delivered {mails}/500, \
-         reminders {reminders}/50, sent more than once: {}; room frames per client {:?}; eleven wrong passwords: {statuses:?}",
+         reminders {reminders}/50, digests {digests}/50, goal nudges {nudges}/20, sent more than once: {}; room frames per client {:?}; eleven wrong passwords: {statuses:?}",
         acked_rsvps.len(),
         acked_posts.len(),
         twice.len(),
@@ -506,6 +537,8 @@ async fn three_instances_behind_a_balancer_behave_as_one() {
     assert!(room_problems.is_empty(), "{room_problems:?}");
     assert_eq!(mails, 500, "every queued mail went out");
     assert_eq!(reminders, 50, "every reminder went out");
+    assert_eq!(digests, 50, "every digest went out");
+    assert_eq!(nudges, 20, "every check-in reminder went out");
     // Only what was in flight at the kill may go twice.
     assert!(twice.len() <= 10, "{} mails went out twice", twice.len());
     assert_eq!(&statuses[..10], &[422; 10], "ten wrong passwords are answered");

@@ -245,7 +245,7 @@ pub async fn remove_favourite(
 
 /// Who may book me.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BookableBy {
     /// everyone | favourites | nobody
     pub value: String,

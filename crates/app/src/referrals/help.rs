@@ -26,7 +26,7 @@ use crate::web::templates;
 
 /// A request or offer as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct HelpInput {
     /// request | offer
     pub kind: String,
@@ -37,7 +37,7 @@ pub struct HelpInput {
 
 /// Help given, as recorded by one side.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct GivenInput {
     /// The other member.
     pub member_id: String,

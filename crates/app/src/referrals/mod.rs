@@ -56,7 +56,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A slip as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SlipInput {
     /// The member who gets the referral.
     pub receiver_id: String,
@@ -159,7 +159,7 @@ pub async fn give(state: &AppState, me: &User, input: &SlipInput) -> Result<Stri
 
 /// A move of a slip.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct StatusInput {
     /// contacted | meeting | won | lost
     pub status: String,

@@ -121,9 +121,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let sent: CsrfField =
             serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
         verify(&csrf, &sent.csrf)?;
-        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+        // The token is this extractor's, not the form's: a form type shared with the API refuses
+        // unknown fields, and the token must not count as one.
+        let unreadable = |e: String| {
             AppError::Invalid(domain::FieldErrors::one("form", format!("The form could not be read: {e}")))
-        })?;
+        };
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e.to_string()))?;
+        let fields: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != "csrf").collect();
+        let fields = serde_urlencoded::to_string(fields).map_err(|e| unreadable(e.to_string()))?;
+        let form = serde_urlencoded::from_str(&fields).map_err(|e| unreadable(e.to_string()))?;
         Ok(Posted { form, csrf, raw: String::from_utf8_lossy(&bytes).into_owned() })
     }
 }

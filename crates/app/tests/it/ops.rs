@@ -216,6 +216,62 @@ async fn every_error_under_the_api_has_the_one_json_shape() {
     assert!(body.to_string().contains("secret_admin"), "the unknown field is named: {body}");
 }
 
+/// Bodies that a page form and the API share refuse unknown fields in the API too; the pages,
+/// which send their CSRF token beside the fields, keep working.
+#[tokio::test]
+async fn bodies_shared_with_pages_refuse_unknown_fields() {
+    let app = TestApp::spawn().await;
+    let (ana, bo) = (app.member("Ana").await, app.member("Bo").await);
+    let extra = |mut v: serde_json::Value| {
+        v["admin"] = true.into();
+        v
+    };
+    let cases = [
+        ("PUT", "/api/v1/me/bookable-by".to_owned(), serde_json::json!({"value": "everyone"})),
+        (
+            "POST",
+            "/api/v1/help".to_owned(),
+            serde_json::json!({"kind": "offer", "skill": "seo", "note": "Audits."}),
+        ),
+        (
+            "POST",
+            "/api/v1/help/given".to_owned(),
+            serde_json::json!({"member_id": bo.id, "direction": "gave", "hours": "1", "note": "Logo."}),
+        ),
+        (
+            "POST",
+            "/api/v1/referrals".to_owned(),
+            serde_json::json!({"receiver_id": bo.id, "prospect": "A bakery", "need": "A website", "temperature": "warm"}),
+        ),
+    ];
+    let c = app.client();
+    for (method, path, body) in &cases {
+        let send = |body: serde_json::Value| {
+            let req = if *method == "PUT" { c.put(app.url(path)) } else { c.post(app.url(path)) };
+            req.bearer_auth(&ana.token).json(&body).send()
+        };
+        let r = send(extra(body.clone())).await.expect("send");
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}");
+        let text = r.text().await.expect("text");
+        assert!(text.contains("admin"), "the unknown field is named: {text}");
+        let r = send(body.clone()).await.expect("send");
+        assert!(r.status().is_success(), "{method} {path} without it: {}", r.status());
+    }
+    let (_, slips) = app.get_json("/api/v1/referrals", Some(&bo.token)).await;
+    let slip = slips["received"][0]["id"].as_str().expect("a slip").to_owned();
+    let status = format!("/api/v1/referrals/{slip}/status");
+    let (s, _) =
+        app.post_json(&status, Some(&bo.token), &serde_json::json!({"status": "contacted", "x": 1})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The page form carries its token beside the same fields.
+    let b = app.browser().await;
+    b.login(&ana.email, crate::support::PASSWORD).await;
+    let page = b.post("/help", &[("kind", "request"), ("skill", "vat"), ("note", "Spanish VAT.")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = b.post("/bookings/who-may-book-me", &[("value", "favourites")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
 #[tokio::test]
 async fn the_openapi_document_names_each_operation_once_and_puts_query_parameters_in_the_query() {
     let app = TestApp::spawn().await;
