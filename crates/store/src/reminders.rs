@@ -20,6 +20,8 @@ pub struct Attendee {
 pub struct Reminder<'a> {
     pub user_id: &'a str,
     pub event_id: &'a str,
+    /// The date's real start (epoch ms), which a moved date changes: its reminders go again
+    /// for the new time.
     pub occurrence_start: i64,
     /// Every offset that is due now; all are marked sent, one message goes out.
     pub offsets: &'a [i64],

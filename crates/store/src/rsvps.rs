@@ -288,14 +288,14 @@ impl Db {
     }
 
     /// Re-keys occurrences after a schedule change: what belonged to each `(old, new)` pair's old
-    /// start (answers, per-date changes, sent reminders) now belongs to its new start, in one
-    /// transaction. Old and new keys may overlap (a series moved by one period), so rows first
+    /// start (answers, per-date changes) now belongs to its new start, in one transaction. Sent
+    /// reminders stay with the time they were sent for, so the new time is reminded again. Old and new keys may overlap (a series moved by one period), so rows first
     /// move to a parking key far outside any real date, then to their new one.
     pub async fn remap_occurrences(&self, event_id: &str, pairs: &[(i64, i64)]) -> Result<()> {
         // Keys are epoch ms of years 1900–2200 (about ±7.3e12): this offset parks them far below.
         const PARK: i64 = 1_000_000_000_000_000;
         let mut tx = self.begin().await?;
-        for table in ["rsvps", "occurrence_overrides", "reminders_sent"] {
+        for table in ["rsvps", "occurrence_overrides"] {
             for (old, _) in pairs {
                 sqlx::query(&format!(
                     "UPDATE {table} SET occurrence_start = $3 WHERE event_id = $1 AND occurrence_start = $2"

@@ -104,7 +104,9 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                 let r = Reminder {
                     user_id: &a.user_id,
                     event_id: &e.id,
-                    occurrence_start: occ.key,
+                    // Claimed on the date's real start, not its key: a moved date is a new
+                    // time to be reminded of.
+                    occurrence_start: occ.start.timestamp_millis(),
                     offsets: &due,
                     out,
                 };

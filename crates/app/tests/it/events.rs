@@ -487,6 +487,55 @@ async fn a_late_answer_gets_one_reminder_not_two() {
     assert!(mails[0].contains("in 50 minutes") || mails[0].contains("in 49 minutes"), "{}", mails[0]);
 }
 
+/// A reminder already sent for a date's old time does not stop one for its new time.
+#[tokio::test]
+async fn a_moved_date_is_reminded_again_for_its_new_time() {
+    use chrono::{TimeDelta, Timelike, Utc};
+    let app = TestApp::spawn_with(|c| c.reminder_poll_ms = 3_600_000).await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let start =
+        (Utc::now() + TimeDelta::minutes(50)).with_second(0).expect("second").with_nanosecond(0).expect("ns");
+    let body = json!({"kind": "cowork", "title": "Library evening", "time_zone": "UTC",
+        "starts_at_local": start.format("%Y-%m-%dT%H:%M").to_string(), "virtual": {}});
+    let e = create(&app, &host, &body).await;
+    let id = e["id"].as_str().expect("id");
+    let first = e["next"][0]["occurrence_start"].as_str().expect("first").to_owned();
+    let (s, _) = app.put_json("/api/v1/me/reminders", &ana.token, &json!({"minutes": [60]})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = app
+        .put_json(
+            &format!("/api/v1/events/{id}/rsvp"),
+            &ana.token,
+            &json!({"occurrence_start": first, "status": "going"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let send = |at| app::events::reminders::send_due(&app.state, at);
+    assert_eq!(send(Utc::now()).await.expect("run"), 1, "the hour-before reminder");
+
+    // The host moves it three hours later: nothing at once, then one for the new time.
+    let later = start + TimeDelta::hours(3);
+    let (s, moved) = app
+        .patch_json(
+            &format!("/api/v1/events/{id}"),
+            &host.token,
+            &json!({"starts_at_local": later.format("%Y-%m-%dT%H:%M").to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{moved}");
+    assert_eq!(send(Utc::now()).await.expect("run"), 0, "not due yet");
+    assert_eq!(send(later - TimeDelta::minutes(59)).await.expect("run"), 1, "reminded for the new time");
+    assert_eq!(send(later - TimeDelta::minutes(58)).await.expect("run"), 0, "once");
+    let mails = app.mails(2).await;
+    let hm = later.format("%H:%M").to_string();
+    assert!(
+        mails.iter().any(|m| m.contains(&format!("Reminder: Library evening starts at {hm}, in 59 minutes"))
+            || m.contains(&format!("Reminder: Library evening starts tomorrow at {hm}, in 59 minutes"))),
+        "{mails:?}"
+    );
+}
+
 #[tokio::test]
 async fn the_calendar_shows_my_dates_on_the_right_day_in_my_zone() {
     let app = TestApp::spawn().await;
