@@ -199,6 +199,23 @@ pub fn check_email(s: &str) -> Result<String, String> {
     }
 }
 
+/// Checks a phone number as people write them ("+351 912 345 678", "(020) 7946 0958 ext. 12"):
+/// at most 40 characters, at least five digits, and nothing but digits, spaces and `+ - ( ) . /`
+/// or an extension ("ext", "x", "#"). Returns it trimmed, its spacing kept.
+pub fn check_phone(s: &str) -> Result<String, String> {
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lower = s.to_lowercase();
+    let rest = lower.replacen("ext.", "", 1).replacen("ext", "", 1);
+    let ok = s.chars().count() <= 40
+        && s.chars().filter(char::is_ascii_digit).count() >= 5
+        && rest.chars().all(|c| c.is_ascii_digit() || " +-()./x#".contains(c));
+    if ok {
+        Ok(s)
+    } else {
+        Err("Give a phone number like +351 912 345 678.".to_owned())
+    }
+}
+
 /// Most tags a member may list per kind.
 pub const MAX_TAGS: usize = 20;
 
@@ -311,6 +328,18 @@ pub fn format_windows(ws: &[Window]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn phone_numbers_as_people_write_them() {
+        use super::check_phone;
+        assert_eq!(check_phone("  +351 912  345 678 ").as_deref(), Ok("+351 912 345 678"));
+        assert!(check_phone("(020) 7946 0958 ext. 12").is_ok());
+        assert!(check_phone("+1-555-0100 x7").is_ok());
+        assert!(check_phone("call me").is_err());
+        assert!(check_phone("1234").is_err(), "too few digits");
+        assert!(check_phone("=1+2345678").is_err(), "a formula is not a number");
+        assert!(check_phone(&"1".repeat(41)).is_err());
+    }
+
     use super::*;
 
     #[test]

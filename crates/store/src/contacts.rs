@@ -12,12 +12,13 @@ pub struct Contact {
     pub member_id: Option<String>,
     pub name: String,
     pub email: String,
+    pub phone: String,
     pub company: String,
     pub trade: String,
     pub notes: String,
     pub met_at: String,
     pub cadence_days: Option<i64>,
-    /// As logged by hand.
+    /// As logged by hand; 0 for never (a contact added from an event still to come).
     pub last_contact_at: i64,
     /// The latest of the logged contact, a shared event, a one-to-one and a referral.
     pub last_in_touch: i64,
@@ -31,12 +32,16 @@ pub struct ContactFields {
     pub member_id: Option<String>,
     pub name: String,
     pub email: String,
+    pub phone: String,
     pub company: String,
     pub trade: String,
     pub notes: String,
     pub met_at: String,
     pub cadence_days: Option<i64>,
     pub tags: Vec<String>,
+    /// The last contact logged by hand (epoch ms; 0 for none). Left out, a new contact is met
+    /// at its creation and an edited one keeps its own.
+    pub last_contact_at: Option<i64>,
 }
 
 /// The latest time the owner `$1` and the contact's member were in touch, up to `$2` (now).
@@ -61,7 +66,7 @@ fn contact_cols(backend: crate::Backend) -> String {
         }
     };
     format!(
-        "c.id, c.owner_id, c.member_id, c.name, c.email, c.company, c.trade, c.notes, c.met_at, c.cadence_days, \
+        "c.id, c.owner_id, c.member_id, c.name, c.email, c.phone, c.company, c.trade, c.notes, c.met_at, c.cadence_days, \
          c.last_contact_at, {in_touch} AS last_in_touch, c.created_at, c.updated_at"
     )
 }
@@ -80,11 +85,12 @@ async fn set_tags(conn: &mut sqlx::AnyConnection, contact: &str, tags: &[String]
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
-/// Binds what a contact's row holds of its fields, in column order: name, email, company, trade,
-/// notes, met_at, cadence_days.
+/// Binds what a contact's row holds of its fields, in column order: name, email, phone, company,
+/// trade, notes, met_at, cadence_days.
 fn bind_fields<'q>(q: AnyQuery<'q>, f: &'q ContactFields) -> AnyQuery<'q> {
     q.bind(&f.name)
         .bind(&f.email)
+        .bind(&f.phone)
         .bind(&f.company)
         .bind(&f.trade)
         .bind(&f.notes)
@@ -103,33 +109,41 @@ impl Db {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    /// Adds a contact for `owner` (met now); returns its id. A member already in the owner's
+    /// Adds a contact for `owner` (last in touch as its fields say, or now); returns its id. A member already in the owner's
     /// contacts is a conflict.
     pub async fn create_contact(&self, owner: &str, f: &ContactFields, now: i64) -> Result<String> {
         let id = new_id();
         let mut tx = self.begin().await?;
         let q = sqlx::query(
-            "INSERT INTO contacts (id, owner_id, member_id, name, email, company, trade, notes, met_at, cadence_days, \
-             last_contact_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11)",
+            "INSERT INTO contacts (id, owner_id, member_id, name, email, phone, company, trade, notes, met_at, \
+             cadence_days, last_contact_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
         )
         .bind(&id)
         .bind(owner)
         .bind(&f.member_id);
-        bind_fields(q, f).bind(now).execute(&mut *tx).await.map_err(|e| crate::on_unique(e, "contact"))?;
+        bind_fields(q, f)
+            .bind(f.last_contact_at.unwrap_or(now))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| crate::on_unique(e, "contact"))?;
         set_tags(&mut tx, &id, &f.tags).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Replaces a contact's fields (its member link stays).
+    /// Replaces a contact's fields (its member link stays; its logged last contact only when the
+    /// fields carry one).
     pub async fn update_contact(&self, id: &str, f: &ContactFields, now: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let q = sqlx::query(
-            "UPDATE contacts SET name = $2, email = $3, company = $4, trade = $5, notes = $6, met_at = $7, \
-             cadence_days = $8, updated_at = $9 WHERE id = $1",
+            "UPDATE contacts SET name = $2, email = $3, phone = $4, company = $5, trade = $6, notes = $7, \
+             met_at = $8, cadence_days = $9, last_contact_at = COALESCE($10, last_contact_at), updated_at = $11 \
+             WHERE id = $1",
         )
         .bind(id);
-        bind_fields(q, f).bind(now).execute(&mut *tx).await?;
+        bind_fields(q, f).bind(f.last_contact_at).bind(now).execute(&mut *tx).await?;
         set_tags(&mut tx, id, &f.tags).await?;
         tx.commit().await?;
         Ok(())

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pages::{all_fields, download, import_text};
-use super::{add_from_event, apply, cards, fields_of, mine, one, view, ContactInput, ContactView};
+use super::{add_from_event, apply, cards, fields_of, mine, one, view, zone_of, ContactInput, ContactView};
 use crate::error::{ApiResult, AppError};
 use crate::openapi::{ApiJson, ApiQuery, ErrorBody};
 use crate::state::AppState;
@@ -63,7 +63,7 @@ pub async fn create(
     ApiUser(me): ApiUser,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<impl IntoResponse> {
-    let f = apply(&input, None)?;
+    let f = apply(&input, None, zone_of(&me))?;
     let id = state.db.create_contact(&me.id, &f, now_ms()).await?;
     Ok((StatusCode::CREATED, Json(get_view(&state, &me, &id).await?)))
 }
@@ -89,7 +89,7 @@ pub async fn patch(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Json<ContactView>> {
     let (c, tags) = one(&state, &me, &id).await?;
-    let f = apply(&input, Some(fields_of(&c, tags)))?;
+    let f = apply(&input, Some(fields_of(&c, tags)), zone_of(&me))?;
     state.db.update_contact(&c.id, &f, now_ms()).await?;
     Ok(Json(get_view(&state, &me, &id).await?))
 }
@@ -168,9 +168,11 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let fields = all_fields(&state, &me).await?;
     match q.format.as_str() {
-        "" | "vcf" => Ok(download(cards::to_vcards(&fields), "text/vcard; charset=utf-8", "contacts.vcf")),
+        "" | "vcf" => {
+            Ok(download(cards::to_vcards(&fields, zone_of(&me)), "text/vcard; charset=utf-8", "contacts.vcf"))
+        }
         "csv" => {
-            let body = cards::to_csv(&fields)?;
+            let body = cards::to_csv(&fields, zone_of(&me))?;
             Ok(download(body, "text/csv; charset=utf-8", "contacts.csv"))
         }
         _ => Err(AppError::Invalid(FieldErrors::one("format", "Choose vcf or csv."))),

@@ -1,28 +1,59 @@
 //! Contacts as vCard 4.0 (the `vcard` crate writes and reads them: folding, escaping) and as CSV
 //! (the `csv` crate). What has no vCard property of its own travels as an `X-ALONGSIDE-…`
 //! extension, so a round trip through Alongside keeps everything; other apps keep the rest.
+//! Reading gives contacts as submitted (`ContactInput`), checked like any other.
 
 use std::str::FromStr;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use store::contacts::ContactFields;
-use vcard::{Categories, Email, ExtensionProperty, Note, Org, Title, VCard};
+use vcard::values::TelValue;
+use vcard::{Categories, Email, ExtensionProperty, Note, Org, Tel, Title, VCard};
 
+use super::ContactInput;
 use crate::web::csv::{unguard, Cell, CsvWriter};
 
 const MET_AT: &str = "X-ALONGSIDE-MET-AT";
 const CADENCE: &str = "X-ALONGSIDE-CADENCE-DAYS";
+const LAST_IN_TOUCH: &str = "X-ALONGSIDE-LAST-IN-TOUCH";
 
 /// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 8] =
-    ["name", "email", "company", "trade", "tags", "notes", "met_at", "cadence_days"];
+pub const CSV_HEADER: [&str; 10] = [
+    "name",
+    "email",
+    "phone",
+    "company",
+    "trade",
+    "tags",
+    "notes",
+    "met_at",
+    "cadence_days",
+    "last_in_touch",
+];
 
-/// Contacts as one vCard file.
-pub fn to_vcards(contacts: &[ContactFields]) -> String {
+/// Other apps' names for the phone column (Google's export says "Phone 1 - Value").
+const PHONE_COLUMNS: [&str; 5] = ["phone", "telephone", "mobile", "phone number", "phone 1 - value"];
+
+/// The day of a contact's last contact in `zone`, "2026-11-20"; "" for none.
+fn last_day(c: &ContactFields, zone: Tz) -> String {
+    c.last_contact_at
+        .filter(|t| *t > 0)
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .map(|t| t.with_timezone(&zone).date_naive().to_string())
+        .unwrap_or_default()
+}
+
+/// Contacts as one vCard file; days in `zone`.
+pub fn to_vcards(contacts: &[ContactFields], zone: Tz) -> String {
     let mut out = String::new();
     for c in contacts {
         let mut card = VCard::new(c.name.clone());
         if let Ok(email) = vcard::values::EmailValue::from_str(&c.email) {
             card.emails.push(Email::new(email));
+        }
+        if !c.phone.is_empty() {
+            card.telephones.push(Tel::new(TelValue::Text(c.phone.clone())));
         }
         if !c.company.is_empty() {
             card.organizations
@@ -37,9 +68,11 @@ pub fn to_vcards(contacts: &[ContactFields]) -> String {
         if !c.notes.is_empty() {
             card.notes.push(Note::new(c.notes.clone()));
         }
-        for (name, value) in
-            [(MET_AT, c.met_at.clone()), (CADENCE, c.cadence_days.map(|d| d.to_string()).unwrap_or_default())]
-        {
+        for (name, value) in [
+            (MET_AT, c.met_at.clone()),
+            (CADENCE, c.cadence_days.map(|d| d.to_string()).unwrap_or_default()),
+            (LAST_IN_TOUCH, last_day(c, zone)),
+        ] {
             if let (false, Ok(token)) = (value.is_empty(), name.parse()) {
                 card.extensions.push(ExtensionProperty::from_text(token, &value));
             }
@@ -50,7 +83,7 @@ pub fn to_vcards(contacts: &[ContactFields]) -> String {
 }
 
 /// Reads contacts from a vCard file (3.0 or 4.0 cards; what can't be read is said).
-pub fn from_vcards(text: &str) -> Result<Vec<ContactFields>, String> {
+pub fn from_vcards(text: &str) -> Result<Vec<ContactInput>, String> {
     let cards = VCard::parse_multiple(&as_version_4(text))
         .map_err(|e| format!("This is not a vCard file we can read: {e}"))?;
     Ok(cards
@@ -69,16 +102,23 @@ pub fn from_vcards(text: &str) -> Result<Vec<ContactFields>, String> {
                     })
                     .unwrap_or_default()
             };
-            ContactFields {
-                member_id: None,
-                name: card.formatted_names.first().map(|n| n.value.clone()).unwrap_or_default(),
-                email: card.emails.first().map(|e| e.value.as_str().to_owned()).unwrap_or_default(),
-                company: card.organizations.first().map(|o| o.value.name.clone()).unwrap_or_default(),
-                trade: card.titles.first().map(|t| t.value.clone()).unwrap_or_default(),
-                notes: card.notes.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join("\n"),
-                met_at: ext(MET_AT),
-                cadence_days: ext(CADENCE).parse().ok(),
-                tags: card.categories.iter().flat_map(|c| c.value.clone()).collect(),
+            let phone = card.telephones.first().map(|t| match &t.value {
+                TelValue::Text(t) => t.clone(),
+                TelValue::Uri(u) => u.as_str().trim_start_matches("tel:").to_owned(),
+            });
+            ContactInput {
+                name: Some(card.formatted_names.first().map(|n| n.value.clone()).unwrap_or_default()),
+                email: card.emails.first().map(|e| e.value.as_str().to_owned()),
+                phone,
+                company: card.organizations.first().map(|o| o.value.name.clone()),
+                trade: card.titles.first().map(|t| t.value.clone()),
+                notes: Some(card.notes.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join("\n")),
+                met_at: Some(ext(MET_AT)),
+                tags: Some(
+                    card.categories.iter().flat_map(|c| c.value.clone()).collect::<Vec<_>>().join(","),
+                ),
+                cadence_days: Some(ext(CADENCE)),
+                last_in_touch: Some(ext(LAST_IN_TOUCH)),
             }
         })
         .collect())
@@ -103,19 +143,21 @@ fn as_version_4(text: &str) -> String {
     out
 }
 
-/// Contacts as CSV, with a header row.
-pub fn to_csv(contacts: &[ContactFields]) -> anyhow::Result<String> {
+/// Contacts as CSV, with a header row; days in `zone`.
+pub fn to_csv(contacts: &[ContactFields], zone: Tz) -> anyhow::Result<String> {
     let mut w = CsvWriter::new(&CSV_HEADER)?;
     for c in contacts {
         w.row(&[
             Cell::text(&c.name),
             Cell::text(&c.email),
+            Cell::text(&c.phone),
             Cell::text(&c.company),
             Cell::text(&c.trade),
             Cell::text(c.tags.join(", ")),
             Cell::text(&c.notes),
             Cell::text(&c.met_at),
             Cell::number(c.cadence_days.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::text(last_day(c, zone)),
         ])?;
     }
     w.finish()
@@ -123,7 +165,7 @@ pub fn to_csv(contacts: &[ContactFields]) -> anyhow::Result<String> {
 
 /// Reads contacts from CSV with a header row naming at least `name`; other columns are matched by
 /// name (any order, unknown ones ignored).
-pub fn from_csv(text: &str) -> Result<Vec<ContactFields>, String> {
+pub fn from_csv(text: &str) -> Result<Vec<ContactInput>, String> {
     let mut r = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = r
         .headers()
@@ -140,16 +182,18 @@ pub fn from_csv(text: &str) -> Result<Vec<ContactFields>, String> {
         let row = row.map_err(|e| format!("Row {} can't be read: {e}", i + 2))?;
         // A cell we guarded on export comes back as it was.
         let get = |c: Option<usize>| unguard(c.and_then(|c| row.get(c)).unwrap_or("")).to_owned();
-        out.push(ContactFields {
-            member_id: None,
-            name: get(Some(name_col)),
-            email: get(col("email")),
-            company: get(col("company")),
-            trade: get(col("trade")),
-            notes: get(col("notes")),
-            met_at: get(col("met_at")),
-            cadence_days: get(col("cadence_days")).parse().ok(),
-            tags: domain::profile::parse_tags(&get(col("tags"))).unwrap_or_default(),
+        let phone = PHONE_COLUMNS.iter().find_map(|c| col(c));
+        out.push(ContactInput {
+            name: Some(get(Some(name_col))),
+            email: Some(get(col("email"))),
+            phone: Some(get(phone)),
+            company: Some(get(col("company"))),
+            trade: Some(get(col("trade"))),
+            notes: Some(get(col("notes"))),
+            met_at: Some(get(col("met_at"))),
+            tags: Some(get(col("tags"))),
+            cadence_days: Some(get(col("cadence_days"))),
+            last_in_touch: Some(get(col("last_in_touch"))),
         });
     }
     Ok(out)
@@ -158,39 +202,54 @@ pub fn from_csv(text: &str) -> Result<Vec<ContactFields>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contacts::apply;
+
+    const ZONE: Tz = chrono_tz::Europe::Lisbon;
 
     fn ana() -> ContactFields {
         ContactFields {
             member_id: None,
             name: "Ana Ribeiro".into(),
             email: "ana@example.org".into(),
+            phone: "+351 912 345 678".into(),
             company: "Ribeiro, Lda; Design".into(),
             trade: "Web designer".into(),
             notes: "Met twice.\nLikes quiet cafés, and tea.".into(),
             met_at: "WordPress meetup, 3 Dec 2026".into(),
             cadence_days: Some(42),
             tags: vec!["client".into(), "design".into()],
+            last_contact_at: crate::contacts::day_in_touch("2026-11-20", ZONE, Utc::now()).ok(),
         }
+    }
+
+    /// What reading gives back, checked as an import checks it.
+    fn checked(read: Vec<ContactInput>) -> Vec<ContactFields> {
+        read.iter().map(|i| apply(i, None, ZONE).expect("valid")).collect()
     }
 
     #[test]
     fn vcards_round_trip_with_escaping() {
-        let text = to_vcards(&[ana(), ContactFields { name: "Bo".into(), ..ContactFields::default() }]);
+        let bo = ContactFields { name: "Bo".into(), last_contact_at: Some(0), ..ContactFields::default() };
+        let text = to_vcards(&[ana(), bo.clone()], ZONE);
         assert!(text.starts_with("BEGIN:VCARD\r\nVERSION:4.0\r\n"), "{text}");
         assert!(text.contains("X-ALONGSIDE-CADENCE-DAYS:42"), "{text}");
-        let back = from_vcards(&text).expect("parse");
-        assert_eq!(back, vec![ana(), ContactFields { name: "Bo".into(), ..ContactFields::default() }]);
+        assert!(text.contains("TEL:+351 912 345 678"), "{text}");
+        assert!(text.contains("X-ALONGSIDE-LAST-IN-TOUCH:2026-11-20"), "{text}");
+        let back = checked(from_vcards(&text).expect("parse"));
+        assert_eq!(back[0], ana());
+        assert_eq!((back[1].name.as_str(), back[1].phone.as_str()), ("Bo", ""));
     }
 
     #[test]
     fn version_3_cards_as_address_books_export_them_are_read() {
         let text = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Teo Lima\r\nN:Lima;Teo;;;\r\nEMAIL;TYPE=INTERNET,HOME:teo@example.org\r\n\
-                    ORG:Teo & Co\r\nCATEGORIES:writer,friend\r\nEND:VCARD\r\nbegin:vcard\nFN:Éva\nversion:3.0\nend:vcard\n";
-        let got = from_vcards(text).expect("parse");
+                    TEL;TYPE=CELL:+351 913 000 111\r\nORG:Teo & Co\r\nCATEGORIES:writer,friend\r\nEND:VCARD\r\n\
+                    begin:vcard\nFN:Éva\nversion:3.0\nend:vcard\n";
+        let got = checked(from_vcards(text).expect("parse"));
         assert_eq!(got.len(), 2);
         assert_eq!(
-            (got[0].name.as_str(), got[0].email.as_str(), got[0].company.as_str()),
-            ("Teo Lima", "teo@example.org", "Teo & Co")
+            (got[0].name.as_str(), got[0].email.as_str(), got[0].company.as_str(), got[0].phone.as_str()),
+            ("Teo Lima", "teo@example.org", "Teo & Co", "+351 913 000 111")
         );
         assert_eq!(got[0].tags, ["writer", "friend"]);
         assert_eq!(got[1].name, "Éva");
@@ -198,11 +257,15 @@ mod tests {
 
     #[test]
     fn csv_round_trips_and_reads_other_apps_columns() {
-        let text = to_csv(&[ana()]).expect("csv");
-        assert_eq!(from_csv(&text).expect("parse"), vec![ana()]);
-        let other = "Email,Name,Phone\nbo@example.org,Bo Silva,+351 123\n";
-        let got = from_csv(other).expect("parse");
-        assert_eq!((got[0].name.as_str(), got[0].email.as_str()), ("Bo Silva", "bo@example.org"));
+        let text = to_csv(&[ana()], ZONE).expect("csv");
+        assert!(text.contains("'+351 912 345 678"), "the phone is guarded on export: {text}");
+        assert_eq!(checked(from_csv(&text).expect("parse")), vec![ana()]);
+        let other = "Email,Name,Phone\nbo@example.org,Bo Silva,+351 123 456\n";
+        let got = checked(from_csv(other).expect("parse"));
+        assert_eq!(
+            (got[0].name.as_str(), got[0].email.as_str(), got[0].phone.as_str()),
+            ("Bo Silva", "bo@example.org", "+351 123 456")
+        );
         assert!(from_csv("email\nx@y.z\n").is_err());
     }
 }

@@ -13,7 +13,8 @@ pub mod pages;
 
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use domain::referrals::{check_cadence, due_on, overdue_days};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,8 @@ pub fn routes() -> Router<AppState> {
 pub struct ContactInput {
     pub name: Option<String>,
     pub email: Option<String>,
+    /// As people write it, e.g. "+351 912 345 678"; "" for none.
+    pub phone: Option<String>,
     pub company: Option<String>,
     pub trade: Option<String>,
     pub notes: Option<String>,
@@ -59,10 +62,23 @@ pub struct ContactInput {
     pub tags: Option<String>,
     /// Stay in touch every this many days (e.g. 42 for six weeks); "" or 0 for none.
     pub cadence_days: Option<String>,
+    /// The day we were last in touch, e.g. "2026-11-20" (not in the future, my zone); left out
+    /// or "", a new contact is in touch today and an edited one keeps its day.
+    pub last_in_touch: Option<String>,
 }
 
-/// Checks an input against the current fields (an edit) or nothing (a new contact).
-pub fn apply(input: &ContactInput, current: Option<ContactFields>) -> Result<ContactFields, FieldErrors> {
+/// The zone a member's days are read and written in.
+pub fn zone_of(me: &User) -> Tz {
+    me.timezone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// Checks an input against the current fields (an edit) or nothing (a new contact); days are
+/// read in `zone`, the owner's.
+pub fn apply(
+    input: &ContactInput,
+    current: Option<ContactFields>,
+    zone: Tz,
+) -> Result<ContactFields, FieldErrors> {
     let creating = current.is_none();
     let mut f = current.unwrap_or_default();
     let mut e = FieldErrors::new();
@@ -80,6 +96,18 @@ pub fn apply(input: &ContactInput, current: Option<ContactFields>) -> Result<Con
             f.email.clear();
         } else if let Some(m) = e.check("email", domain::profile::check_email(m)) {
             f.email = m;
+        }
+    }
+    if let Some(p) = &input.phone {
+        if p.trim().is_empty() {
+            f.phone.clear();
+        } else if let Some(p) = e.check("phone", domain::profile::check_phone(p)) {
+            f.phone = p;
+        }
+    }
+    if let Some(d) = input.last_in_touch.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        if let Some(at) = e.check("last_in_touch", day_in_touch(d, zone, Utc::now())) {
+            f.last_contact_at = Some(at);
         }
     }
     for (field, value, max, slot) in [
@@ -107,6 +135,20 @@ pub fn apply(input: &ContactInput, current: Option<ContactFields>) -> Result<Con
     e.into_result().map(|()| f)
 }
 
+/// A day we were in touch ("2026-11-20", not after today in `zone`) as the instant stored: noon
+/// that day, which no clock change moves to another day.
+pub fn day_in_touch(d: &str, zone: Tz, now: DateTime<Utc>) -> Result<i64, String> {
+    let day = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.year() >= 1900)
+        .ok_or_else(|| "Give a day like 2026-11-20.".to_owned())?;
+    if day > now.with_timezone(&zone).date_naive() {
+        return Err("Give a day that has come already: it says when you were last in touch.".to_owned());
+    }
+    let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+    Ok(zone.from_local_datetime(&noon).earliest().map_or(0, |t| t.timestamp_millis()))
+}
+
 /// A contact as the owner sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContactView {
@@ -115,15 +157,17 @@ pub struct ContactView {
     pub member_id: Option<String>,
     pub name: String,
     pub email: String,
+    pub phone: String,
     pub company: String,
     pub trade: String,
     pub notes: String,
     pub met_at: String,
     pub tags: Vec<String>,
     pub cadence_days: Option<i64>,
-    /// The last time we were in touch (logged, or a shared event, one-to-one or referral).
-    pub last_in_touch: String,
-    /// When a word is due, in my zone; null without a cadence.
+    /// The day we were last in touch (logged, or a shared event, one-to-one or referral that
+    /// has happened), in my zone; null when we have not been yet (added from an event to come).
+    pub last_in_touch: Option<String>,
+    /// When a word is due, in my zone; null without a cadence or before we were in touch.
     pub due_on: Option<String>,
     /// Days overdue (positive), or null when not overdue.
     pub overdue_days: Option<i64>,
@@ -131,21 +175,22 @@ pub struct ContactView {
 
 /// The view of `c` for its owner `me`, with `tags`.
 pub fn view(me: &User, c: &Contact, tags: Vec<String>) -> ContactView {
-    let zone: chrono_tz::Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let last = DateTime::<Utc>::from_timestamp_millis(c.last_in_touch).unwrap_or_default();
-    let due = due_on(last, c.cadence_days, zone);
+    let zone: Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let last = DateTime::<Utc>::from_timestamp_millis(c.last_in_touch).filter(|_| c.last_in_touch > 0);
+    let due = last.and_then(|last| due_on(last, c.cadence_days, zone));
     ContactView {
         id: c.id.clone(),
         member_id: c.member_id.clone(),
         name: c.name.clone(),
         email: c.email.clone(),
+        phone: c.phone.clone(),
         company: c.company.clone(),
         trade: c.trade.clone(),
         notes: c.notes.clone(),
         met_at: c.met_at.clone(),
         tags,
         cadence_days: c.cadence_days,
-        last_in_touch: last.with_timezone(&zone).date_naive().to_string(),
+        last_in_touch: last.map(|l| l.with_timezone(&zone).date_naive().to_string()),
         due_on: due.map(|d| d.to_string()),
         overdue_days: due.map(|d| overdue_days(d, Utc::now(), zone)).filter(|d| *d > 0),
     }
@@ -185,12 +230,14 @@ pub async fn one(state: &AppState, me: &User, id: &str) -> Result<(Contact, Vec<
     Ok((c, tags))
 }
 
-/// The fields of a stored contact.
+/// The fields of a stored contact (its logged last contact left as it is).
 pub fn fields_of(c: &Contact, tags: Vec<String>) -> ContactFields {
     ContactFields {
         member_id: c.member_id.clone(),
         name: c.name.clone(),
         email: c.email.clone(),
+        phone: c.phone.clone(),
+        last_contact_at: None,
         company: c.company.clone(),
         trade: c.trade.clone(),
         notes: c.notes.clone(),
@@ -201,8 +248,9 @@ pub fn fields_of(c: &Contact, tags: Vec<String>) -> ContactFields {
 }
 
 /// Adds the other attendees of an occurrence of an event I went to (or host) as contacts, met
-/// there; those already in my contacts are left as they are. Returns how many were added and how
-/// many were left (in my contacts already, or blocked either way).
+/// there; those already in my contacts are left as they are. The meeting counts once it has
+/// happened: until then they are not "in touch", and where we met says we are going. Returns how
+/// many were added and how many were left (in my contacts already, or blocked either way).
 pub async fn add_from_event(
     state: &AppState,
     me: &User,
@@ -215,9 +263,14 @@ pub async fn add_from_event(
     if !went {
         return Err(AppError::Invalid(FieldErrors::one("event", "Add people from an event you went to.")));
     }
-    let when = DateTime::<Utc>::from_timestamp_millis(key)
-        .map(|t| t.format("%-d %b %Y").to_string())
-        .unwrap_or_default();
+    let zone: Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let start = DateTime::<Utc>::from_timestamp_millis(key).unwrap_or_default();
+    let when = crate::web::dates::day(start, zone);
+    let met_at = if start <= Utc::now() {
+        format!("{}, {when}", e.title)
+    } else {
+        format!("Going to {}, {when}", e.title)
+    };
     let mut people: Vec<(String, String)> = answers
         .iter()
         .filter(|r| r.status == "going")
@@ -250,7 +303,9 @@ pub async fn add_from_event(
             member_id: Some(id),
             name,
             trade,
-            met_at: format!("{}, {when}", e.title),
+            met_at: met_at.clone(),
+            // The shared event is their contact, once it has happened.
+            last_contact_at: Some(0),
             ..ContactFields::default()
         };
         state.db.create_contact(&me.id, &f, now_ms()).await?;

@@ -43,7 +43,7 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
                 u.display_name,
                 c.name,
                 c.cadence_days.unwrap_or_default(),
-                c.last_in_touch,
+                c.last_in_touch.as_deref().map(crate::web::dates::iso_day).unwrap_or_default(),
                 state.config.public_url()
             );
             let out: Vec<_> = to

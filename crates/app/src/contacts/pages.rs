@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use store::contacts::ContactFields;
 use store::users::User;
 
-use super::{add_from_event, apply, cards, fields_of, mine, one, overdue, view, ContactInput};
+use super::{add_from_event, apply, cards, fields_of, mine, one, overdue, view, zone_of, ContactInput};
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
@@ -36,12 +36,14 @@ pub struct ListQuery {
 pub struct ContactForm {
     name: String,
     email: String,
+    phone: String,
     company: String,
     trade: String,
     notes: String,
     met_at: String,
     tags: String,
     cadence_days: String,
+    last_in_touch: String,
 }
 
 impl ContactForm {
@@ -49,12 +51,14 @@ impl ContactForm {
         ContactInput {
             name: Some(self.name.clone()),
             email: Some(self.email.clone()),
+            phone: Some(self.phone.clone()),
             company: Some(self.company.clone()),
             trade: Some(self.trade.clone()),
             notes: Some(self.notes.clone()),
             met_at: Some(self.met_at.clone()),
             tags: Some(self.tags.clone()),
             cadence_days: Some(self.cadence_days.clone()),
+            last_in_touch: Some(self.last_in_touch.clone()),
         }
     }
 }
@@ -104,7 +108,7 @@ pub async fn create(
     CurrentUser(me): CurrentUser,
     Posted { form, csrf, .. }: Posted<ContactForm>,
 ) -> PageResult {
-    let result = match apply(&form.input(), None) {
+    let result = match apply(&form.input(), None, zone_of(&me)) {
         Ok(f) => Ok(state.db.create_contact(&me.id, &f, now_ms()).await?),
         Err(e) => Err(e),
     };
@@ -144,9 +148,12 @@ async fn render_one(
     status: StatusCode,
 ) -> PageResult {
     let (c, tags) = one(state, me, id).await?;
+    let contact = view(me, &c, tags.clone());
     let values = ContactForm {
         name: c.name.clone(),
         email: c.email.clone(),
+        phone: c.phone.clone(),
+        last_in_touch: contact.last_in_touch.clone().unwrap_or_default(),
         company: c.company.clone(),
         trade: c.trade.clone(),
         notes: c.notes.clone(),
@@ -154,7 +161,7 @@ async fn render_one(
         tags: tags.join(", "),
         cadence_days: c.cadence_days.map(|d| d.to_string()).unwrap_or_default(),
     };
-    let ctx = context! { contact => view(me, &c, tags), values, ..extra };
+    let ctx = context! { contact, values, ..extra };
     Ok((status, page("contact.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -176,7 +183,7 @@ pub async fn edit(
     Posted { form, csrf, .. }: Posted<ContactForm>,
 ) -> PageResult {
     let (c, tags) = one(&state, &me, &id).await?;
-    match apply(&form.input(), Some(fields_of(&c, tags))) {
+    match apply(&form.input(), Some(fields_of(&c, tags)), zone_of(&me)) {
         Ok(f) => {
             state.db.update_contact(&c.id, &f, now_ms()).await?;
             Ok(Redirect::to(&format!("/contacts/{}", c.id)).into_response())
@@ -219,7 +226,7 @@ pub async fn delete(
     Ok(Redirect::to("/contacts?notice=deleted").into_response())
 }
 
-/// All my contacts' fields.
+/// All my contacts' fields, each with when we were last in touch (from any source).
 pub async fn all_fields(state: &AppState, me: &User) -> Result<Vec<ContactFields>, AppError> {
     let tags = state.db.contact_tags(&me.id).await?;
     Ok(state
@@ -227,7 +234,10 @@ pub async fn all_fields(state: &AppState, me: &User) -> Result<Vec<ContactFields
         .contacts(&me.id, None, now_ms())
         .await?
         .iter()
-        .map(|c| fields_of(c, tags.iter().filter(|(id, _)| *id == c.id).map(|(_, t)| t.clone()).collect()))
+        .map(|c| ContactFields {
+            last_contact_at: Some(c.last_in_touch),
+            ..fields_of(c, tags.iter().filter(|(id, _)| *id == c.id).map(|(_, t)| t.clone()).collect())
+        })
         .collect())
 }
 
@@ -241,7 +251,7 @@ pub fn download(body: String, kind: &str, name: &str) -> Response {
 /// `GET /contacts/export.vcf`.
 pub async fn export_vcf(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
     Ok(download(
-        cards::to_vcards(&all_fields(&state, &me).await?),
+        cards::to_vcards(&all_fields(&state, &me).await?, zone_of(&me)),
         "text/vcard; charset=utf-8",
         "contacts.vcf",
     ))
@@ -249,7 +259,7 @@ pub async fn export_vcf(State(state): State<AppState>, CurrentUser(me): CurrentU
 
 /// `GET /contacts/export.csv`.
 pub async fn export_csv(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
-    let body = cards::to_csv(&all_fields(&state, &me).await?)?;
+    let body = cards::to_csv(&all_fields(&state, &me).await?, zone_of(&me))?;
     Ok(download(body, "text/csv; charset=utf-8", "contacts.csv"))
 }
 
@@ -273,18 +283,8 @@ pub async fn import_text(state: &AppState, me: &User, text: &str) -> Result<(usi
         .filter(|e| !e.is_empty())
         .collect();
     let (mut added, mut skipped) = (0, 0);
-    for p in people {
-        let input = ContactInput {
-            name: Some(p.name),
-            email: Some(p.email),
-            company: Some(p.company),
-            trade: Some(p.trade),
-            notes: Some(p.notes),
-            met_at: Some(p.met_at),
-            tags: Some(p.tags.join(",")),
-            cadence_days: Some(p.cadence_days.map(|d| d.to_string()).unwrap_or_default()),
-        };
-        match apply(&input, None) {
+    for input in people {
+        match apply(&input, None, zone_of(me)) {
             Ok(f) if f.email.is_empty() || !known.contains(&f.email.to_lowercase()) => {
                 state.db.create_contact(&me.id, &f, now_ms()).await?;
                 known.insert(f.email.to_lowercase());

@@ -133,7 +133,7 @@ impl EventView {
 /// "Wed 25 Mar, 18:00" in the viewer's zone, plus the event's local time when the zones differ.
 pub fn when(start: DateTime<Utc>, viewer_zone: &str, event_zone: &str) -> String {
     let viewer: Tz = viewer_zone.parse().unwrap_or(chrono_tz::UTC);
-    let here = start.with_timezone(&viewer).format("%a %-d %b %Y, %H:%M").to_string();
+    let here = crate::web::dates::day_time(start, viewer);
     if viewer_zone == event_zone {
         return here;
     }

@@ -100,7 +100,11 @@ async fn contacts(state: &AppState, u: &User) -> Result<Vec<Line>, AppError> {
         .await?
         .into_iter()
         .map(|c| Line {
-            text: format!("{}: last in touch {}", c.name, c.last_in_touch),
+            text: format!(
+                "{}: last in touch {}",
+                c.name,
+                c.last_in_touch.as_deref().map(crate::web::dates::iso_day).unwrap_or_default()
+            ),
             link: format!("/contacts/{}", c.id),
         })
         .collect())

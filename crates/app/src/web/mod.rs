@@ -5,6 +5,7 @@ pub mod assets;
 pub mod auth;
 pub mod csrf;
 pub mod csv;
+pub mod dates;
 pub mod markdown;
 pub mod ratelimit;
 pub mod secrets;

@@ -5,7 +5,6 @@ use std::sync::LazyLock;
 
 use axum::http::StatusCode;
 use axum::response::Html;
-use chrono::TimeZone;
 use minijinja::{context, Environment, Value};
 use store::users::User;
 
@@ -22,6 +21,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_filter("localtime", localtime);
+    env.add_filter("day", |s: String| super::dates::iso_day(&s));
     embed!(env,
         "base.html" => "templates/base.html",
         "forms.html" => "templates/forms.html",
@@ -85,7 +85,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
 });
 
 /// Formats an instant (epoch milliseconds, or RFC 3339 text as the API writes it) in an IANA
-/// zone: "Sun 22 Nov 2026, 14:05".
+/// zone: "Sun 22 Nov, 14:05" (`dates::day_time`).
 fn localtime(at: Value, tz: Option<String>) -> String {
     let ms = match at.as_str() {
         Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
@@ -98,8 +98,8 @@ fn localtime(at: Value, tz: Option<String>) -> String {
         },
     };
     let zone: chrono_tz::Tz = tz.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC);
-    match zone.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format("%a %-d %b %Y, %H:%M").to_string(),
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => super::dates::day_time(t, zone),
         None => String::new(),
     }
 }
@@ -143,14 +143,15 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_the_viewers_zone() {
-        // 2026-07-01T12:00:00Z is 13:00 in Lisbon (summer time) and 08:00 in New York.
-        let ms: i64 = 1_782_907_200_000;
-        assert_eq!(localtime(Value::from(ms), Some("Europe/Lisbon".into())), "Wed 1 Jul 2026, 13:00");
-        assert_eq!(localtime(Value::from(ms), Some("America/New_York".into())), "Wed 1 Jul 2026, 08:00");
-        assert_eq!(localtime(Value::from(ms), None), "Wed 1 Jul 2026, 12:00");
+        // 2031-07-01T12:00:00Z is 13:00 in Lisbon (summer time) and 08:00 in New York; another
+        // year than this one, so the year is written.
+        let ms: i64 = 1_940_673_600_000;
+        assert_eq!(localtime(Value::from(ms), Some("Europe/Lisbon".into())), "Tue 1 Jul 2031, 13:00");
+        assert_eq!(localtime(Value::from(ms), Some("America/New_York".into())), "Tue 1 Jul 2031, 08:00");
+        assert_eq!(localtime(Value::from(ms), None), "Tue 1 Jul 2031, 12:00");
         assert_eq!(
-            localtime(Value::from("2026-07-01T12:00:00Z"), Some("Europe/Lisbon".into())),
-            "Wed 1 Jul 2026, 13:00"
+            localtime(Value::from("2031-07-01T12:00:00Z"), Some("Europe/Lisbon".into())),
+            "Tue 1 Jul 2031, 13:00"
         );
         assert_eq!(localtime(Value::from("not a time"), None), "");
     }

@@ -188,8 +188,15 @@ async fn the_last_contact_moves_with_shared_events_one_to_ones_and_referrals() {
     assert_eq!((again["added"].clone(), again["skipped"].clone()), (json!(0), json!(2)));
     let list = contacts_of(&app, &me, "").await;
     assert_eq!(list.len(), 2);
-    assert!(named(&list, "Mo")["met_at"].as_str().expect("met").starts_with("Table at the library, "));
     assert_eq!(named(&list, "Mo")["member_id"], json!(mo.id));
+    // The session is still to come: not in touch yet, and where we met says we are going.
+    let m = named(&list, "Mo");
+    assert!(m["met_at"].as_str().expect("met").starts_with("Going to Table at the library, "), "{m}");
+    assert_eq!((m["last_in_touch"].clone(), m["due_on"].clone()), (Value::Null, Value::Null), "{m}");
+    let b = app.browser().await;
+    b.login(&me.email, PASSWORD).await;
+    let page = b.get(&format!("/contacts/{}", m["id"].as_str().expect("id"))).await.body;
+    assert!(page.contains("Not met yet"), "{page}");
 
     // Added long ago, with a six-week cadence, and the event long past: overdue.
     let long_ago = Utc::now() - TimeDelta::days(100);
@@ -396,7 +403,10 @@ async fn contacts_go_out_and_come_back_as_vcard_and_csv() {
         .await
         .expect("get");
     let csv = resp.text().await.expect("body");
-    assert!(csv.starts_with("name,email,company,trade,tags,notes,met_at,cadence_days"), "{csv}");
+    assert!(
+        csv.starts_with("name,email,phone,company,trade,tags,notes,met_at,cadence_days,last_in_touch"),
+        "{csv}"
+    );
     let other = app.member("Cy").await;
     let (s, added) = import(other.token.clone(), csv, "text/csv").await;
     assert_eq!((s, added["added"].clone()), (StatusCode::OK, json!(2)));
@@ -471,4 +481,80 @@ async fn a_csv_export_runs_no_formula_and_comes_back_unchanged() {
     for field in ["name", "company", "notes", "met_at"] {
         assert_eq!(back[field], sly[field], "{field} comes back as it was");
     }
+}
+
+/// A contact's phone and the day we were last in touch: set by hand (a day not in the future),
+/// shown, and read from vCard (`TEL`) and CSV (`phone`, `last_in_touch`) imports.
+#[tokio::test]
+async fn a_phone_and_the_last_day_in_touch_are_set_shown_and_imported() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Lia").await;
+    let sixty = (Utc::now() - TimeDelta::days(60)).date_naive().to_string();
+    let body =
+        json!({"name": "Rita", "phone": "+351 912 345 678", "last_in_touch": sixty, "cadence_days": "42"});
+    let (s, c) = app.post_json("/api/v1/contacts", Some(&me.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!((c["phone"].clone(), c["last_in_touch"].clone()), (json!("+351 912 345 678"), json!(sixty)));
+    assert_eq!(c["overdue_days"], json!(60 - 42), "overdue from the day set: {c}");
+    let id = c["id"].as_str().expect("id").to_owned();
+
+    // A day to come and a phone that is not one are refused, and nothing changes.
+    let soon = (Utc::now() + TimeDelta::days(2)).date_naive().to_string();
+    let (s, body) = app
+        .patch_json(
+            &format!("/api/v1/contacts/{id}"),
+            &me.token,
+            &json!({"last_in_touch": soon, "phone": "call me"}),
+        )
+        .await;
+    assert_eq!(
+        (s, fields_sorted(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["last_in_touch".to_owned(), "phone".to_owned()])
+    );
+    let (_, c) = app.get_json(&format!("/api/v1/contacts/{id}"), Some(&me.token)).await;
+    assert_eq!(c["last_in_touch"], json!(sixty));
+
+    // The page shows both and sets the day too.
+    let b = app.browser().await;
+    b.login(&me.email, PASSWORD).await;
+    let page = b.get(&format!("/contacts/{id}")).await.body;
+    assert!(page.contains(r#"href="tel:+351912345678""#), "{page}");
+    assert!(page.contains(&format!(r#"value="{sixty}""#)), "the form holds the day: {page}");
+    let five = (Utc::now() - TimeDelta::days(5)).date_naive().to_string();
+    let saved = b
+        .post(
+            &format!("/contacts/{id}"),
+            &[
+                ("name", "Rita"),
+                ("phone", "+351 912 345 678"),
+                ("last_in_touch", &five),
+                ("cadence_days", "42"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, c) = app.get_json(&format!("/api/v1/contacts/{id}"), Some(&me.token)).await;
+    assert_eq!((c["last_in_touch"].clone(), c["overdue_days"].clone()), (json!(five), Value::Null));
+
+    // Imports keep them.
+    let import = |body: &'static str, kind: &'static str| {
+        app.client()
+            .post(app.url("/api/v1/contacts/import"))
+            .bearer_auth(&me.token)
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    let vcard =
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Teo Lima\r\nTEL;TYPE=CELL:+351 913 000 111\r\nEND:VCARD\r\n";
+    assert_eq!(import(vcard, "text/vcard").await.expect("post").status(), StatusCode::OK);
+    let csv = "Name,Phone,last_in_touch\nBo Silva,+44 20 7946 0958,2025-03-01\n";
+    assert_eq!(import(csv, "text/csv").await.expect("post").status(), StatusCode::OK);
+    let list = contacts_of(&app, &me, "").await;
+    assert_eq!(named(&list, "Teo Lima")["phone"], json!("+351 913 000 111"));
+    let bo = named(&list, "Bo Silva");
+    assert_eq!(
+        (bo["phone"].clone(), bo["last_in_touch"].clone()),
+        (json!("+44 20 7946 0958"), json!("2025-03-01"))
+    );
 }

@@ -1,0 +1,55 @@
+//! The one way dates and times are written for people: "Sun 6 Dec, 14:00" within the current
+//! year and "Sat 3 Apr 2027, 09:30" outside it, on a 24-hour clock, on the reader's clock. The
+//! API writes ISO 8601 instead; only pages, mail and notifications come through here.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+/// A day: "Sun 6 Dec", with the year when it is not `today`'s.
+pub fn day_of(d: NaiveDate, today: NaiveDate) -> String {
+    if d.year() == today.year() {
+        d.format("%a %-d %b").to_string()
+    } else {
+        d.format("%a %-d %b %Y").to_string()
+    }
+}
+
+/// The day an instant falls on in `zone`: "Sun 6 Dec".
+pub fn day(t: DateTime<Utc>, zone: Tz) -> String {
+    day_of(t.with_timezone(&zone).date_naive(), Utc::now().with_timezone(&zone).date_naive())
+}
+
+/// An instant on the clock of `zone`: "Sun 6 Dec, 14:00".
+pub fn day_time(t: DateTime<Utc>, zone: Tz) -> String {
+    format!("{}, {}", day(t, zone), t.with_timezone(&zone).format("%H:%M"))
+}
+
+/// A day stored as ISO text ("2027-03-31"), for people: "Wed 31 Mar 2027"; other text is kept.
+pub fn iso_day(s: &str) -> String {
+    match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => day_of(d, Utc::now().date_naive()),
+        Err(_) => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_year_is_left_out_within_the_current_one() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).expect("day");
+        assert_eq!(day_of(today, today), "Sun 6 Dec");
+        assert_eq!(day_of(NaiveDate::from_ymd_opt(2027, 3, 31).expect("day"), today), "Wed 31 Mar 2027");
+        assert_eq!(day_of(NaiveDate::from_ymd_opt(2025, 1, 2).expect("day"), today), "Thu 2 Jan 2025");
+    }
+
+    #[test]
+    fn instants_are_written_on_the_readers_clock() {
+        let t = DateTime::parse_from_rfc3339("2031-06-01T23:30:00Z").expect("t").with_timezone(&Utc);
+        assert_eq!(day_time(t, chrono_tz::Europe::Lisbon), "Mon 2 Jun 2031, 00:30");
+        assert_eq!(day_time(t, chrono_tz::UTC), "Sun 1 Jun 2031, 23:30");
+        assert_eq!(iso_day("2031-06-01"), "Sun 1 Jun 2031");
+        assert_eq!(iso_day("someday"), "someday");
+    }
+}
