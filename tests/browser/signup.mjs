@@ -216,9 +216,12 @@ const steps = [
     await goto(page, '/partners?mode=virtual');
     await expectVisible(page.getByRole('link', { name: 'Second Member' }).first(), 'Second Member suggested');
     await checkA11y(page, 'find partners');
-    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Ask Second Member to partner (coworking)' }));
+    // The kind is chosen on the request itself, whatever the filter said.
+    await page.getByLabel('Partner with Second Member for').selectOption('accountability');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Ask Second Member to partner' }));
     expectPath(page, '/partnerships');
     await expectVisible(page.getByText('waiting for an answer'), 'the request, waiting');
+    await expectVisible(page.getByText(/accountability/i).first(), 'the request is for accountability');
     await checkA11y(page, 'my partners');
   }],
 

@@ -260,7 +260,10 @@ fn member(i: usize, cities: &[CityRef]) -> (String, String, ProfileUpdate) {
         v
     };
     let (n_offers, n_needs) = (rng.gen_range(2..=offers.len().min(3)), rng.gen_range(1..=2));
-    let offers = pick(&mut rng, offers, n_offers);
+    // A trade's first skill is its core one (an SEO consultant offers seo): always listed.
+    let mut offers: Vec<String> =
+        std::iter::once(offers[0].to_owned()).chain(pick(&mut rng, &offers[1..], n_offers - 1)).collect();
+    offers.sort();
     let needs = pick(&mut rng, needs, n_needs);
     let city = cities[(i * 13 + i / 5) % cities.len()].clone();
     let timezone =

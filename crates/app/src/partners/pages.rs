@@ -71,11 +71,9 @@ pub async fn find(
     let favourites: Vec<String> =
         state.db.favourites_of(&me.id).await?.into_iter().map(|(id, _)| id).collect();
     let modes = [("in_person", "In person"), ("virtual", "Online")];
-    let kind_label =
-        KINDS.iter().find(|(k, _)| *k == form.kind).map_or("coworking", |(_, l)| l).to_lowercase();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let errors = (!errors.is_empty()).then(|| error_map(&errors));
-    let ctx = context! { values => form, items, favourites, modes, kinds => KINDS, kind_label, errors };
+    let ctx = context! { values => form, items, favourites, modes, kinds => KINDS, errors };
     Ok((status, page("partners.html", Some(&me), &csrf, ctx)?).into_response())
 }
 

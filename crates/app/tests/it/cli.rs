@@ -98,6 +98,31 @@ async fn demo_fills_a_believable_community_once() {
     .await
     .expect("db");
     assert_eq!((groups, posts, events), (6, 8, 6));
+    // A trade's core skill is always listed: a search for SEO finds every SEO consultant.
+    let (unfound,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM users u WHERE u.trade = 'SEO consultant' AND NOT EXISTS \
+         (SELECT 1 FROM user_tags t WHERE t.user_id = u.id AND t.kind = 'offer' AND t.tag = 'seo')",
+    )
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert_eq!(unfound, 0);
+    // The meetings began weeks ago and most members kept them: badges say something.
+    let mut outcomes: std::collections::HashMap<String, Vec<domain::reliability::Outcome>> =
+        std::collections::HashMap::new();
+    for (user, kind) in db.session_outcomes(None, chrono::Utc::now().timestamp_millis()).await.expect("db") {
+        let o = match kind.as_str() {
+            "no_show" => domain::reliability::Outcome::NoShow,
+            "late_cancel" => domain::reliability::Outcome::LateCancel,
+            _ => domain::reliability::Outcome::Kept,
+        };
+        outcomes.entry(user).or_default().push(o);
+    }
+    let badges: Vec<&str> =
+        outcomes.values().map(|o| domain::reliability::Record::of(o).badge().as_str()).collect();
+    let count = |b: &str| badges.iter().filter(|x| **x == b).count();
+    assert!(count("reliable") >= 30 && count("mostly") + count("unreliable") >= 2, "{badges:?}");
+    assert_ne!(domain::reliability::Record::of(&outcomes[&ana.id]).badge().as_str(), "new");
     let (kinds,): (i64,) =
         sqlx::query_as("SELECT COUNT(DISTINCT kind) FROM posts").fetch_one(db.read()).await.expect("db");
     assert_eq!(kinds, 6, "every kind of post");

@@ -65,6 +65,14 @@ async fn suggestions_say_why_and_leave_out_blocked_and_suspended_members() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Sam") && page.body.contains("both free Wednesday evenings"), "{}", page.body);
     assert!(!page.body.contains("Bea") && !page.body.contains("Sue"));
+    // Each request asks which kind, starting from the filter's.
+    let card = web.get("/partners?mode=in_person&kind=referral").await.body;
+    assert!(card.contains("Partner with Sam"), "{card}");
+    assert!(
+        card.contains(r#"<option value="referral" selected>"#)
+            && card.contains(r#"<option value="accountability">"#)
+    );
+    assert!(!card.contains("to partner (referrals)"), "the button does not name a kind of its own");
     // The other way round too: the blocked member does not see me.
     let (_, theirs) = app.get_json("/api/v1/partners/suggestions?mode=in_person", Some(&blocked.token)).await;
     assert!(!names(&theirs).contains(&"Mia".to_owned()), "{theirs}");
