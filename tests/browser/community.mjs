@@ -200,6 +200,10 @@ export const communitySteps = [
 
     // A session there, a week ago: then Ana may say how it was.
     await clickAndWaitForPage(page, page.getByRole('link', { name: 'Plan an event here' }));
+    // The venue is the place: no place, city or video fields to fill in.
+    for (const label of ['Place', 'City', 'Video link']) {
+      check(await page.getByLabel(label, { exact: true }).count() === 0, `no "${label}" field when planning at a venue`);
+    }
     await page.getByLabel('Title', { exact: true }).fill('Coworking at Sossego');
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await page.getByLabel('Starts', { exact: true }).fill(`${tomorrow}T10:00`);

@@ -104,7 +104,9 @@ export const keepInTouchSteps = [
       await goto(page, '/dashboard');
       check(await page.locator('[data-overdue]').count() === 0, 'nobody overdue after the catch-up');
       await goto(page, contactUrl);
-      const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+      // Days read as people write them: "Sat 5 Dec" (the year only when it is another one).
+      const yesterday = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' })
+        .format(new Date(Date.now() - 86_400_000)).replace(',', '');
       await expectVisible(page.getByText(`Last in touch: ${yesterday}`, { exact: false }), 'the last contact moved to the catch-up');
     } finally {
       await context.close();

@@ -126,6 +126,12 @@ const steps = [
     await page.getByLabel('Starts', { exact: true }).fill('2027-03-17T18:00');
     await page.getByLabel('Time zone', { exact: true }).selectOption('Europe/Berlin');
     await page.getByLabel('Repeats', { exact: true }).selectOption('fortnightly');
+    // Each kind of place shows only its own fields.
+    await page.getByLabel('In person or online', { exact: true }).selectOption('virtual');
+    check(await page.getByLabel('Video link', { exact: true }).isVisible(), 'an online event asks for a video link');
+    check(!(await page.getByLabel('Place', { exact: true }).isVisible()), 'an online event asks for no place');
+    await page.getByLabel('In person or online', { exact: true }).selectOption('in_person');
+    check(!(await page.getByLabel('Video link', { exact: true }).isVisible()), 'an in-person event asks for no video link');
     await page.getByLabel('Place', { exact: true }).fill('Stadtbibliothek');
     await page.getByLabel('City', { exact: true }).fill('Berlin');
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
