@@ -267,6 +267,7 @@ impl Modify for BearerAuth {
         crate::referrals::help::list_api,
         crate::referrals::help::post_api,
         crate::referrals::help::close_api,
+        crate::referrals::help_replies::answer_api,
         crate::referrals::help::given_api,
         crate::referrals::help::record_api,
         crate::referrals::help::confirm_api,

@@ -127,6 +127,8 @@ pub enum Kind {
     ReferralWon,
     ReferralThanks,
     Help,
+    /// A member answered my request for help or my offer of it.
+    HelpAnswer,
     Poll,
     GoalRemind,
     GoalPartners,
@@ -134,7 +136,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 25] = [
         Kind::Seat,
         Kind::Event,
         Kind::Reminder,
@@ -155,6 +157,7 @@ impl Kind {
         Kind::ReferralWon,
         Kind::ReferralThanks,
         Kind::Help,
+        Kind::HelpAnswer,
         Kind::Poll,
         Kind::GoalRemind,
         Kind::GoalPartners,
@@ -183,6 +186,7 @@ impl Kind {
             Kind::ReferralWon => "referral_won",
             Kind::ReferralThanks => "referral_thanks",
             Kind::Help => "help",
+            Kind::HelpAnswer => "help_answer",
             Kind::Poll => "poll",
             Kind::GoalRemind => "goal_remind",
             Kind::GoalPartners => "goal_partners",
@@ -217,6 +221,7 @@ impl Kind {
             Kind::ReferralWon => "Business won from my referrals",
             Kind::ReferralThanks => "Thanks for my referrals",
             Kind::Help => "Help to confirm",
+            Kind::HelpAnswer => "Answers to my requests and offers of help",
             Kind::Poll => "Finding a time",
             Kind::GoalRemind => "Check-in reminders",
             Kind::GoalPartners => "Partners who haven't checked in",
@@ -238,7 +243,9 @@ impl Kind {
             | Kind::GroupEvent => Category::Groups,
             Kind::PostReply | Kind::PostReport => Category::Discussion,
             Kind::GoalComment | Kind::GoalCheer => Category::Goals,
-            Kind::Referral | Kind::ReferralWon | Kind::ReferralThanks | Kind::Help => Category::Referrals,
+            Kind::Referral | Kind::ReferralWon | Kind::ReferralThanks | Kind::Help | Kind::HelpAnswer => {
+                Category::Referrals
+            }
             Kind::Poll => Category::Polls,
             Kind::GoalRemind | Kind::GoalPartners => Category::Accountability,
             Kind::ContactOverdue => Category::Contacts,

@@ -149,4 +149,39 @@ impl Db {
             .await?;
         Ok(r.rows_affected() > 0)
     }
+
+    /// An open request or offer by its id (none once closed, or when its author is suspended).
+    pub async fn open_help_post(&self, id: &str) -> Result<Option<HelpPost>> {
+        Ok(sqlx::query_as(
+            "SELECT p.id, p.user_id, u.display_name, p.kind, p.skill, p.note, p.post_id, p.open, p.created_at \
+             FROM help_posts p JOIN users u ON u.id = p.user_id WHERE p.id = $1 AND p.open = 1 AND u.suspended_at IS NULL",
+        )
+        .bind(id)
+        .fetch_optional(self.read())
+        .await?)
+    }
+
+    /// Notes that `user` answered a request or offer; false when they had already.
+    pub async fn reply_to_help(&self, help: &str, user: &str, message: &str, now: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO help_replies (help_id, user_id, message, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (help_id, user_id) DO NOTHING",
+        )
+        .bind(help)
+        .bind(user)
+        .bind(message)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// The requests and offers `user` has answered.
+    pub async fn help_answered_by(&self, user: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT help_id FROM help_replies WHERE user_id = $1")
+            .bind(user)
+            .fetch_all(self.read())
+            .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
 }

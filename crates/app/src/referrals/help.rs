@@ -144,6 +144,7 @@ async fn render(
     }
     let ctx = context! {
         posts, given, asks, me_id => me.id, balance => balance_words(state, &me.id).await?, skill => q.skill,
+        answered => state.db.help_answered_by(&me.id).await?,
         members => crate::venues::panel::companions(state, me).await?, ..extra
     };
     Ok((status, templates::page("help.html", Some(me), csrf, ctx)?).into_response())

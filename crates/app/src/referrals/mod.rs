@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod help;
+pub mod help_replies;
 pub mod pages;
 pub mod report;
 
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/help/given", post(help::record_page))
         .route("/help/given/{id}/confirm", post(help::confirm_page))
         .route("/help/{id}/close", post(help::close_page))
+        .route("/help/{id}/answer", post(help_replies::answer_page))
         .route("/api/v1/referrals", get(api::list).post(api::give))
         .route("/api/v1/referrals/report", get(report::api))
         .route("/api/v1/referrals/{id}", get(api::get))
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/one-to-ones", get(api::one_to_ones).post(api::log_one_to_one))
         .route("/api/v1/help", get(help::list_api).post(help::post_api))
         .route("/api/v1/help/{id}/close", post(help::close_api))
+        .route("/api/v1/help/{id}/answers", post(help_replies::answer_api))
         .route("/api/v1/help/given", get(help::given_api).post(help::record_api))
         .route("/api/v1/help/given/{id}/confirm", post(help::confirm_api))
 }

@@ -161,6 +161,10 @@ pub fn guarded(path: &str) -> bool {
         || ["/referrals/{id}", "/contacts/{id}", "/help/{id}", "/help/given/{id}", "/notifications/{id}"]
             .iter()
             .any(|p| path.starts_with(p) || path.starts_with(&format!("/api/v1{p}")))
+            // Requests and offers of help are open to every member, and any member but their
+            // author may answer one (`referrals::answering_help_tells_the_author_once`).
+            && !path.ends_with("/answer")
+            && !path.ends_with("/answers")
 }
 
 /// Every `.route("PATH", method(..).method(..))` in the app's source: (METHOD, PATH).

@@ -499,3 +499,68 @@ async fn the_status_form_asks_what_happened_in_words_and_confirms_it() {
         assert!(history.contains(step), "{step} in the history: {history}");
     }
 }
+
+/// An open request for help is answered from the help page (or the API): its author is told once,
+/// with a link to who answered; nobody answers their own, a closed one or across a block.
+#[tokio::test]
+async fn answering_help_tells_the_author_once() {
+    let app = TestApp::spawn().await;
+    let (gia, rob, sue) = (app.member("Gia").await, app.member("Rob").await, app.member("Sue").await);
+    let (s, body) = app
+        .post_json(
+            "/api/v1/help",
+            Some(&gia.token),
+            &json!({"kind": "request", "skill": "vat", "note": "Spanish VAT."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_str().expect("id").to_owned();
+
+    // Rob answers from the page: Gia hears it once, with his word and a link to him.
+    let b = app.browser().await;
+    b.login(&rob.email, PASSWORD).await;
+    let page = b.get("/help").await.body;
+    assert!(
+        page.contains(&format!(r#"action="/help/{id}/answer""#)) && page.contains("Tell Gia you can help"),
+        "{page}"
+    );
+    let sent =
+        b.post(&format!("/help/{id}/answer"), &[("message", "I file for two clients in Madrid.")]).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert!(b.get("/help").await.body.contains("Gia knows you can help"));
+    let (s, again) = app.post_json(&format!("/api/v1/help/{id}/answers"), Some(&rob.token), &json!({})).await;
+    assert_eq!((s, again["new"].clone()), (StatusCode::OK, json!(false)), "told once");
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&gia.token)).await;
+    let told: Vec<&Value> = notes["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|n| n["title"] == "Rob can help with vat")
+        .collect();
+    assert_eq!(told.len(), 1, "{notes}");
+    assert_eq!(told[0]["link"], json!(format!("/members/{}", rob.id)));
+    let mail = app.mail_with(&["Rob can help with vat", "I file for two clients in Madrid."]).await;
+    assert!(mail.contains("I file for two clients in Madrid."), "{mail}");
+
+    // Not her own; not across a block; not once closed.
+    let (s, _) = app.post_json(&format!("/api/v1/help/{id}/answers"), Some(&gia.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) =
+        app.post_json(&format!("/api/v1/members/{}/block", sue.id), Some(&gia.token), &json!({})).await;
+    assert!(s.is_success());
+    let (s, _) = app.post_json(&format!("/api/v1/help/{id}/answers"), Some(&sue.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, body) = app
+        .post_json(
+            &format!("/api/v1/help/{id}/answers"),
+            Some(&rob.token),
+            &json!({"message": "x", "extra": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (s, _) = app.post_json(&format!("/api/v1/help/{id}/close"), Some(&gia.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let dee = app.member("Dee").await;
+    let (s, _) = app.post_json(&format!("/api/v1/help/{id}/answers"), Some(&dee.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "closed");
+}
