@@ -36,6 +36,7 @@ mod rsvp_batch;
 pub mod rsvps;
 pub mod sessions;
 pub mod settings;
+pub mod shown_once;
 pub mod testing;
 pub mod throttle;
 pub mod users;

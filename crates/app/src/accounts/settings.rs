@@ -93,16 +93,6 @@ pub(crate) async fn render(
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
-/// The settings page with `extra` (e.g. a secret shown once), answered 201 Created.
-pub async fn render_with(
-    state: &AppState,
-    me: &User,
-    page: (&CsrfToken, &CookieJar),
-    extra: Value,
-) -> PageResult {
-    render(state, me, page, extra, StatusCode::CREATED).await
-}
-
 /// What `GET /settings?notice=…` confirms.
 fn notice_text(notice: &str) -> Option<&'static str> {
     match notice {
@@ -128,7 +118,9 @@ pub async fn page(
     jar: CookieJar,
     PageQuery(q): PageQuery<crate::accounts::pages::NoticeQuery>,
 ) -> PageResult {
-    let extra = context! { notice => notice_text(&q.notice) };
+    let new_token = crate::web::once::take(&state, &jar, "token").await?;
+    let new_feed = crate::web::once::take(&state, &jar, "feed").await?;
+    let extra = context! { notice => notice_text(&q.notice), new_token, new_feed };
     render(&state, &me, (&csrf, &jar), extra, StatusCode::OK).await
 }
 
@@ -138,7 +130,7 @@ pub struct TokenForm {
     name: String,
 }
 
-/// `POST /settings/tokens`: shows the new token once.
+/// `POST /settings/tokens`: makes a token, then shows it once on the settings page.
 pub async fn create_token(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
@@ -147,7 +139,8 @@ pub async fn create_token(
 ) -> PageResult {
     match new_token(&state, &me, &form.name).await {
         Ok((secret, _)) => {
-            render(&state, &me, (&csrf, &jar), context! { new_token => secret }, StatusCode::CREATED).await
+            crate::web::once::keep(&state, &jar, "token", &secret).await?;
+            Ok(Redirect::to("/settings#tokens").into_response())
         }
         Err(AppError::Invalid(e)) => {
             let extra = context! { token_errors => error_map(&e), token_name => form.name };

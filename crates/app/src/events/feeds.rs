@@ -181,23 +181,19 @@ pub struct FeedForm {
     action: String,
 }
 
-/// `POST /settings/calendar-feed`: `action=new` shows a new URL once; `action=off` revokes.
+/// `POST /settings/calendar-feed`: `action=new` makes a new URL, shown once on the settings page;
+/// `action=off` revokes.
 pub async fn settings_feed(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     jar: axum_extra::extract::CookieJar,
-    Posted { form, csrf, .. }: Posted<FeedForm>,
+    Posted { form, .. }: Posted<FeedForm>,
 ) -> PageResult {
     match form.action.as_str() {
         "new" => {
             let url = new_feed(&state, &me).await?;
-            crate::accounts::settings::render_with(
-                &state,
-                &me,
-                (&csrf, &jar),
-                minijinja::context! { new_feed => url },
-            )
-            .await
+            crate::web::once::keep(&state, &jar, "feed", &url).await?;
+            Ok(Redirect::to("/settings#calendar").into_response())
         }
         "off" => {
             state.db.revoke_feed(&me.id).await?;

@@ -3,7 +3,7 @@
 //! asking may see of the group.
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
 use minijinja::context;
@@ -111,9 +111,11 @@ pub async fn page(
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
+    jar: axum_extra::extract::CookieJar,
 ) -> PageResult {
     let a = access(&state, &me, &id).await?;
-    render(&state, &me, &csrf, &a, context! {}).await
+    let feed_url = crate::web::once::take(&state, &jar, &format!("group-feed:{id}")).await?;
+    render(&state, &me, &csrf, &a, context! { feed_url }).await
 }
 
 async fn render(
@@ -129,18 +131,20 @@ async fn render(
 }
 
 /// `POST /groups/{id}/calendar-feed`: a new secret feed URL of this group's calendar for me,
-/// shown once (any earlier one of mine stops working).
+/// shown once on the calendar page it redirects to (any earlier one of mine stops working).
 pub async fn feed_page(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     Path(id): Path<String>,
-    Posted { csrf, .. }: Posted<std::collections::HashMap<String, String>>,
+    jar: axum_extra::extract::CookieJar,
+    _form: Posted<std::collections::HashMap<String, String>>,
 ) -> PageResult {
-    let a = access(&state, &me, &id).await?;
+    access(&state, &me, &id).await?;
     let token = format!("{FEED_PREFIX}{}", random_token());
     state.db.set_group_feed(&id, &me.id, &hash_token(&token), now_ms()).await?;
     let url = format!("{}/feeds/group/{token}/calendar.ics", state.config.public_url());
-    render(&state, &me, &csrf, &a, context! { feed_url => url }).await
+    crate::web::once::keep(&state, &jar, &format!("group-feed:{id}"), &url).await?;
+    Ok(Redirect::to(&format!("/groups/{id}/calendar#subscribe")).into_response())
 }
 
 /// The calendar file of what `me` may see of the group: whole series, the recent past included.

@@ -49,7 +49,8 @@ async fn holdings(app: &TestApp, m: &Member) -> Holdings {
     assert_eq!(s, StatusCode::CREATED);
     let feed = made["url"].as_str().expect("url").to_owned();
     let g = group(app, m, "Circle", "open").await;
-    let page = here.post(&format!("/groups/{g}/calendar-feed"), &[]).await;
+    here.post(&format!("/groups/{g}/calendar-feed"), &[]).await;
+    let page = here.get(&format!("/groups/{g}/calendar")).await;
     let start = page.body.find("/feeds/group/").expect("a group feed URL");
     let group_feed = app.url(&page.body[start..].chars().take_while(|c| *c != '"').collect::<String>());
     app.browser().await.post("/reset", &[("email", m.email.as_str())]).await;
@@ -99,12 +100,12 @@ async fn changing_the_password_keeps_this_browser_and_revokes_everything_else() 
             &[("current_password", PASSWORD), ("new_password", "a-whole-new-phrase-7")],
         )
         .await;
-    assert_eq!(done.location.as_deref(), Some("/settings?notice=password-changed#password"), "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/settings#password"), "{}", done.body);
     assert!(
         done.set_cookies.iter().any(|c| c.starts_with("alng_session=")),
         "a new session id for this browser"
     );
-    let page = h.here.get("/settings?notice=password-changed").await;
+    let page = h.here.get("/settings").await;
     assert_eq!(page.status, StatusCode::OK, "this browser stays signed in");
     assert!(page.body.contains("Your password was changed."));
     let mail =
@@ -136,7 +137,7 @@ async fn a_reset_revokes_tokens_feeds_and_other_reset_links_and_says_so() {
     let second = second.expect("a second reset link");
     let path = second.strip_prefix(&app.base).expect("here").to_owned();
     let done = other.post(&path, &[("password", "a-whole-new-phrase-8")]).await;
-    assert_eq!(done.location.as_deref(), Some("/login?notice=reset-done"), "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/login"), "{}", done.body);
     let mail = app.mail_with(&["Your Alongside password was changed", "was reset with a link"]).await;
     assert!(!signed_in_still(&h.here).await, "a reset signs out every browser");
     all_revoked_but_here(&app, &m, &h, &mail).await;
@@ -208,6 +209,6 @@ async fn sessions_are_listed_by_browser_and_end_one_at_a_time_or_everywhere() {
 
     let laptop = signed_in(&app, &m, FIREFOX).await;
     let out = laptop.post("/settings/sessions/end-all", &[]).await;
-    assert_eq!(out.location.as_deref(), Some("/login?notice=signed-out-everywhere"));
+    assert_eq!(out.location.as_deref(), Some("/login"));
     assert!(!signed_in_still(&laptop).await);
 }

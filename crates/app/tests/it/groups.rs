@@ -387,10 +387,13 @@ async fn an_invitation_page_brings_a_new_member_back_after_signing_up() {
         .await;
     assert_eq!(page.location.as_deref(), Some(next.as_str()));
     let page = b.post(&next, &[]).await;
-    assert_eq!(page.location.as_deref(), Some(format!("/groups/{id}?notice=joined").as_str()));
-    let page = b.get(&format!("/groups/{id}?notice=joined")).await;
+    assert_eq!(page.location.as_deref(), Some(format!("/groups/{id}").as_str()));
+    let page = b.get(&format!("/groups/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Welcome! You're a member now."), "{}", page.body);
+    // Once: a reload, or a link that carries the words itself, says nothing.
+    assert!(!b.get(&format!("/groups/{id}")).await.body.contains("Welcome! You're a member now."));
+    assert!(!b.get(&format!("/groups/{id}?notice=joined")).await.body.contains("Welcome! You're a member now."));
     assert!(page.body.contains("Leave the group"));
     // Only paths on this site are followed after signing in.
     for evil in ["//evil.example/x", "https://evil.example", "/\\evil.example"] {
@@ -455,11 +458,14 @@ async fn followers_hear_of_new_events_and_the_group_calendar_feeds_them() {
     // A member's secret feed of the group, read without a session.
     let b = app.browser().await;
     b.login(&org.email, PASSWORD).await;
-    let page = b.post(&format!("/groups/{id}/calendar-feed"), &[]).await;
+    let made = b.post(&format!("/groups/{id}/calendar-feed"), &[]).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let page = b.get(&format!("/groups/{id}/calendar")).await;
     let start = page.body.find("/feeds/group/").expect("a feed URL");
     let path: String = page.body[start..].chars().take_while(|c| *c != '"').collect();
     let feed = app.client().get(app.url(&path)).send().await.expect("GET feed");
     assert_eq!(feed.status(), StatusCode::OK);
+    assert!(!b.get(&format!("/groups/{id}/calendar")).await.body.contains(&path), "shown once");
     let ics = feed.text().await.expect("body");
     assert!(ics.contains("SUMMARY:Members' night") && ics.contains("SUMMARY:Open meetup"), "{ics}");
     assert!(ics.contains("RRULE:FREQ=WEEKLY"), "{ics}");

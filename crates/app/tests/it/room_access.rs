@@ -221,7 +221,7 @@ async fn a_password_reset_closes_the_rooms_of_every_session() {
     let link = reset_link(&app.mail_with(&["/reset/"]).await);
     let path = link.strip_prefix(&app.base).expect("link to this instance").to_owned();
     let done = other.post(&path, &[("password", "a-brand-new-passphrase-9")]).await;
-    assert_eq!(done.location.as_deref(), Some("/login?notice=reset-done"), "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some("/login"), "{}", done.body);
     closed_for(&mut socket, "signed out").await;
 }
 

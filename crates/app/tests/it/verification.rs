@@ -110,7 +110,7 @@ async fn the_settings_page_changes_the_address_and_keeps_the_input_on_errors() {
     assert!(page.body.contains("value=\"di@new.example\""), "the address typed is kept");
     let page =
         b.post("/settings/email", &[("new_email", "di@new.example"), ("email_password", PASSWORD)]).await;
-    assert_eq!(page.location.as_deref(), Some("/settings?notice=email-link-sent#email"));
+    assert_eq!(page.location.as_deref(), Some("/settings#email"));
     confirm(&app, "di@new.example").await;
     let settings = b.get("/settings").await;
     assert!(
