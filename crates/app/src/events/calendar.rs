@@ -73,7 +73,7 @@ pub async fn page(
                         })
                         .collect();
                     context! {
-                        label => day.format("%a %-d %b").to_string(),
+                        label => crate::web::dates::day_of(day, today),
                         day => day.day(),
                         today => day == today,
                         outside => month && day.month() != anchor.month(),
@@ -94,7 +94,7 @@ pub async fn page(
     let title = if month {
         anchor.format("%B %Y").to_string()
     } else {
-        format!("Week of {}", first.format("%-d %B %Y"))
+        format!("Week of {}", crate::web::dates::day_of(first, today))
     };
     let ctx = context! {
         title, rows, month,

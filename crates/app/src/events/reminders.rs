@@ -47,7 +47,7 @@ pub fn time_left_words(now: DateTime<Utc>, start: DateTime<Utc>, zone: &str) -> 
     let day = match (local.date_naive() - today).num_days() {
         0 => String::new(),
         1 => "tomorrow ".to_owned(),
-        _ => format!("on {} ", local.format("%a %-d %b")),
+        _ => format!("on {} ", crate::web::dates::day_of(local.date_naive(), today)),
     };
     let at = local.format("%H:%M");
     let minutes = ((start - now).num_seconds() + 59) / 60;

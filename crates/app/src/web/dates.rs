@@ -32,6 +32,29 @@ pub fn iso_day(s: &str) -> String {
     }
 }
 
+/// Text with ISO days in it ("2026-12-25 closed; 2027-01-01 closed"), each written for people
+/// ("Fri 25 Dec closed; Fri 1 Jan 2027 closed").
+pub fn iso_days_in(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut i = 0;
+    while i < text.len() {
+        let boundary = |at: usize| at == 0 || at >= b.len() || !b[at].is_ascii_alphanumeric();
+        let candidate = text.get(i..i + 10).filter(|c| {
+            c.bytes().enumerate().all(|(k, x)| if k == 4 || k == 7 { x == b'-' } else { x.is_ascii_digit() })
+        });
+        if let Some(c) = candidate.filter(|_| (i == 0 || boundary(i - 1)) && boundary(i + 10)) {
+            out.push_str(&iso_day(c));
+            i += 10;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +74,7 @@ mod tests {
         assert_eq!(day_time(t, chrono_tz::UTC), "Sun 1 Jun 2031, 23:30");
         assert_eq!(iso_day("2031-06-01"), "Sun 1 Jun 2031");
         assert_eq!(iso_day("someday"), "someday");
+        assert_eq!(iso_days_in("2031-12-25 closed; 2031-12-24 09:00-13:00"), "Thu 25 Dec 2031 closed; Wed 24 Dec 2031 09:00-13:00");
+        assert_eq!(iso_days_in("Ação 12-25 x2031-12-25"), "Ação 12-25 x2031-12-25");
     }
 }

@@ -22,6 +22,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
     env.add_filter("localtime", localtime);
     env.add_filter("day", |s: String| super::dates::iso_day(&s));
+    env.add_filter("days_in", |s: String| super::dates::iso_days_in(&s));
     embed!(env,
         "base.html" => "templates/base.html",
         "forms.html" => "templates/forms.html",

@@ -1,7 +1,8 @@
 //! What every page a member reaches must get right, found by crawling from the dashboard as a
 //! member with a goal, an event, a group and a contact: a `<title>` of plain text (no markup, so
 //! no form and no secret lands in tabs, history or bookmarks), no `id` used twice (a label
-//! would focus the wrong field), and no word written twice in a row ("new new here").
+//! would focus the wrong field), no word written twice in a row ("new new here"), and no day
+//! written the machine's way ("2026-12-06") where people read it.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -36,8 +37,8 @@ fn links(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// A word written twice in a row in what the page shows ("new new here"), if any.
-fn doubled_word(html: &str) -> Option<String> {
+/// What the page shows as text (tags and their attributes left out).
+fn visible_text(html: &str) -> String {
     let body = html.split("<body").nth(1).unwrap_or(html);
     let mut text = String::new();
     let mut in_tag = false;
@@ -52,6 +53,27 @@ fn doubled_word(html: &str) -> Option<String> {
             _ => {}
         }
     }
+    text
+}
+
+/// A day written the machine's way ("2026-12-06") where people read, if any. Days are written
+/// for people ("Sun 6 Dec"); only a hint showing what to type may show the typed form ("like
+/// 2026-11-20", "Like 2026-12-25 closed; 2026-12-24 09:00-13:00").
+fn iso_day(html: &str) -> Option<String> {
+    let text = visible_text(html);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let digits = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-');
+        let iso = digits.len() == 10
+            && digits.bytes().enumerate().all(|(k, b)| if k == 4 || k == 7 { b == b'-' } else { b.is_ascii_digit() });
+        let hint = words[i.saturating_sub(4)..i].iter().any(|w| ["like", "Like", "e.g."].contains(w));
+        (iso && !hint).then(|| words[i.saturating_sub(3)..(i + 2).min(words.len())].join(" "))
+    })
+}
+
+/// A word written twice in a row in what the page shows ("new new here"), if any.
+fn doubled_word(html: &str) -> Option<String> {
+    let text = visible_text(html);
     // Neighbours as the page shows them: a word, then the same word (a badge's "new" beside
     // "new here" reads "new new here" too).
     let flat: Vec<&str> = text.split_whitespace().collect();
@@ -73,7 +95,7 @@ async fn every_page_has_a_plain_title_and_no_id_twice() {
         .post_json(
             "/api/v1/goals",
             Some(&me.token),
-            &json!({"title": "Ship the portfolio", "visibility": "private"}),
+            &json!({"title": "Ship the portfolio", "visibility": "private", "target_date": "2031-03-31"}),
         )
         .await;
     let start = (chrono::Utc::now() + chrono::TimeDelta::days(2)).format("%Y-%m-%dT10:00").to_string();
@@ -88,7 +110,7 @@ async fn every_page_has_a_plain_title_and_no_id_twice() {
     app.post_json(
         "/api/v1/contacts",
         Some(&me.token),
-        &json!({"name": "Ana Sousa", "email": "ana@example.org"}),
+        &json!({"name": "Ana Sousa", "email": "ana@example.org", "last_in_touch": "2025-10-01", "cadence_days": "30"}),
     )
     .await;
     let b = app.browser().await;
@@ -120,6 +142,9 @@ async fn every_page_has_a_plain_title_and_no_id_twice() {
         }
         if let Some(twice) = doubled_word(&page.body) {
             problems.insert(format!("{path}: a word twice"), twice);
+        }
+        if let Some(day) = iso_day(&page.body) {
+            problems.insert(format!("{path}: a day written as ISO"), day);
         }
         let mut counts: BTreeMap<String, usize> = BTreeMap::new();
         for id in ids(&page.body) {
