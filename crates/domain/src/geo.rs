@@ -185,6 +185,77 @@ impl Gazetteer {
     }
 }
 
+/// What typed text comes to when a city is being set (not searched for).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved<'a> {
+    Found(&'a City),
+    /// Several places have the name and none stands out: the largest few, to choose from.
+    Ambiguous(Vec<&'a City>),
+    Unknown,
+}
+
+impl<'a> Resolved<'a> {
+    /// The city, or what to tell the person who typed `input`.
+    pub fn or_ask(self, input: &str) -> Result<&'a City, String> {
+        match self {
+            Resolved::Found(c) => Ok(c),
+            Resolved::Ambiguous(cs) => {
+                let labels: Vec<String> = cs.iter().map(|c| c.label()).collect();
+                Err(format!(
+                    "More than one place is called \"{}\": {}. Type the one you mean, or pick it from the list.",
+                    input.split(',').next().unwrap_or(input).trim(),
+                    labels.join("; ")
+                ))
+            }
+            Resolved::Unknown => Err(format!(
+                "We don't know a city called \"{}\". Pick one from the suggestions, or a larger town nearby.",
+                input.trim()
+            )),
+        }
+    }
+}
+
+/// How many times larger the largest place of a name must be than the next to be taken without
+/// asking ("Paris" is Paris, France; "Oeiras" could be in Portugal or Brazil).
+const STANDS_OUT: u64 = 10;
+
+impl Gazetteer {
+    /// Resolves what someone typed to set a city, asking rather than guessing: an exact label,
+    /// or the one place of that name (after any ", country"), or the largest in
+    /// `prefer_country` (the person's own), or one far larger than any other of the name;
+    /// otherwise the candidates.
+    pub fn resolve_asking(&self, input: &str, prefer_country: Option<&str>) -> Resolved<'_> {
+        if let Some(&i) = self.by_label.get(&input.trim().to_lowercase()) {
+            return Resolved::Found(&self.cities[i]);
+        }
+        let (name, rest) = split_query(input);
+        let Some(list) = self.by_key.get(&name) else { return Resolved::Unknown };
+        // The list is in the gazetteer's order, largest first.
+        let found: Vec<&City> = list.iter().map(|&i| &self.cities[i]).filter(|c| narrows(c, &rest)).collect();
+        match found[..] {
+            [] => Resolved::Unknown,
+            [one] => Resolved::Found(one),
+            [first, second, ..] => {
+                let mine = prefer_country
+                    .and_then(|cc| found.iter().find(|c| c.country_code.eq_ignore_ascii_case(cc)));
+                match mine {
+                    Some(c) => Resolved::Found(c),
+                    None if first.population >= STANDS_OUT.saturating_mul(second.population.max(1)) => {
+                        Resolved::Found(first)
+                    }
+                    None => Resolved::Ambiguous(found.into_iter().take(5).collect()),
+                }
+            }
+        }
+    }
+
+    /// The country (ISO code) of the largest city in an IANA zone: a person's likely country
+    /// before they name a city.
+    pub fn country_of_zone(&self, zone: &str) -> Option<&str> {
+        self.cities.iter().find(|c| c.timezone == zone).map(|c| c.country_code.as_str())
+    }
+}
+
 /// Splits "Portland, OR" into the folded name and the folded narrowing part.
 fn split_query(query: &str) -> (String, String) {
     match query.split_once(',') {
@@ -300,5 +371,38 @@ mod tests {
         assert_eq!(rounded_km(3.4), 3);
         assert_eq!(rounded_km(0.2), 1);
         assert_eq!(describe_distance(0.0), "in the same city");
+    }
+}
+
+#[cfg(test)]
+mod asking {
+    use super::{Gazetteer, Resolved};
+
+    #[test]
+    fn a_name_several_places_share_is_asked_unless_one_is_mine_or_stands_out() {
+        let g = Gazetteer::bundled();
+        // Oeiras is in Portugal and in Brazil, of a size: asked, unless the person is Portuguese.
+        match g.resolve_asking("Oeiras", None) {
+            Resolved::Ambiguous(cs) => {
+                let countries: Vec<&str> = cs.iter().map(|c| c.country_code.as_str()).collect();
+                assert!(countries.contains(&"PT") && countries.contains(&"BR"), "{countries:?}");
+            }
+            other => panic!("Oeiras should be asked: {other:?}"),
+        }
+        let err = g.resolve_asking("Oeiras", None).or_ask("Oeiras").expect_err("asked");
+        assert!(err.contains("Oeiras, Portugal") && err.contains("Oeiras, Brazil"), "{err}");
+        let pt = g.country_of_zone("Europe/Lisbon");
+        assert_eq!(pt, Some("PT"));
+        assert!(matches!(g.resolve_asking("Oeiras", pt), Resolved::Found(c) if c.country_code == "PT"));
+        assert!(
+            matches!(g.resolve_asking("Oeiras, Brazil", None), Resolved::Found(c) if c.country_code == "BR")
+        );
+        assert!(
+            matches!(g.resolve_asking("Oeiras, Portugal", None), Resolved::Found(c) if c.country_code == "PT")
+        );
+        // Paris, France and Dublin, Ireland are far larger than any other of their names.
+        assert!(matches!(g.resolve_asking("Paris", None), Resolved::Found(c) if c.country_code == "FR"));
+        assert!(matches!(g.resolve_asking("Dublin", None), Resolved::Found(c) if c.country_code == "IE"));
+        assert_eq!(g.resolve_asking("Nowhereville", None), Resolved::Unknown);
     }
 }

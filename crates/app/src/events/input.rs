@@ -202,12 +202,15 @@ pub fn apply(input: &EventInput, current: Option<&EventFields>) -> Result<EventF
                 Ok(n) => f.place_name = n,
                 Err(d) => e.add("place.name", d),
             }
-            match Gazetteer::bundled().resolve(&p.city) {
-                Some(c) => {
+            // A name several places share is asked, unless one is in the event's own country.
+            let g = Gazetteer::bundled();
+            match g.resolve_asking(&p.city, g.country_of_zone(&f.time_zone)).or_ask(&p.city) {
+                Ok(c) => {
                     f.city_id = Some(c.id);
                     f.city_label = c.label();
                 }
-                None => e.add("place.city", "Pick the city from the list."),
+                Err(_) if p.city.trim().is_empty() => e.add("place.city", "Pick the city from the list."),
+                Err(d) => e.add("place.city", d),
             }
         }
         (None, Some(v)) => {

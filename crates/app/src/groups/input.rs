@@ -1,6 +1,6 @@
 //! Checking what an organiser submits for a group (API or form) into stored fields.
 
-use domain::geo::Gazetteer;
+use domain::geo::{Gazetteer, Resolved};
 use domain::groups::Openness;
 use domain::FieldErrors;
 use serde::Deserialize;
@@ -99,12 +99,14 @@ pub fn apply(input: &GroupInput, current: Option<GroupFields>) -> Result<GroupFi
         f.city_id = None;
         f.city_label.clear();
     } else if let Some(c) = &input.city {
-        match Gazetteer::bundled().resolve(c) {
-            Some(city) => {
+        let g = Gazetteer::bundled();
+        match g.resolve_asking(c, g.country_of_zone(&f.time_zone)) {
+            Resolved::Found(city) => {
                 f.city_id = Some(city.id);
                 f.city_label = city.label();
             }
-            None => e.add("city", "Pick the city from the list, or make the group virtual."),
+            Resolved::Unknown => e.add("city", "Pick the city from the list, or make the group virtual."),
+            asked => e.add("city", asked.or_ask(c).err().unwrap_or_default()),
         }
     } else if f.city_id.is_none() {
         e.add("city", "Say which city the group meets in, or make it virtual.");

@@ -102,12 +102,16 @@ impl Editor {
             self.update.city = None;
             return;
         }
-        match Gazetteer::bundled().resolve(v) {
-            Some(c) => self.set_city(c),
-            None => self.errors.add(
-                field,
-                format!("We don't know a city called \"{}\". Pick one from the suggestions, or a larger town nearby.", v.trim()),
-            ),
+        // A name several places share is asked, unless one is in the member's own country (that
+        // of their city so far, or of their zone until they have one).
+        let g = Gazetteer::bundled();
+        let country = match self.update.city.as_ref().and_then(|c| g.get(c.id)) {
+            Some(c) => Some(c.country_code.as_str()),
+            None => g.country_of_zone(&self.update.timezone),
+        };
+        match g.resolve_asking(v, country).or_ask(v) {
+            Ok(c) => self.set_city(c),
+            Err(d) => self.errors.add(field, d),
         }
     }
 

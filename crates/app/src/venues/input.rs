@@ -95,14 +95,15 @@ pub fn apply(input: &VenueInput, current: Option<VenueFields>) -> Result<VenueFi
     }
     let mut city = None;
     match &input.city {
-        Some(c) => match Gazetteer::bundled().resolve(c) {
-            Some(found) => {
+        Some(c) => match Gazetteer::bundled().resolve_asking(c, None).or_ask(c) {
+            Ok(found) => {
                 f.city_id = Some(found.id);
                 f.city_label = found.label();
                 f.time_zone = found.tz().map(|z| z.name().to_owned()).unwrap_or_else(|| "UTC".into());
                 city = Some((found.lat, found.lon));
             }
-            None => e.add("city", "Pick the city from the list."),
+            Err(_) if c.trim().is_empty() => e.add("city", "Pick the city from the list."),
+            Err(d) => e.add("city", d),
         },
         None if creating => e.add("city", "Say which city the venue is in."),
         None => city = f.city_id.and_then(|id| Gazetteer::bundled().get(id)).map(|c| (c.lat, c.lon)),

@@ -74,7 +74,10 @@ mod tests {
         assert_eq!(day_time(t, chrono_tz::UTC), "Sun 1 Jun 2031, 23:30");
         assert_eq!(iso_day("2031-06-01"), "Sun 1 Jun 2031");
         assert_eq!(iso_day("someday"), "someday");
-        assert_eq!(iso_days_in("2031-12-25 closed; 2031-12-24 09:00-13:00"), "Thu 25 Dec 2031 closed; Wed 24 Dec 2031 09:00-13:00");
+        assert_eq!(
+            iso_days_in("2031-12-25 closed; 2031-12-24 09:00-13:00"),
+            "Thu 25 Dec 2031 closed; Wed 24 Dec 2031 09:00-13:00"
+        );
         assert_eq!(iso_days_in("Ação 12-25 x2031-12-25"), "Ação 12-25 x2031-12-25");
     }
 }

@@ -16,8 +16,9 @@ use crate::state::AppState;
 
 /// The cookie that carries a confirmation to the next page.
 const FLASH_COOKIE: &str = "alng_flash";
-/// The query parameters that carry a confirmation.
-const CARRIED: [&str; 3] = ["notice", "added", "skipped"];
+/// The query parameters that carry a confirmation (or, for `accepted`, the partnership just
+/// accepted, whose page offers to plan its first sessions once).
+const CARRIED: [&str; 5] = ["notice", "added", "skipped", "saved", "accepted"];
 
 /// Splits `path?query#fragment` into its path, its query pairs and the rest from `#` on.
 fn split(target: &str) -> (&str, Vec<(String, String)>, &str) {

@@ -285,7 +285,10 @@ async fn the_pages_create_an_event_answer_it_and_show_goals_and_the_dashboard() 
         .post(&format!("{path}/rsvp"), &[("at", &at), ("status", "going"), ("goal", "Draft the newsletter")])
         .await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER);
-    assert!(answered.location.as_deref().is_some_and(|l| !l.contains("notice")), "the confirmation is not in the address");
+    assert!(
+        answered.location.as_deref().is_some_and(|l| !l.contains("notice")),
+        "the confirmation is not in the address"
+    );
     host.post(&format!("{path}/rsvp"), &[("at", &at), ("status", "going"), ("goal", "Tax return")]).await;
     let page = host.get(&format!("{path}?at={at}")).await;
     assert!(

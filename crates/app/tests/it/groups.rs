@@ -393,7 +393,11 @@ async fn an_invitation_page_brings_a_new_member_back_after_signing_up() {
     assert!(page.body.contains("Welcome! You're a member now."), "{}", page.body);
     // Once: a reload, or a link that carries the words itself, says nothing.
     assert!(!b.get(&format!("/groups/{id}")).await.body.contains("Welcome! You're a member now."));
-    assert!(!b.get(&format!("/groups/{id}?notice=joined")).await.body.contains("Welcome! You're a member now."));
+    assert!(!b
+        .get(&format!("/groups/{id}?notice=joined"))
+        .await
+        .body
+        .contains("Welcome! You're a member now."));
     assert!(page.body.contains("Leave the group"));
     // Only paths on this site are followed after signing in.
     for evil in ["//evil.example/x", "https://evil.example", "/\\evil.example"] {

@@ -281,7 +281,7 @@ async fn each_category_reaches_a_member_as_they_chose_and_bad_choices_save_nothi
     let ok = b
         .post("/settings/notifications", &[("d_partners", "email"), ("quiet_start", ""), ("quiet_end", "")])
         .await;
-    assert_eq!(ok.location.as_deref(), Some("/settings/notifications?saved=1"));
+    assert_eq!(ok.location.as_deref(), Some("/settings/notifications"));
 }
 
 #[tokio::test]
@@ -357,7 +357,7 @@ async fn one_kind_may_go_otherwise_than_its_category_and_follow_it_again() {
     let saved = b
         .post("/settings/notifications", &[("d_goal_cheer", "off"), ("quiet_start", ""), ("quiet_end", "")])
         .await;
-    assert_eq!(saved.location.as_deref(), Some("/settings/notifications?saved=1"));
+    assert_eq!(saved.location.as_deref(), Some("/settings/notifications"));
     let (_, prefs) = app.get_json("/api/v1/me/notification-preferences", Some(&ana.token)).await;
     assert_eq!(kind_of(&prefs, "goal_cheer"), ("off".to_owned(), Some("off".to_owned())));
 }

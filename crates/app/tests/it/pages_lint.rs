@@ -65,7 +65,10 @@ fn iso_day(html: &str) -> Option<String> {
     words.iter().enumerate().find_map(|(i, w)| {
         let digits = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '-');
         let iso = digits.len() == 10
-            && digits.bytes().enumerate().all(|(k, b)| if k == 4 || k == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && digits
+                .bytes()
+                .enumerate()
+                .all(|(k, b)| if k == 4 || k == 7 { b == b'-' } else { b.is_ascii_digit() });
         let hint = words[i.saturating_sub(4)..i].iter().any(|w| ["like", "Like", "e.g."].contains(w));
         (iso && !hint).then(|| words[i.saturating_sub(3)..(i + 2).min(words.len())].join(" "))
     })

@@ -200,8 +200,8 @@ async fn the_edit_page_shows_errors_by_their_fields_keeps_input_and_saves() {
     assert!(bad.body.contains("value=\"Photographer\""), "input kept");
     assert!(bad.body.contains("value=\"-3\""), "even the wrong input is kept");
     let good = b.post("/profile/edit", &fields("1.5", "Madrid", "Tue 10:00-12:00")).await;
-    assert_eq!(good.location.as_deref(), Some("/profile?saved=true"));
-    let profile = b.get("/profile?saved=true").await;
+    assert_eq!(good.location.as_deref(), Some("/profile"));
+    let profile = b.get("/profile").await;
     assert!(profile.body.contains("Profile saved."));
     assert!(profile.body.contains("Madrid, Spain"));
     assert!(profile.body.contains("photo editing"));
@@ -245,4 +245,51 @@ async fn members_block_and_unblock_from_the_pages() {
     assert_eq!(b.post("/members/nobody/block", &[]).await.status, StatusCode::NOT_FOUND);
     b.post(&format!("/members/{}/unblock", other.id), &[]).await;
     assert_eq!(b.get(&format!("/members/{}", other.id)).await.status, StatusCode::OK);
+}
+
+/// A city name several places share is asked, not guessed (page and API), unless one of them is
+/// in the member's own country, taken from their zone until they have a city.
+#[tokio::test]
+async fn a_city_name_several_places_share_is_asked_not_guessed() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Rui").await;
+    let (s, body) = app.patch_json("/api/v1/me", &m.token, &json!({"city": "Oeiras"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let detail = body["errors"][0]["detail"].as_str().unwrap_or("");
+    assert_eq!(body["errors"][0]["field"], "city");
+    assert!(
+        detail.contains("Oeiras, Portugal") && detail.contains("Oeiras, Brazil"),
+        "the candidates: {detail}"
+    );
+    let (_, me) = app.get_json("/api/v1/me", Some(&m.token)).await;
+    assert!(me["city"].is_null(), "nothing saved: {me}");
+    // The page asks next to the field and keeps what was typed.
+    let b = app.browser().await;
+    b.login(&m.email, crate::support::PASSWORD).await;
+    let page = b
+        .post(
+            "/profile/edit",
+            &[
+                ("display_name", "Rui"),
+                ("city", "Oeiras"),
+                ("timezone", ""),
+                ("session_minutes", "90"),
+                ("company", "either"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("More than one place is called") && page.body.contains(r#"value="Oeiras""#),
+        "{}",
+        page.body
+    );
+    // Typed with its country, it is that one.
+    let (s, me) = app.patch_json("/api/v1/me", &m.token, &json!({"city": "Oeiras, Brazil"})).await;
+    assert_eq!((s, me["city"].clone()), (StatusCode::OK, json!("Oeiras, Brazil")));
+
+    // A member whose zone is Lisbon's means the Portuguese one.
+    let lia = app.member_with("Lia", json!({"timezone": "Europe/Lisbon"})).await;
+    let (s, me) = app.patch_json("/api/v1/me", &lia.token, &json!({"city": "Oeiras"})).await;
+    assert_eq!((s, me["city"].clone()), (StatusCode::OK, json!("Oeiras, Portugal")));
 }
