@@ -193,7 +193,7 @@ export const communitySteps = [
     await checkA11y(page, 'venues');
     await goto(page, '/venues/new');
     await checkA11y(page, 'add a venue');
-    // Right at Lisbon's centre: next door to Ana, who lives in Lisbon with a 1 km home radius.
+    // Right at Lisbon's centre, where Ana lives.
     await addVenue('Café Sossego', '', '', '2', 'Mon-Sun 08:00-20:00');
     await checkA11y(page, 'venue');
     const venueUrl = new URL(page.url()).pathname;
@@ -261,9 +261,13 @@ export const communitySteps = [
     } finally {
       for (const c of contexts) await c.close();
     }
-    // For Ana and Second the café is next to Ana's home: it goes after the library, and says why.
+    // Ana marks the café as near her home, on its page (only she sees it): for Ana and Second it
+    // then goes after the library, and says why without naming anyone else.
+    await goto(page, venueUrl);
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Mark it as near my home' }));
+    await expectVisible(page.getByText('You marked this as near your home'), 'the mark, on the venue page');
     const forAna = await suggestions(page, 'Second Member');
-    check(forAna[0] === 'Biblioteca Norte', `the library first when the café is next door, got ${JSON.stringify(forAna)}`);
-    await expectVisible(page.getByText('within your home radius — not the café by your house'), 'why the café comes last');
+    check(forAna[0] === 'Biblioteca Norte', `the library first when the café is by Ana's house, got ${JSON.stringify(forAna)}`);
+    await expectVisible(page.getByText('you marked it as near your home'), 'why the café comes last');
   }],
 ];

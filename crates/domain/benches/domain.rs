@@ -308,7 +308,7 @@ fn venues(c: &mut Criterion) {
         .map(|i| Participant {
             name: format!("P{i}"),
             home: Some((38.60 + f64::from(i) * 0.03, -9.25 + f64::from(i) * 0.04)),
-            home_radius_km: 1.0,
+            near_home: vec![usize::try_from(i).unwrap_or(0) * 7],
         })
         .collect();
     let start = chrono::DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")

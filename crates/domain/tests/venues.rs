@@ -113,7 +113,7 @@ fn venue(at: (f64, f64), noise: f64, weekly: &str) -> Candidate {
 }
 
 fn person(name: &str, home: (f64, f64)) -> Participant {
-    Participant { name: name.into(), home: Some(home), home_radius_km: 1.0 }
+    Participant { name: name.into(), home: Some(home), near_home: Vec::new() }
 }
 
 // Places along a line east of Lisbon's centre, about 0.9 km per 0.01° of longitude.
@@ -154,22 +154,33 @@ fn the_fairest_quiet_open_venue_comes_first_with_its_reasons() {
 }
 
 #[test]
-fn the_cafe_by_someones_house_goes_last_and_says_why() {
+fn a_cafe_someone_marked_as_near_home_goes_last_and_names_nobody() {
     let index = VenueIndex::new(vec![
-        venue(east(0.4), 1.0, "Mon-Sun 08:00-20:00"), // next door to Ana
-        venue(east(6.0), 2.0, "Mon-Sun 08:00-20:00"), // a longer trip for Ana, but not her street
+        venue(east(0.4), 1.0, "Mon-Sun 08:00-20:00"), // Bo marked it: next door to him
+        venue(east(6.0), 2.0, "Mon-Sun 08:00-20:00"), // a longer trip, but nobody's street
+        venue(east(0.5), 1.0, "Mon-Sun 08:00-20:00"), // as close to the city centre, unmarked
     ]);
-    let pair = [person("Ana", east(0.0)), person("Bo", east(1.5))];
+    let mut bo = person("Bo", east(1.5));
+    bo.near_home = vec![0];
+    let pair = [person("you", east(0.0)), bo];
     let wed = at("2026-12-02T10:00:00Z");
     let s = suggest(&index, &pair, "cowork", wed, wed + TimeDelta::hours(1), 5);
-    assert_eq!(s.iter().map(|x| x.index).collect::<Vec<_>>(), [1, 0]);
-    assert_eq!(s[1].too_close, [0]);
-    assert!(
-        s[1].reasons.iter().any(|r| r == "within Ana's home radius — not the café by your house"),
-        "{:?}",
-        s[1].reasons
+    assert_eq!(
+        s.iter().map(|x| x.index).collect::<Vec<_>>(),
+        [2, 1, 0],
+        "marked last; nothing guessed for the rest"
     );
-    // For a pair living elsewhere it is simply the fairest.
+    assert_eq!(s[2].too_close, [1]);
+    assert!(s[2].reasons.iter().any(|r| r == "near someone's home"), "{:?}", s[2].reasons);
+    assert!(s.iter().flat_map(|x| &x.reasons).all(|r| !r.contains("Bo's") && !r.contains("home radius")));
+    // The asker's own mark says so to them.
+    let mut me = person("you", east(0.0));
+    me.near_home = vec![2];
+    let s = suggest(&index, &[me, person("Bo", east(1.5))], "cowork", wed, wed + TimeDelta::hours(1), 5);
+    let last = s.last().expect("three");
+    assert_eq!(last.index, 2);
+    assert!(last.reasons.iter().any(|r| r == "you marked it as near your home"), "{:?}", last.reasons);
+    // For a pair who marked nothing, the café at the centre is simply the fairest.
     let others = [person("Cy", east(-3.0)), person("Di", east(3.0))];
     let s = suggest(&index, &others, "cowork", wed, wed + TimeDelta::hours(1), 5);
     assert_eq!(s[0].index, 0);

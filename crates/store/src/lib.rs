@@ -23,6 +23,7 @@ pub mod help;
 mod json_rows;
 pub mod members;
 pub mod memberships;
+pub mod near_home;
 pub mod notifications;
 pub mod outbox;
 pub mod partners;

@@ -319,6 +319,20 @@ impl Db {
             .bind(keep)
             .execute(&mut *tx)
             .await?;
+        // Marks of "near my home" follow the venue they mean.
+        sqlx::query(
+            "INSERT INTO venue_near_home (user_id, venue_id, created_at) \
+             SELECT user_id, $2, created_at FROM venue_near_home WHERE venue_id = $1 \
+             ON CONFLICT (user_id, venue_id) DO NOTHING",
+        )
+        .bind(duplicate)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM venue_near_home WHERE venue_id = $1")
+            .bind(duplicate)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE events SET venue_id = $2 WHERE venue_id = $1")
             .bind(duplicate)
             .bind(keep)

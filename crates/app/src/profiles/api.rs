@@ -29,6 +29,9 @@ pub struct Me {
     #[serde(flatten)]
     pub profile: MemberView,
     pub city_id: Option<i64>,
+    /// No longer used: venue suggestions avoid the venues a member marks as near their home
+    /// (`PUT /api/v1/venues/{id}/near-home`). Kept for clients that send it.
+    #[schema(deprecated)]
     pub home_radius_m: i64,
     /// Availability windows in my zone (weekday 0 = Monday; minutes after midnight).
     pub windows: Vec<WindowBody>,
@@ -98,7 +101,8 @@ pub struct ProfilePatch {
     pub session_minutes: Option<i64>,
     /// quiet, chatty or either.
     pub company: Option<String>,
-    /// 0 to 50,000.
+    /// 0 to 50,000. No longer used (see the venues' near-home marks); kept for clients that send it.
+    #[schema(deprecated)]
     pub home_radius_m: Option<i64>,
     pub windows: Option<Vec<WindowBody>>,
     /// Field (trade, bio, skills, city, availability, preferences) → everyone | groups | partners.

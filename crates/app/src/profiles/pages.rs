@@ -36,7 +36,6 @@ pub struct ProfileForm {
     is_virtual: Option<String>,
     session_minutes: String,
     company: String,
-    home_radius_km: String,
     availability: String,
     vis_trade: String,
     vis_bio: String,
@@ -69,7 +68,6 @@ impl ProfileForm {
             is_virtual: (u.is_virtual == 1).then(|| "yes".into()),
             session_minutes: u.session_minutes.to_string(),
             company: u.company.clone(),
-            home_radius_km: format_km(u.home_radius_m),
             availability: format_windows(&p.windows),
             vis_trade: u.vis_trade.clone(),
             vis_bio: u.vis_bio.clone(),
@@ -78,15 +76,6 @@ impl ProfileForm {
             vis_availability: u.vis_availability.clone(),
             vis_preferences: u.vis_preferences.clone(),
         }
-    }
-}
-
-fn format_km(m: i64) -> String {
-    let km = m as f64 / 1000.0;
-    if km.fract() == 0.0 {
-        format!("{km:.0}")
-    } else {
-        format!("{km}")
     }
 }
 
@@ -152,7 +141,7 @@ pub async fn own(
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
     let help = crate::referrals::help::balance_words(&state, &me.id).await?;
-    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, home_radius_km => format_km(me.home_radius_m) }, notice => q.saved.then_some("Profile saved.") };
+    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, near_home => state.db.near_home_of(&me.id).await? }, notice => q.saved.then_some("Profile saved.") };
     Ok(page("profile.html", Some(&me), &csrf, ctx)?.into_response())
 }
 
@@ -195,10 +184,6 @@ pub async fn save(
         Err(_) => ed.errors.add("session_minutes", "Choose a session length."),
     }
     ed.company("company", &form.company);
-    match form.home_radius_km.trim().replace(',', ".").parse::<f64>() {
-        Ok(km) if km.is_finite() => ed.home_radius_m("home_radius_km", (km * 1000.0).round() as i64),
-        _ => ed.errors.add("home_radius_km", "Enter the home radius in km, e.g. 1 or 1.5."),
-    }
     ed.availability_text("availability", &form.availability);
     for (field, value) in PRIVATE_FIELDS.iter().zip([
         &form.vis_trade,

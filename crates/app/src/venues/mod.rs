@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod input;
+pub mod near_home;
 pub mod pages;
 pub mod panel;
 pub mod suggest;
@@ -31,11 +32,17 @@ pub fn routes() -> Router<AppState> {
         .route("/venues/{id}/edit", get(pages::edit_page).post(pages::edit))
         .route("/venues/{id}/reviews", post(pages::review))
         .route("/venues/{id}/merge", post(pages::merge))
+        .route("/venues/{id}/near-home", post(near_home::mark_page))
         .route("/api/v1/venues", get(api::list).post(api::create))
         .route("/api/v1/venues/suggest", get(suggest::api))
         .route("/api/v1/venues/{id}", get(api::get).patch(api::patch))
         .route("/api/v1/venues/{id}/reviews", post(api::review))
         .route("/api/v1/venues/{id}/merge", post(api::merge))
+        .route(
+            "/api/v1/venues/{id}/near-home",
+            axum::routing::put(near_home::mark_api).delete(near_home::unmark_api),
+        )
+        .route("/api/v1/me/near-home", get(near_home::list_api))
 }
 
 /// The venue `id`; a merged-away one answers with the venue it became.

@@ -249,8 +249,9 @@ async fn render_show(
     }
     upcoming.sort_by_key(|(t, _)| *t);
     let upcoming: Vec<_> = upcoming.into_iter().take(10).map(|(_, c)| c).collect();
+    let near_home = state.db.near_home_of(&me.id).await?.iter().any(|(id, _)| *id == v.id);
     let ctx = context! {
-        venue, reviews, edits, reviewable, upcoming, outlets => OUTLETS,
+        venue, reviews, edits, reviewable, upcoming, outlets => OUTLETS, near_home,
         may_merge => super::may_merge(state, me).await?, ..extra
     };
     Ok((status, page("venue.html", Some(me), csrf, ctx)?).into_response())

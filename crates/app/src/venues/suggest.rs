@@ -1,6 +1,7 @@
 //! Venue suggestions for a set of participants: the page, the API, and the step the event form
 //! uses. Participants' homes are their cities' coordinates, which never leave the server: reasons
-//! carry rounded distances, and name only those whose city the asker may see.
+//! carry rounded distances, and name only those whose city the asker may see. Venues someone
+//! marked as near their home go last, and are "near someone's home", whoever it is.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -47,7 +48,7 @@ pub struct SuggestionView {
     pub longest_km: u32,
     /// Everyone's trips together, rounded km.
     pub total_km: u32,
-    /// Inside someone's home radius ("not the café by your house"): ranked after the others.
+    /// Someone marked it as near their home ("not the café by your house"): ranked after the others.
     pub too_close: bool,
     /// Why, in words.
     pub reasons: Vec<String>,
@@ -91,6 +92,10 @@ pub async fn suggest_for(
             format!("Suggest for at most {MAX_PARTICIPANTS} people at once."),
         )));
     }
+    let mut marks = Vec::with_capacity(people.len());
+    for u in &people {
+        marks.push(state.db.near_home_of(&u.id).await?);
+    }
     let mut participants = Vec::with_capacity(people.len());
     for u in &people {
         let relation = state.db.relation(&me.id, &u.id).await?;
@@ -104,7 +109,7 @@ pub async fn suggest_for(
                 "someone".into()
             },
             home: u.lat.zip(u.lon),
-            home_radius_km: u.home_radius_m as f64 / 1000.0,
+            near_home: Vec::new(),
         });
     }
     let homes: Vec<(f64, f64)> = participants.iter().filter_map(|p| p.home).collect();
@@ -121,6 +126,11 @@ pub async fn suggest_for(
         .db
         .venues_within((lat0 - MARGIN_DEG, lat1 + MARGIN_DEG), (lon0 - stretch, lon1 + stretch))
         .await?;
+    let position: std::collections::HashMap<&str, usize> =
+        venues.iter().enumerate().map(|(i, v)| (v.id.as_str(), i)).collect();
+    for (p, marked) in participants.iter_mut().zip(&marks) {
+        p.near_home = marked.iter().filter_map(|(id, _)| position.get(id.as_str()).copied()).collect();
+    }
     let attributes = super::attributes(state, &venues).await?;
     let index = VenueIndex::new(
         venues.iter().zip(attributes).map(|(v, a)| super::candidate(v, a)).collect::<Vec<_>>(),
@@ -190,7 +200,7 @@ fn parse(q: &SuggestQuery) -> Result<(Vec<String>, DateTime<Utc>, i64, String), 
 }
 
 /// Suggests venues for me and other members: open for the whole time, quiet enough for the
-/// kind, fair to everyone, and not inside anyone's home radius unless nothing else will do.
+/// kind, fair to everyone, and not one someone marked as near their home unless nothing else will do.
 #[utoipa::path(get, path = "/api/v1/venues/suggest", tag = "venues", security(("bearer" = [])), params(SuggestQuery),
     responses((status = 200, body = VenueSuggestions), (status = 422, body = ErrorBody)))]
 pub async fn api(

@@ -244,12 +244,12 @@ async fn a_series_takes_its_venues_in_turn() {
 }
 
 #[tokio::test]
-async fn suggestions_are_fair_quiet_open_and_never_next_door() {
+async fn suggestions_are_fair_quiet_open_and_keep_the_cafe_someone_marked_for_last() {
     let app = TestApp::spawn().await;
     // Ana lives in Lisbon, Bo in Amadora, Cy in Oeiras, Di in Odivelas: cities around Lisbon.
     let with_city = |name: &'static str, city: &'static str| {
         let app = &app;
-        async move { app.member_with(name, json!({"city": city, "home_radius_m": 1000})).await }
+        async move { app.member_with(name, json!({"city": city})).await }
     };
     let (ana, bo) = (with_city("Ana", "Lisbon, Portugal").await, with_city("Bo", "Amadora, Portugal").await);
     let (cy, di) = (with_city("Cy", "Oeiras, Portugal").await, with_city("Di", "Odivelas, Portugal").await);
@@ -274,23 +274,47 @@ async fn suggestions_are_fair_quiet_open_and_never_next_door() {
         let app = &app;
         async move { app.get_json(&url, Some(&token)).await }
     };
-    // For Ana and Bo the café next to Ana's home goes after the library, and says why.
+    let order = |body: &serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["venue"]["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    // Nobody marked anything: nothing is guessed from where cities' centres are, and the café in
+    // the centre is simply the fairest. The loud bar is left out of a coworking session.
     let (s, body) = ask(&ana, &[&bo], "cowork").await;
     assert_eq!(s, StatusCode::OK, "{body}");
-    let ids: Vec<&str> = body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["venue"]["id"].as_str().expect("id"))
-        .collect();
-    assert_eq!(
-        ids,
-        [farther.as_str(), next_door.as_str()],
-        "the loud bar is left out of a coworking session: {body}"
-    );
+    assert_eq!(order(&body), [next_door.clone(), farther.clone()], "{body}");
+    assert!(!body.to_string().contains("home"), "{body}");
+
+    // Bo marks the café as near his home, on its page: it goes last, near "someone's" home.
+    let b = app.browser().await;
+    b.login(&bo.email, crate::support::PASSWORD).await;
+    let page = b.get(&format!("/venues/{next_door}")).await.body;
+    assert!(page.contains("Mark it as near my home"), "{page}");
+    let marked = b.post(&format!("/venues/{next_door}/near-home"), &[("on", "1")]).await;
+    assert_eq!(marked.status, StatusCode::SEE_OTHER);
+    assert!(b.get(&format!("/venues/{next_door}")).await.body.contains("You marked this as near your home"));
+    let (_, mine) = app.get_json("/api/v1/me/near-home", Some(&bo.token)).await;
+    assert_eq!(mine["items"][0]["name"], "Café da Esquina");
+    let (_, body) = ask(&ana, &[&bo], "cowork").await;
+    assert_eq!(order(&body), [farther.clone(), next_door.clone()], "{body}");
     let reasons = body["items"][1]["reasons"].to_string();
-    assert!(reasons.contains("within your home radius — not the café by your house"), "{reasons}");
+    assert!(reasons.contains("near someone's home") && !reasons.contains("Bo's"), "nobody named: {reasons}");
     assert_eq!(body["items"][1]["too_close"], true);
+    // Bo himself is told it is his own mark.
+    let (_, body) = ask(&bo, &[&ana], "cowork").await;
+    assert!(body["items"][1]["reasons"].to_string().contains("you marked it as near your home"), "{body}");
+    // Taken off through the API, the café is the fairest again.
+    let (s, _) =
+        app.delete_json(&format!("/api/v1/venues/{next_door}/near-home"), &bo.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, body) = ask(&ana, &[&bo], "cowork").await;
+    assert_eq!(order(&body)[0], next_door);
+    let (s, _) = app.put_json(&format!("/api/v1/venues/{next_door}/near-home"), &bo.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
     // For Cy and Di, who live elsewhere, the café is simply the better choice: more central.
     let (_, body) = ask(&cy, &[&di], "cowork").await;
     assert_eq!(body["items"][0]["venue"]["id"], next_door.as_str(), "{body}");

@@ -103,11 +103,13 @@ pub struct Candidate {
 /// Someone who will be there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participant {
+    /// "you" for the one asking; nobody else is ever named in a reason.
     pub name: String,
     /// Where they start from (their city), if known.
     pub home: Option<(f64, f64)>,
-    /// Venues closer than this to their home are "the café by your house".
-    pub home_radius_km: f64,
+    /// The venues (indices into the index) they marked as near their home, privately: "not the
+    /// café by your house". Nothing is guessed for those who marked none.
+    pub near_home: Vec<usize>,
 }
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
@@ -123,10 +125,6 @@ fn chord(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 
 fn km_of_chord(c: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * (c / 2.0).min(1.0).asin()
-}
-
-fn chord_of_km(km: f64) -> f64 {
-    2.0 * (km / (2.0 * EARTH_RADIUS_KM)).min(std::f64::consts::FRAC_PI_2).sin()
 }
 
 /// Venues prepared for many suggestions: positions as unit vectors, so that comparing trips is a
@@ -169,15 +167,15 @@ pub struct Suggestion {
     pub longest_km: f64,
     /// Everyone's trips together, in km.
     pub total_km: f64,
-    /// Participants (by index) inside whose home radius it lies.
+    /// Participants (by index) who marked it as near their home.
     pub too_close: Vec<usize>,
     /// Why, in words.
     pub reasons: Vec<String>,
 }
 
 /// The best `limit` venues for `people` from `start` to `end` for an event of `event_kind`:
-/// only venues open throughout and quiet enough; those inside someone's home radius after all
-/// others; then the shortest longest trip, then the shortest total.
+/// only venues open throughout and quiet enough; those someone marked as near their home after
+/// all others; then the shortest longest trip, then the shortest total.
 pub fn suggest(
     index: &VenueIndex,
     people: &[Participant],
@@ -187,24 +185,28 @@ pub fn suggest(
     limit: usize,
 ) -> Vec<Suggestion> {
     let quiet = f64::from(max_noise(event_kind)) + 0.25;
-    let homes: Vec<([f64; 3], f64)> =
-        people.iter().filter_map(|p| p.home.map(|h| (unit(h), chord_of_km(p.home_radius_km)))).collect();
+    let homes: Vec<[f64; 3]> = people.iter().filter_map(|p| p.home.map(unit)).collect();
     let owners: Vec<usize> =
         people.iter().enumerate().filter(|(_, p)| p.home.is_some()).map(|(i, _)| i).collect();
+    let mut marked = vec![0_usize; index.len()];
+    for i in people.iter().flat_map(|p| &p.near_home) {
+        if let Some(n) = marked.get_mut(*i) {
+            *n += 1;
+        }
+    }
     // (how many are too close, longest chord, total chord, index)
     let mut ranked: Vec<(usize, f64, f64, usize)> = Vec::with_capacity(index.len() / 4);
     for (i, u) in index.units.iter().enumerate() {
         if index.venues[i].attributes.noise > quiet {
             continue;
         }
-        let (mut close, mut longest, mut total) = (0, 0.0_f64, 0.0);
-        for (home, radius) in &homes {
+        let (mut longest, mut total) = (0.0_f64, 0.0);
+        for home in &homes {
             let c = chord(u, home);
-            close += usize::from(c < *radius);
             longest = longest.max(c);
             total += c;
         }
-        ranked.push((close, longest, total, i));
+        ranked.push((marked[i], longest, total, i));
     }
     ranked.sort_unstable_by(|a, b| {
         a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.2.total_cmp(&b.2)).then(a.3.cmp(&b.3))
@@ -228,22 +230,17 @@ fn explain(
     i: usize,
     people: &[Participant],
     owners: &[usize],
-    homes: &[([f64; 3], f64)],
+    homes: &[[f64; 3]],
     start: DateTime<Utc>,
 ) -> Suggestion {
     let v = &index.venues[i];
     let u = &index.units[i];
-    let trips: Vec<(usize, f64, bool)> = owners
-        .iter()
-        .zip(homes)
-        .map(|(p, (home, radius))| {
-            let c = chord(u, home);
-            (*p, km_of_chord(c), c < *radius)
-        })
-        .collect();
+    let trips: Vec<(usize, f64)> =
+        owners.iter().zip(homes).map(|(p, home)| (*p, km_of_chord(chord(u, home)))).collect();
     let longest = trips.iter().map(|t| t.1).fold(0.0, f64::max);
     let total: f64 = trips.iter().map(|t| t.1).sum();
-    let too_close: Vec<usize> = trips.iter().filter(|t| t.2).map(|t| t.0).collect();
+    let too_close: Vec<usize> =
+        people.iter().enumerate().filter(|(_, p)| p.near_home.contains(&i)).map(|(p, _)| p).collect();
     let mut reasons = Vec::new();
     let day = start.with_timezone(&v.zone).date_naive();
     reasons.push(format!("open {} that day", v.hours.describe(day)));
@@ -263,7 +260,7 @@ fn explain(
         };
         reasons.push(both);
     }
-    if let Some((p, km, _)) = trips.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+    if let Some((p, km)) = trips.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
         if trips.len() > 1 {
             reasons.push(format!(
                 "fair: the longest trip is about {} km ({}), {} km in all",
@@ -275,11 +272,13 @@ fn explain(
             reasons.push(format!("about {} km from {}", crate::geo::rounded_km(*km), people[*p].name));
         }
     }
-    for p in &too_close {
-        let name = &people[*p].name;
-        // The asker is named "you": "within your home radius", not "you's".
-        let whose = if name == "you" { "your".to_owned() } else { format!("{name}'s") };
-        reasons.push(format!("within {whose} home radius — not the café by your house"));
+    // Whose home it is near is never said of anyone but the asker.
+    let (mine, others) = too_close.iter().partition::<Vec<&usize>, _>(|p| people[**p].name == "you");
+    if !mine.is_empty() {
+        reasons.push("you marked it as near your home".to_owned());
+    }
+    if !others.is_empty() {
+        reasons.push("near someone's home".to_owned());
     }
     Suggestion { index: i, longest_km: longest, total_km: total, too_close, reasons }
 }
