@@ -195,6 +195,7 @@ impl Modify for BearerAuth {
         crate::partners::api::set_bookable_by,
         crate::partners::bookings::create_api,
         crate::partners::bookings::list_api,
+        crate::partners::focus::leave_api,
         crate::partners::bookings::cancel_api,
         crate::groups::api::list,
         crate::groups::api::create,

@@ -16,6 +16,7 @@ mod db;
 pub mod event_details;
 pub mod events;
 pub mod feeds;
+pub mod focus_pairs;
 pub mod goals;
 pub mod group_invites;
 pub mod groups;

@@ -71,11 +71,16 @@ pub async fn visible(state: &AppState, viewer: &User, id: &str) -> Result<Event,
     state.db.event_for(id, &viewer.id).await?.ok_or(AppError::NotFound)
 }
 
-/// An event the viewer hosts.
+/// An event the viewer hosts. A focus pair's session has no host: its two members are equals.
 pub async fn hosted(state: &AppState, viewer: &User, id: &str) -> Result<Event, AppError> {
     let e = visible(state, viewer, id).await?;
     if e.host_id != viewer.id {
         return Err(AppError::Forbidden("Only the host can change this event."));
+    }
+    if crate::partners::focus::is_pair(state, &e.id).await? {
+        return Err(AppError::Forbidden(
+            "A focus session for two has no host: either of you may cancel your place, nothing more.",
+        ));
     }
     Ok(e)
 }
@@ -309,6 +314,11 @@ pub async fn answer(
         ),
         None => None,
     };
+    // In a focus pair, not going is leaving the pair (the other is told and paired again).
+    if answer != Answer::Going && crate::partners::focus::is_pair(state, &e.id).await? {
+        crate::partners::focus::leave(state, viewer, e).await?;
+        return Ok("declined".to_owned());
+    }
     let late = occ.start.timestamp_millis() - now < state.config.late_cancel_minutes * 60_000;
     let out = state.db.answer(&e.id, key, &viewer.id, answer, goal.as_deref(), e.capacity, late, now).await?;
     if out.status != "going" {

@@ -346,8 +346,9 @@ pub async fn show(
         _ => None,
     };
     let venue = crate::venues::panel_for(&state, &e, selected.as_ref().map(|o| (o.key, o.start))).await?;
-    let ctx =
-        context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id, notice };
+    let pair = crate::partners::focus::is_pair(&state, &e.id).await?;
+    let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice,
+    late_minutes => state.config.late_cancel_minutes };
     Ok(page("event.html", Some(&me), &csrf, ctx)?.into_response())
 }
 

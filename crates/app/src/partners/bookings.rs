@@ -202,7 +202,7 @@ async fn cancel(state: &AppState, me: &User, id: &str) -> Result<(), AppError> {
         let _ = b;
         return Err(AppError::Conflict(FieldErrors::one(
             "status",
-            "This booking is paired already: change your answer on the session's page.",
+            "This booking is paired already: cancel your place on the session's page.",
         )));
     }
     Ok(())
@@ -225,6 +225,17 @@ async fn render(
     values: &BookingForm,
     errors: Option<&FieldErrors>,
 ) -> PageResult {
+    render_with(state, me, csrf, values, errors, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    me: &User,
+    csrf: &CsrfToken,
+    values: &BookingForm,
+    errors: Option<&FieldErrors>,
+    notice: Option<&str>,
+) -> PageResult {
     let zone: Tz = me.timezone.parse().unwrap_or(Tz::UTC);
     let bookings: Vec<_> = state
         .db
@@ -243,7 +254,7 @@ async fn render(
     let ctx = context! {
         values, bookings, zone => zone.name(), lengths => LENGTHS, choices => BOOKABLE_BY,
         bookable_by => me.bookable_by, reliability => record.describe(), badge => record.badge().as_str(), limit,
-        lock_minutes => state.config.slot_lock_minutes, errors => errors.map(error_map),
+        lock_minutes => state.config.slot_lock_minutes, errors => errors.map(error_map), notice,
     };
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, page("bookings.html", Some(me), csrf, ctx)?).into_response())
@@ -254,7 +265,10 @@ pub async fn show(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
+    crate::error::PageQuery(q): crate::error::PageQuery<std::collections::HashMap<String, String>>,
 ) -> PageResult {
+    let notice = (q.get("notice").map(String::as_str) == Some("left-pair"))
+        .then_some("Your place is cancelled, and your partner has been told.");
     let zone: Tz = me.timezone.parse().unwrap_or(Tz::UTC);
     // The next quarter hour at least 15 minutes away, as a starting suggestion.
     let soon = Utc::now() + TimeDelta::minutes(15);
@@ -266,7 +280,7 @@ pub async fn show(
         duration_minutes: "50".into(),
         goal: String::new(),
     };
-    render(&state, &me, &csrf, &values, None).await
+    render_with(&state, &me, &csrf, &values, None, notice).await
 }
 
 /// `POST /bookings`.

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod bookings;
+pub mod focus;
 pub mod pages;
 pub mod partnerships;
 pub mod slots;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/favourite", post(pages::favourite))
         .route("/bookings", get(bookings::show).post(bookings::book))
         .route("/bookings/{id}/cancel", post(bookings::cancel_page))
+        .route("/events/{id}/leave", post(focus::leave_page))
         .route("/bookings/who-may-book-me", post(bookings::set_bookable_page))
         .route("/api/v1/partners/suggestions", get(api::suggestions))
         .route("/api/v1/partnerships", get(api::partnerships).post(api::request))
@@ -57,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/favourites/{id}", put(api::add_favourite).delete(api::remove_favourite))
         .route("/api/v1/me/bookable-by", put(api::set_bookable_by))
         .route("/api/v1/bookings", get(bookings::list_api).post(bookings::create_api))
+        .route("/api/v1/events/{id}/leave", post(focus::leave_api))
         .route("/api/v1/bookings/{id}", delete(bookings::cancel_api))
 }
 

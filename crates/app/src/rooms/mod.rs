@@ -84,13 +84,12 @@ pub async fn access(state: &AppState, user: &User, event_id: &str, key: i64) -> 
     }
     let overrides = state.db.overrides(&event.id).await?;
     let occ = series::find(&event, &overrides, key).filter(|o| !o.cancelled).ok_or(AppError::NotFound)?;
-    let is_host = event.host_id == user.id;
-    if !is_host {
-        let going =
-            state.db.my_rsvps(&event.id, &user.id).await?.iter().any(|(k, s)| *k == key && s == "going");
-        if !going {
-            return Err(AppError::Forbidden("Only the members going to this session can enter its room."));
-        }
+    let going = state.db.my_rsvps(&event.id, &user.id).await?.iter().any(|(k, s)| *k == key && s == "going");
+    // The two members of a focus pair are equals: both run the timer.
+    let pair = crate::partners::focus::is_pair(state, &event.id).await?;
+    let is_host = if pair { going } else { event.host_id == user.id };
+    if !is_host && !going {
+        return Err(AppError::Forbidden("Only the members going to this session can enter its room."));
     }
     Ok(Access {
         user: user.clone(),

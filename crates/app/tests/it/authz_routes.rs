@@ -79,6 +79,8 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/events/{id}/end", "o"),
     ("GET", "/events/{id}/event.ics", "mdo"),
     ("POST", "/events/{id}/rsvp", "mdo"),
+    // Only for a focus pair's session, which this is not: nobody gets through.
+    ("POST", "/events/{id}/leave", ""),
     ("POST", "/events/{id}/goal", "mdo"),
     ("POST", "/events/{id}/cancel-occurrence", "o"),
     ("POST", "/events/{id}/attendance", "o"),
@@ -94,6 +96,7 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/events/{id}/split", "o"),
     ("POST", "/api/v1/events/{id}/end", "o"),
     ("PUT", "/api/v1/events/{id}/rsvp", "mdo"),
+    ("POST", "/api/v1/events/{id}/leave", ""),
     ("PUT", "/api/v1/events/{id}/goal", "mdo"),
     ("PUT", "/api/v1/events/{id}/attendance", "o"),
     // The weekly board, for those who may read the group.

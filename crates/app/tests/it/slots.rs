@@ -273,3 +273,71 @@ async fn the_booking_page_keeps_input_and_shows_the_match() {
     assert!(page.body.contains("Matched with <strong>Ben</strong>"), "{}", page.body);
     assert!(page.body.contains("Open the session"));
 }
+
+/// The two members of a focus pair are equals: neither has host controls over the other or the
+/// session; either may cancel their place, which tells the other and pairs them again with
+/// anyone open for the slot; a cancellation close to the start counts as late.
+#[tokio::test]
+async fn a_focus_pair_is_two_equals_and_either_may_leave() {
+    let app = TestApp::spawn_with(|c| c.late_cancel_minutes = 120).await;
+    let (ana, ben, cat) = (
+        online(&app, "Ana", "either").await,
+        online(&app, "Ben", "either").await,
+        online(&app, "Cat", "either").await,
+    );
+    let at = slot_in(30);
+    book(&app, &ana, at, "Draft the proposal").await;
+    book(&app, &ben, at, "Invoices").await;
+    assert_eq!(pair_due(&app.state, at - TimeDelta::minutes(5)).await.expect("pass"), 1);
+    let (_, list) = app.get_json("/api/v1/bookings", Some(&ana.token)).await;
+    let event = list["items"][0]["event_id"].as_str().expect("event").to_owned();
+    let path = format!("/events/{event}?at={}", at.timestamp_millis());
+
+    // Whoever booked first, neither page offers host controls; both offer to cancel one's place.
+    for m in [&ana, &ben] {
+        let b = app.browser().await;
+        b.login(&m.email, PASSWORD).await;
+        let page = b.get(&path).await.body;
+        for control in ["No-show", "Remove ", "Delete this event", "Edit the event", "Cancel this date only"]
+        {
+            assert!(!page.contains(control), "{} sees {control:?}", m.email);
+        }
+        assert!(page.contains("Cancel my place") && !page.contains("Hosted by"), "{page}");
+        let (s, _) = app.delete_json(&format!("/api/v1/events/{event}"), &m.token, &json!({})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "nobody deletes a pair's session");
+        let body = json!({"occurrence_start": rfc(at), "member_id": if m.id == ana.id { &ben.id } else { &ana.id }, "mark": "removed"});
+        let (s, _) = app.put_json(&format!("/api/v1/events/{event}/attendance"), &m.token, &body).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "nobody removes the other");
+    }
+
+    // Cat books the slot after the lock and waits; Ben cancels his place (late: within two
+    // hours): Ana is told and paired with Cat at once.
+    book(&app, &cat, at, "Portfolio").await;
+    let (s, body) =
+        app.post_json(&format!("/api/v1/events/{event}/leave"), Some(&ben.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(partner_of(&app, &ana).await.as_deref(), Some("Cat"));
+    assert_eq!(partner_of(&app, &cat).await.as_deref(), Some("Ana"));
+    let (_, bens) = app.get_json("/api/v1/bookings", Some(&ben.token)).await;
+    assert_eq!(bens["items"].as_array().map(Vec::len), Some(0), "Ben's booking is cancelled: {bens}");
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&ana.token)).await;
+    assert!(notes.to_string().contains("Ben can't make your focus session"), "{notes}");
+    let marks = app.state.db.reliability_marks(&ben.id).await.expect("db");
+    assert_eq!(marks, [("late_cancel".to_owned(), event.clone(), at.timestamp_millis())]);
+    // The old session is off; leaving twice finds nothing.
+    let (_, e) = app.get_json(&format!("/api/v1/events/{event}"), Some(&ana.token)).await;
+    assert_eq!(e["next"][0]["status"], "cancelled", "{e}");
+    let (s, _) = app.post_json(&format!("/api/v1/events/{event}/leave"), Some(&ben.token), &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Cancelling on the page works the same: Cat is told and waits for a partner again.
+    let (_, list) = app.get_json("/api/v1/bookings", Some(&ana.token)).await;
+    let second = list["items"][0]["event_id"].as_str().expect("event").to_owned();
+    let b = app.browser().await;
+    b.login(&ana.email, PASSWORD).await;
+    let left = b.post(&format!("/events/{second}/leave"), &[]).await;
+    assert_eq!(left.location.as_deref(), Some("/bookings"));
+    assert!(b.get("/bookings").await.body.contains("Your place is cancelled"));
+    let (_, cats) = app.get_json("/api/v1/bookings", Some(&cat.token)).await;
+    assert_eq!(cats["items"][0]["status"], "open", "{cats}");
+}
