@@ -333,6 +333,14 @@ async fn a_focus_pair_is_two_equals_and_either_may_leave() {
     // Cancelling on the page works the same: Cat is told and waits for a partner again.
     let (_, list) = app.get_json("/api/v1/bookings", Some(&ana.token)).await;
     let second = list["items"][0]["event_id"].as_str().expect("event").to_owned();
+    // In the room, both run the timer.
+    for m in [&ana, &cat] {
+        let path = crate::rooms::ws_path(&second, at.timestamp_millis());
+        let mut c = crate::rooms::Client::connect(&app.base, &path, Some(&m.token)).await.expect("in");
+        let welcome = c.next().await;
+        assert_eq!(welcome["is_host"], true, "{welcome}");
+        c.close().await;
+    }
     let b = app.browser().await;
     b.login(&ana.email, PASSWORD).await;
     let left = b.post(&format!("/events/{second}/leave"), &[]).await;
