@@ -325,7 +325,7 @@ fn this_and_following_on_an_endless_series_ends_the_head_at_the_occurrence_befor
     let head = split.head.unwrap();
     // 8 April 18:00 CEST.
     assert_eq!(head.rule.as_ref().unwrap().end(), End::Until(Until::Instant(utc("2026-04-08 16:00"))));
-    assert!(head.summary().ends_with(", until 8 Apr 2026"), "{}", head.summary());
+    assert!(head.summary().ends_with(", until Wed 8 Apr 2026"), "{}", head.summary());
     assert_eq!(split.tail.rule.as_ref().unwrap().end(), End::Never);
     let window = ("2026-01-01 00:00", "2028-01-01 00:00");
     let mut joined = expand(&head, window.0, window.1);

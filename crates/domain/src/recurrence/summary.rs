@@ -11,8 +11,19 @@ use super::Series;
 
 impl Series {
     /// The schedule in plain words, e.g. "every week on Monday and Thursday at 09:30 Lisbon time,
-    /// 90 minutes" or "once, on Wed 25 Mar 2026 at 18:00 Berlin time, 2 hours".
+    /// 90 minutes" or "once, on Wed 25 Mar 2026 at 18:00 Berlin time, 2 hours", every day with
+    /// its year.
     pub fn summary(&self) -> String {
+        self.summary_as_of(None)
+    }
+
+    /// The summary as read on `today`: days in its year go without the year ("once, on Wed 25 Mar
+    /// at 18:00 Berlin time"), as people's dates are written everywhere in the product.
+    pub fn summary_as_of(&self, today: Option<NaiveDate>) -> String {
+        let day = |d: NaiveDate| match today {
+            Some(t) if t.year() == d.year() => d.format("%a %-d %b").to_string(),
+            _ => d.format("%a %-d %b %Y").to_string(),
+        };
         let at = format!("at {} {}", self.first_start.format("%H:%M"), zone_label(self.zone));
         let duration = duration_words(self.duration_minutes);
         match &self.rule {
@@ -20,9 +31,9 @@ impl Series {
                 let ending = match rule.end() {
                     End::Never => String::new(),
                     End::Count(n) => format!(", {n} times"),
-                    End::Until(Until::Date(d)) => format!(", until {}", d.format("%-d %b %Y")),
+                    End::Until(Until::Date(d)) => format!(", until {}", day(d)),
                     End::Until(Until::Instant(t)) => {
-                        format!(", until {}", t.with_timezone(&self.zone).format("%-d %b %Y"))
+                        format!(", until {}", day(t.with_timezone(&self.zone).date_naive()))
                     }
                 };
                 format!("{} {at}, {duration}{ending}", cadence(rule, self.first_start.date()))
@@ -32,7 +43,7 @@ impl Series {
                 // when it really happens, and why.
                 let real =
                     super::resolve(self.zone, self.first_start).with_timezone(&self.zone).naive_local();
-                let date = self.first_start.format("%a %-d %b %Y");
+                let date = day(self.first_start.date());
                 if real == self.first_start {
                     format!("once, on {date} {at}, {duration}")
                 } else {
@@ -271,12 +282,16 @@ mod tests {
         );
         assert_eq!(
             berlin(Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;UNTIL=20260601T160000Z"), 150),
-            "every two weeks on Wednesday at 18:00 Berlin time, 2 hours 30 minutes, until 1 Jun 2026"
+            "every two weeks on Wednesday at 18:00 Berlin time, 2 hours 30 minutes, until Mon 1 Jun 2026"
         );
         assert_eq!(
             berlin(Some("FREQ=MONTHLY;INTERVAL=3;BYDAY=-1FR;UNTIL=20261231"), 45),
-            "every three months on the last Friday at 18:00 Berlin time, 45 minutes, until 31 Dec 2026"
+            "every three months on the last Friday at 18:00 Berlin time, 45 minutes, until Thu 31 Dec 2026"
         );
+        // Read within the year, the year goes unsaid.
+        let today = NaiveDate::from_ymd_opt(2026, 1, 5);
+        let once = series(None, "2026-03-11 18:00", chrono_tz::Europe::Berlin, 90);
+        assert_eq!(once.summary_as_of(today), "once, on Wed 11 Mar at 18:00 Berlin time, 90 minutes");
         let lisbon = series(Some("FREQ=WEEKLY;BYDAY=TH,MO"), "2026-03-09 09:30", Europe::Lisbon, 90);
         assert_eq!(lisbon.summary(), "every week on Monday and Thursday at 09:30 Lisbon time, 90 minutes");
     }
