@@ -198,7 +198,8 @@ fn mutated_and_random_files_never_panic_and_only_blame_the_file() {
 fn an_end_the_clocks_skip_is_read_forward_like_a_start() {
     // Lisbon's clocks go from 01:00 to 02:00 on 28 Mar 2027: an end at 01:15 is 02:15 summer
     // time, 45 minutes after a 00:30 start, not the default length and not "ends first".
-    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:gap@example.org\r\nSUMMARY:Night owls\r\n\
+    let ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:gap@example.org\r\nSUMMARY:Night owls\r\n\
                DTSTART;TZID=Europe/Lisbon:20270328T003000\r\nDTEND;TZID=Europe/Lisbon:20270328T011500\r\n\
                LOCATION:https://meet.example.org/owls\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
     let input = parse_import(ics).unwrap();
