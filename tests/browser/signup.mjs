@@ -97,7 +97,31 @@ const steps = [
     await checkA11y(page, 'members');
   }],
 
+  ['six places, the current one marked; the account menu apart; a phone folds it all into a menu', async (page) => {
+    await goto(page, '/venues');
+    const main = page.getByRole('navigation', { name: 'Main' });
+    const places = await main.locator('.places > li > a').allInnerTexts();
+    check(places.length <= 6, `at most six places, got ${JSON.stringify(places)}`);
+    check(await main.getByRole('link', { name: 'Meet' }).getAttribute('aria-current') === 'true', 'Meet is the current place');
+    check(await page.getByRole('navigation', { name: 'Meet' }).getByRole('link', { name: 'Venues' }).getAttribute('aria-current') === 'page', 'Venues is the current page');
+    // On a phone, without JavaScript, the menu opens and leads on.
+    const phone = await page.context().browser().newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+    try {
+      const p = await phone.newPage();
+      await p.context().addCookies(await page.context().cookies());
+      await goto(p, '/dashboard');
+      check(!(await p.getByRole('link', { name: 'Focus sessions' }).isVisible()), 'the menu starts folded');
+      await p.getByText('Menu', { exact: true }).click();
+      await clickAndWaitForPage(p, p.getByRole('link', { name: 'Focus sessions' }));
+      expectPath(p, '/bookings');
+      check(await p.evaluate(() => document.documentElement.scrollWidth) <= 390, 'nothing scrolls sideways');
+    } finally {
+      await phone.close();
+    }
+  }],
+
   ['log out returns to the home page', async (page) => {
+    await page.locator('details.account > summary').click();
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Log out' }).first());
     expectPath(page, '/');
   }],
@@ -109,7 +133,7 @@ const steps = [
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Log in' }));
     check(path(page) !== '/login', `still at ${page.url()} after logging in`);
-    await expectVisible(page.getByRole('button', { name: 'Log out' }).first(), 'button "Log out" after logging in');
+    await expectVisible(page.locator('details.account > summary'), 'the account menu after logging in');
   }],
 
   ['create a fortnightly event', async (page) => {

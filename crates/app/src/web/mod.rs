@@ -8,6 +8,7 @@ pub mod csv;
 pub mod dates;
 pub mod flash;
 pub mod markdown;
+pub mod nav;
 pub mod once;
 pub mod ratelimit;
 pub mod secrets;

@@ -110,7 +110,7 @@ pub fn page(name: &str, me: Option<&User>, csrf: &CsrfToken, ctx: Value) -> Resu
     let me = me.map(|u| {
         context! { id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1 }
     });
-    let full = context! { me, csrf => csrf.0, ..ctx };
+    let full = context! { me, csrf => csrf.0, nav => super::nav::of(name), ..ctx };
     let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;
     tmpl.render(full).map(Html).map_err(|e| AppError::Internal(e.into()))
 }

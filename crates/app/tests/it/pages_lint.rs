@@ -74,9 +74,14 @@ fn iso_day(html: &str) -> Option<String> {
     })
 }
 
-/// A word written twice in a row in what the page shows ("new new here"), if any.
+/// A word written twice in a row in what the page shows ("new new here"), if any: in the
+/// navigation, and in the page's main content (one ends where the other begins).
 fn doubled_word(html: &str) -> Option<String> {
-    let text = visible_text(html);
+    let (header, main) = html.split_once("<main").unwrap_or((html, ""));
+    doubled_in(&visible_text(header)).or_else(|| doubled_in(&visible_text(&format!("<body{main}"))))
+}
+
+fn doubled_in(text: &str) -> Option<String> {
     // Neighbours as the page shows them: a word, then the same word (a badge's "new" beside
     // "new here" reads "new new here" too).
     let flat: Vec<&str> = text.split_whitespace().collect();
