@@ -76,6 +76,18 @@ impl WeekKey {
         let sun = mon + TimeDelta::days(6);
         format!("{} – {}", mon.format("%-d %b"), sun.format("%-d %b %Y"))
     }
+
+    /// The label as read on `today`, the year said only when the week is not all in today's
+    /// year: "1 Dec – 7 Dec", "29 Dec 2025 – 4 Jan 2026".
+    pub fn label_as_of(self, today: NaiveDate) -> String {
+        let mon = self.monday();
+        let sun = mon + TimeDelta::days(6);
+        match (mon.year() == today.year(), sun.year() == today.year()) {
+            (true, true) => format!("{} – {}", mon.format("%-d %b"), sun.format("%-d %b")),
+            _ if mon.year() == sun.year() => self.label(),
+            _ => format!("{} – {}", mon.format("%-d %b %Y"), sun.format("%-d %b %Y")),
+        }
+    }
 }
 
 impl fmt::Display for WeekKey {

@@ -37,6 +37,11 @@ fn weeks_begin_at_local_midnight_on_monday() {
     assert_eq!(week.start(Europe::Berlin), at("2026-11-29T23:00:00Z"));
     assert_eq!(week.start(America::New_York), at("2026-11-30T05:00:00Z"));
     assert_eq!(week.label(), "30 Nov – 6 Dec 2026");
+    // Read within its year, the year goes unsaid; a week across New Year says both.
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(week.label_as_of(day("2026-12-06")), "30 Nov – 6 Dec");
+    assert_eq!(week.label_as_of(day("2027-01-10")), "30 Nov – 6 Dec 2026");
+    assert_eq!(w("2026-W53").label_as_of(day("2026-12-06")), "28 Dec 2026 – 3 Jan 2027");
 }
 
 #[test]

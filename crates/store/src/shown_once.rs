@@ -4,14 +4,17 @@
 use crate::{Db, Result};
 
 impl Db {
-    /// Keeps `secret` for `session` until `expires_at`, replacing one of the same kind.
+    /// Keeps `secret` for `session` until `expires_at`, replacing one of the same kind. Secrets
+    /// nobody came back for are deleted here once their time is up, so none outlives it for long.
     pub async fn keep_shown_once(
         &self,
         session: &str,
         kind: &str,
         secret: &str,
+        now: i64,
         expires_at: i64,
     ) -> Result<()> {
+        sqlx::query("DELETE FROM shown_once WHERE expires_at <= $1").bind(now).execute(self.write()).await?;
         sqlx::query(
             "INSERT INTO shown_once (session_hash, kind, secret, expires_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (session_hash, kind) DO UPDATE SET secret = excluded.secret, expires_at = excluded.expires_at",

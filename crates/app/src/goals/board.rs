@@ -134,7 +134,8 @@ async fn render(
     let waiting = if a.is_member() { pending(state, me, a).await? } else { None };
     let outcomes: Vec<(&str, &str)> = Outcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect();
     let ctx = context! {
-        group => a.group, week => week.to_string(), week_label => week.label(), last_label => week.prev().label(),
+        group => a.group, week => week.to_string(), week_label => week.label_as_of(chrono::Utc::now().date_naive()),
+        last_label => week.prev().label_as_of(chrono::Utc::now().date_naive()),
         this, last, mine, waiting, history, outcomes, can_take => a.can(Action::Take), ..extra
     };
     Ok((status, page("group_board.html", Some(me), csrf, ctx)?).into_response())

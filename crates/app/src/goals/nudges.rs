@@ -87,7 +87,7 @@ async fn reminder<'a>(
          is enough: how far have you got, and what's in the way?\n\n{link}\n\nTaking a break? Pause \
          accountability on the same page.\n",
         u.display_name,
-        week.label()
+        week.label_as_of(DateTime::<Utc>::from_timestamp_millis(now).unwrap_or_default().date_naive())
     );
     let to = recipient_of(state, &u.id, Some(u.email.clone()), &u.timezone, now).await?;
     let out =

@@ -62,7 +62,8 @@ async fn render_list(
     let stats = super::stats::of(state, me).await?;
     let chart = super::stats::chart(&stats);
     let ctx = context! {
-        mine, shared, stats, chart, nudge_after => me.nudge_after_weeks, week => super::this_week(me).label(), ..extra
+        mine, shared, stats, chart, nudge_after => me.nudge_after_weeks,
+        week => super::this_week(me).label_as_of(chrono::Utc::now().date_naive()), ..extra
     };
     Ok((status, page("goals.html", Some(me), csrf, ctx)?).into_response())
 }
@@ -189,7 +190,8 @@ async fn render_goal(
     status: StatusCode,
 ) -> PageResult {
     let goal = super::view::of(state, me, g).await?;
-    let ctx = context! { goal, week => super::this_week(me).label(), ..extra };
+    let ctx =
+        context! { goal, week => super::this_week(me).label_as_of(chrono::Utc::now().date_naive()), ..extra };
     Ok((status, page("goal.html", Some(me), csrf, ctx)?).into_response())
 }
 

@@ -88,7 +88,9 @@ fn checkin_view(c: &Checkin, comments: &[Comment]) -> CheckinView {
     CheckinView {
         id: c.id.clone(),
         week: c.week.clone(),
-        week_label: domain::weeks::WeekKey::parse(&c.week).map(|w| w.label()).unwrap_or_default(),
+        week_label: domain::weeks::WeekKey::parse(&c.week)
+            .map(|w| w.label_as_of(chrono::Utc::now().date_naive()))
+            .unwrap_or_default(),
         progress: c.progress,
         note: c.note.clone(),
         blockers: c.blockers.clone(),

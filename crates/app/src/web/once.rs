@@ -17,7 +17,8 @@ const KEEP_MS: i64 = 5 * 60 * 1000;
 /// Keeps `secret` for this browser's session, to be shown once on the page redirected to.
 pub async fn keep(state: &AppState, jar: &CookieJar, kind: &str, secret: &str) -> Result<(), AppError> {
     let Some(session) = jar.get(SESSION_COOKIE) else { return Err(AppError::Unauthorized) };
-    Ok(state.db.keep_shown_once(&hash_token(session.value()), kind, secret, now_ms() + KEEP_MS).await?)
+    let now = now_ms();
+    Ok(state.db.keep_shown_once(&hash_token(session.value()), kind, secret, now, now + KEEP_MS).await?)
 }
 
 /// The secret of `kind` kept for this browser's session, once.
