@@ -114,7 +114,12 @@ const steps = [
       await p.getByText('Menu', { exact: true }).click();
       await clickAndWaitForPage(p, p.getByRole('link', { name: 'Focus sessions' }));
       expectPath(p, '/bookings');
-      check(await p.evaluate(() => document.documentElement.scrollWidth) <= 390, 'nothing scrolls sideways');
+      // No page scrolls sideways on a phone, tables included.
+      for (const route of ['/dashboard', '/bookings', '/calendar?view=month', '/calendar?view=week', '/referrals/report', '/contacts', '/settings', '/help', '/venues', '/goals']) {
+        await goto(p, route);
+        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        check(width <= 390, `${route} is ${width} px wide on a 390 px phone`);
+      }
     } finally {
       await phone.close();
     }
