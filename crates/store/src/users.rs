@@ -188,7 +188,7 @@ impl Db {
     pub async fn update_profile(&self, id: &str, p: &ProfileUpdate, now: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let city = p.city.as_ref();
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE users SET display_name = $2, sort_name = $3, trade = $4, bio = $5, city_id = $6, \
              city_label = $7, city_key = $8, lat = $9, lon = $10, timezone = $11, in_person = $12, \
              virtual = $13, session_minutes = $14, company = $15, home_radius_m = $16, vis_trade = $17, \
@@ -202,26 +202,25 @@ impl Db {
         .bind(&p.bio)
         .bind(city.map(|c| c.id))
         .bind(city.map(|c| c.label.clone()).unwrap_or_default())
-        .bind(city.map(|c| c.key.clone()).unwrap_or_default())
-        .bind(city.map(|c| c.lat))
-        .bind(city.map(|c| c.lon))
-        .bind(&p.timezone)
-        .bind(i64::from(p.in_person))
-        .bind(i64::from(p.is_virtual))
-        .bind(p.session_minutes)
-        .bind(&p.company)
-        .bind(p.home_radius_m)
-        .bind(&p.visibility[0])
-        .bind(&p.visibility[1])
-        .bind(&p.visibility[2])
-        .bind(&p.visibility[3])
-        .bind(&p.visibility[4])
-        .bind(&p.visibility[5])
-        .bind(now)
-        .bind(p.trade.to_lowercase())
-        .bind(p.bio.to_lowercase())
-        .execute(&mut *tx)
-        .await?;
+        .bind(city.map(|c| c.key.clone()).unwrap_or_default());
+        let q = bind_double(bind_double(q, city.map(|c| c.lat)), city.map(|c| c.lon));
+        q.bind(&p.timezone)
+            .bind(i64::from(p.in_person))
+            .bind(i64::from(p.is_virtual))
+            .bind(p.session_minutes)
+            .bind(&p.company)
+            .bind(p.home_radius_m)
+            .bind(&p.visibility[0])
+            .bind(&p.visibility[1])
+            .bind(&p.visibility[2])
+            .bind(&p.visibility[3])
+            .bind(&p.visibility[4])
+            .bind(&p.visibility[5])
+            .bind(now)
+            .bind(p.trade.to_lowercase())
+            .bind(p.bio.to_lowercase())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM user_tags WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         for (kind, tags) in [("offer", &p.offers), ("need", &p.needs)] {
             for tag in tags {
@@ -326,5 +325,19 @@ impl Db {
     pub async fn user_count(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(self.read()).await?;
         Ok(n)
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a double that may be missing. sqlx 0.8.6's Any driver declares a missing double to
+/// PostgreSQL as a float4 (`AnyArguments::convert_to` swaps its "real" and "double" kinds for
+/// NULLs), PostgreSQL keeps the statement with that type, and the next present double (a float8)
+/// on that connection then fails with "incorrect binary data format" (a 500 for setting a city
+/// after clearing one). A missing value of the "real" kind is declared as float8, which matches.
+fn bind_double<'q>(q: AnyQuery<'q>, v: Option<f64>) -> AnyQuery<'q> {
+    match v {
+        Some(x) => q.bind(x),
+        None => q.bind(None::<f32>),
     }
 }
