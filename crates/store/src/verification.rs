@@ -92,6 +92,16 @@ impl Db {
         Ok(Verified::Done { user_id, email, previous })
     }
 
+    /// Whether the member proved their current address (mail beyond the link that proves it
+    /// waits for that).
+    pub async fn email_confirmed(&self, user_id: &str) -> Result<bool> {
+        let at: Option<Option<i64>> = sqlx::query_scalar("SELECT email_verified_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.read())
+            .await?;
+        Ok(at.flatten().is_some())
+    }
+
     /// Marks the member's current address proved (accounts an operator makes, the demo).
     pub async fn mark_email_verified(&self, user_id: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE users SET email_verified_at = $2 WHERE id = $1")

@@ -39,7 +39,8 @@ pub async fn send_link(state: &AppState, user: &User, email: &str) -> Result<(),
     let (subject, why) = if email == user.email {
         (
             "Confirm your email address",
-            "Confirm that this address is yours, so invitations sent to it reach you",
+            "Confirm that this address is yours. Until you do, we send it no other email (reminders and \
+             notifications wait in the app) and invitations sent to it cannot be accepted",
         )
     } else {
         (

@@ -19,8 +19,10 @@ use crate::web::now_ms;
 #[serde(default)]
 pub struct ListQuery {
     /// `next` of the page before; leave out for the newest.
+    #[param(pattern = r"^(-?[0-9]{1,18}\.[A-Za-z0-9]+)?$")]
     pub before: String,
     /// At most this many (1–100, default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

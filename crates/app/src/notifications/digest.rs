@@ -33,6 +33,9 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
     let mut joined = None;
     let mut queued = 0;
     for u in state.db.active_users().await? {
+        if u.email_verified_at.is_none() {
+            continue; // a digest is mail only, and mail waits for a confirmed address
+        }
         let zone: Tz = u.timezone.parse().unwrap_or(Tz::UTC);
         for period in [Period::Daily, Period::Weekly] {
             let Some(key) = period.due(now, zone, state.config.digest_hour) else { continue };

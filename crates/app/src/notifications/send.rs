@@ -43,7 +43,8 @@ fn chosen_for(chosen: &[(String, String)], key: &str, category: Category) -> Opt
 #[derive(Debug, Clone)]
 pub struct Recipient {
     user_id: String,
-    /// Where mail goes; `None` for a suspended or unknown member.
+    /// Where mail goes; `None` for a suspended or unknown member, or one who has not confirmed
+    /// their address yet (notices then stay in the app).
     email: Option<String>,
     /// Their choices per kind and per category (`Db::deliveries`).
     chosen: Vec<(String, String)>,
@@ -60,7 +61,9 @@ pub async fn recipient(state: &AppState, user: &str, now: i64) -> Result<Recipie
     recipient_of(state, user, email, zone.as_deref().unwrap_or("UTC"), now).await
 }
 
-/// As `recipient`, for a member already at hand: their email (`None`: no mail) and zone.
+/// As `recipient`, for a member already at hand: their email (`None`: no mail) and zone. Mail
+/// goes only to a confirmed address: until the member follows the link sent at sign-up (or to a
+/// changed address), their notices stay in the app.
 pub async fn recipient_of(
     state: &AppState,
     user: &str,
@@ -68,6 +71,10 @@ pub async fn recipient_of(
     zone: &str,
     now: i64,
 ) -> Result<Recipient, AppError> {
+    let email = match email {
+        Some(e) if state.db.email_confirmed(user).await? => Some(e),
+        _ => None,
+    };
     let chosen = state.db.deliveries(user).await?;
     let due = if email.is_some() { held_until(state, user, zone, now).await?.unwrap_or(now) } else { now };
     Ok(Recipient {

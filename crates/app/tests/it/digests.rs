@@ -8,18 +8,18 @@ use serde_json::{json, Value};
 use crate::support::{Member, TestApp};
 
 /// The app with its digest job asleep: the tests run it at the moments they choose.
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     TestApp::spawn_with(|c| c.digest_poll_ms = 3_600_000).await
 }
 
-async fn choose(app: &TestApp, who: &Member, deliveries: Value) {
+pub(crate) async fn choose(app: &TestApp, who: &Member, deliveries: Value) {
     let (s, body) = app
         .put_json("/api/v1/me/notification-preferences", &who.token, &json!({ "deliveries": deliveries }))
         .await;
     assert_eq!(s, StatusCode::OK, "{body}");
 }
 
-async fn ask(app: &TestApp, from: &Member, to: &Member) {
+pub(crate) async fn ask(app: &TestApp, from: &Member, to: &Member) {
     let body = json!({"member_id": to.id, "kind": "coworking"});
     let (s, body) = app.post_json("/api/v1/partnerships", Some(&from.token), &body).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
@@ -27,7 +27,7 @@ async fn ask(app: &TestApp, from: &Member, to: &Member) {
 
 /// Outbox rows to `who` whose subject starts so: (subject, unsubscribe address). (Bodies are
 /// in the mail that went: `TestApp::mail_with`.)
-async fn queued(app: &TestApp, who: &Member, subject: &str) -> Vec<(String, String)> {
+pub(crate) async fn queued(app: &TestApp, who: &Member, subject: &str) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT subject, unsubscribe_url FROM outbox WHERE to_addr = $1 AND subject LIKE $2 ORDER BY created_at",
     )
@@ -38,7 +38,7 @@ async fn queued(app: &TestApp, who: &Member, subject: &str) -> Vec<(String, Stri
     .expect("db")
 }
 
-async fn titles(app: &TestApp, who: &Member) -> Vec<String> {
+pub(crate) async fn titles(app: &TestApp, who: &Member) -> Vec<String> {
     let (_, body) = app.get_json("/api/v1/me/notifications", Some(&who.token)).await;
     body["items"]
         .as_array()
@@ -49,7 +49,7 @@ async fn titles(app: &TestApp, who: &Member) -> Vec<String> {
 }
 
 /// The next `hour`:30 UTC on a day that `pick` accepts.
-fn next_at(hour: u32, pick: impl Fn(Weekday) -> bool) -> DateTime<Utc> {
+pub(crate) fn next_at(hour: u32, pick: impl Fn(Weekday) -> bool) -> DateTime<Utc> {
     let mut t = Utc::now().with_minute(30).and_then(|t| t.with_second(0)).expect("time");
     t = t.with_hour(hour).expect("hour");
     while t <= Utc::now() || !pick(t.weekday()) {
@@ -58,7 +58,7 @@ fn next_at(hour: u32, pick: impl Fn(Weekday) -> bool) -> DateTime<Utc> {
     t
 }
 
-async fn digests(app: &TestApp, at: DateTime<Utc>) -> usize {
+pub(crate) async fn digests(app: &TestApp, at: DateTime<Utc>) -> usize {
     app::notifications::digest::send_due(&app.state, at).await.expect("a digest run")
 }
 

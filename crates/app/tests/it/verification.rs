@@ -5,6 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::digests;
 use crate::support::{csrf_of, error_fields, Member, TestApp, PASSWORD};
 
 /// Signs up through the API, as a new member would; the address is not confirmed yet.
@@ -118,4 +119,27 @@ async fn the_settings_page_changes_the_address_and_keeps_the_input_on_errors() {
         "{}",
         settings.body
     );
+}
+
+#[tokio::test]
+async fn mail_waits_until_the_member_confirms_their_address() {
+    let app = digests::app().await;
+    let ana = signed_up(&app, "Ana", "ana.unconfirmed@example.org").await;
+    let bo = app.member("Bo").await;
+    digests::ask(&app, &bo, &ana).await;
+    assert_eq!(digests::titles(&app, &ana).await.len(), 1, "the notice is in the app");
+    assert!(
+        digests::queued(&app, &ana, "").await.iter().all(|(s, _)| s.contains("Confirm")),
+        "only the link to confirm"
+    );
+    digests::choose(&app, &ana, json!({"partners": "daily", "summary": "off"})).await;
+    let seven = digests::next_at(7, |_| true);
+    digests::digests(&app, seven).await;
+    assert!(digests::queued(&app, &ana, "Your day").await.is_empty(), "no digest to an unconfirmed address");
+
+    confirm(&app, &ana.email).await;
+    digests::choose(&app, &ana, json!({"partners": "email"})).await;
+    let cy = app.member("Cy").await;
+    digests::ask(&app, &cy, &ana).await;
+    app.mail_with(&["Cy asks you to be their coworking partner", &format!("To: {}", ana.email)]).await;
 }
