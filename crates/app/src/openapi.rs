@@ -32,7 +32,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "Text may not contain the NUL character.",
             )));
         }
-        Json::<T>::from_bytes(&bytes).map(|Json(v)| ApiJson(v)).map_err(AppError::from)
+        // Every body is a JSON object; serde would also read a struct from an array.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(AppError::Invalid(FieldErrors::one("body", "Send a JSON object.")));
+        }
+        match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            // JSON Schema counts 5.0 as an integer, serde does not: read such numbers again as
+            // integers before refusing, and refuse with the first error if that does not help.
+            Err(first) => serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|mut v| integral(&mut v).then_some(v))
+                .and_then(|v| serde_json::from_value::<T>(v).ok())
+                .map(ApiJson)
+                .ok_or_else(|| AppError::from(first)),
+        }
+    }
+}
+
+/// Rewrites every number with no fractional part (within the range of `i64`) as an integer;
+/// whether any was.
+fn integral(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                *v = Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        Value::Array(items) => items.iter_mut().fold(false, |any, x| integral(x) | any),
+        Value::Object(map) => map.values_mut().fold(false, |any, x| integral(x) | any),
+        _ => false,
     }
 }
 

@@ -18,11 +18,14 @@ use crate::web::ratelimit::{self, ClientIp};
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     #[serde(default)]
+    #[schema(required = true, format = Email)]
     pub email: String,
     /// 12 to 128 characters, not a common password.
     #[serde(default)]
+    #[schema(required = true, min_length = 12, max_length = 128)]
     pub password: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 60)]
     pub display_name: String,
 }
 
@@ -52,10 +55,13 @@ pub async fn create_account(
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     #[serde(default)]
+    #[schema(required = true, format = Email)]
     pub email: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub password: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub name: String,
 }
 

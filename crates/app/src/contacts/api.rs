@@ -155,12 +155,14 @@ pub async fn from_event(
 #[serde(default)]
 pub struct ExportQuery {
     /// vcf | csv
+    #[param(pattern = "^(vcf|csv)?$")]
     pub format: String,
 }
 
 /// All my contacts as a vCard 4.0 file or CSV.
 #[utoipa::path(get, path = "/api/v1/contacts/export", tag = "contacts", security(("bearer" = [])), params(ExportQuery),
-    responses((status = 200, content_type = "text/vcard", body = String), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "vCard 4.0 or CSV, as `format` asks",
+        content((String = "text/vcard"), (String = "text/csv"))), (status = 422, body = ErrorBody)))]
 pub async fn export(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,

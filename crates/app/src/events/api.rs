@@ -34,9 +34,9 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Window {
-    /// RFC 3339 instant (inclusive).
+    /// RFC 3339 instant (inclusive); default now.
     pub from: String,
-    /// RFC 3339 instant (exclusive).
+    /// RFC 3339 instant (exclusive), at most 366 days after `from`; default 30 days after it.
     pub to: String,
 }
 

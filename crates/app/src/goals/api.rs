@@ -96,6 +96,7 @@ pub async fn delete(
 #[serde(deny_unknown_fields)]
 pub struct TaskBody {
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub title: String,
 }
 
@@ -158,6 +159,7 @@ pub async fn checkin(
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub body: String,
     /// One of the goal's check-ins; leave out for the goal itself.
     pub checkin_id: Option<String>,
@@ -237,8 +239,10 @@ pub async fn stats(State(state): State<AppState>, ApiUser(me): ApiUser) -> ApiRe
 #[serde(deny_unknown_fields)]
 pub struct Accountability {
     /// Pause for this many weeks from this one (1–12); 0 ends a pause.
+    #[schema(minimum = 0, maximum = 12)]
     pub pause_weeks: Option<i64>,
     /// Tell my accountability partners after this many missed weeks (0: never; up to 8).
+    #[schema(minimum = 0, maximum = 8)]
     pub nudge_after_weeks: Option<i64>,
 }
 

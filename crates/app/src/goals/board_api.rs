@@ -77,6 +77,7 @@ pub struct BoardPost {
     /// What I'll work on this week.
     pub focus: Option<String>,
     /// How last week's focus went: done | partly | not.
+    #[schema(pattern = "^(done|partly|not)$")]
     pub outcome: Option<String>,
 }
 

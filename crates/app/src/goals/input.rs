@@ -23,10 +23,12 @@ pub struct GoalInput {
     pub target_value: Option<i64>,
     pub target_unit: Option<String>,
     /// private | partners | group
+    #[schema(pattern = "^(private|partners|group)$")]
     pub visibility: Option<String>,
     /// With visibility "group": a group I belong to.
     pub group_id: Option<String>,
     /// When changing a goal: active | done | dropped (a new goal is active).
+    #[schema(pattern = "^(active|done|dropped)$")]
     pub status: Option<String>,
 }
 

@@ -42,11 +42,14 @@ pub struct DiscoverQuery {
     /// A city (gazetteer label or name): only in-person groups and events within `radius_km`.
     pub near: String,
     /// Kilometres around `near`; default 25, at most 500.
+    #[param(pattern = r"^((0|[1-9][0-9]{0,2})(\.[0-9]{1,6})?)?$")]
     pub radius_km: String,
     /// "true" for virtual groups and events only.
     #[serde(rename = "virtual")]
+    #[param(pattern = "^(|true|false|1|0|yes|no|on|off)$")]
     pub virtual_only: String,
     /// 1 for the first page.
+    #[param(pattern = "^([1-9][0-9]{0,3}|10000)?$")]
     pub page: String,
 }
 
@@ -86,17 +89,9 @@ pub struct DiscoverPage {
     pub next_page: Option<usize>,
 }
 
-fn truthy(s: &str) -> Result<bool, String> {
-    match s.trim() {
-        "" | "false" | "0" | "no" | "off" => Ok(false),
-        "true" | "1" | "yes" | "on" => Ok(true),
-        _ => Err("Say true or false.".to_owned()),
-    }
-}
-
 fn parse(q: &DiscoverQuery) -> Result<(Search, usize), FieldErrors> {
     let mut e = FieldErrors::new();
-    let virtual_only = e.check("virtual", truthy(&q.virtual_only)).unwrap_or(false);
+    let virtual_only = e.check("virtual", crate::web::flag(&q.virtual_only)).unwrap_or(false);
     let radius = match q.radius_km.trim() {
         "" => DEFAULT_RADIUS_KM,
         r => e

@@ -25,6 +25,7 @@ pub struct GroupInput {
     /// IANA zone its weeks and meetings follow, e.g. "Europe/Berlin".
     pub time_zone: Option<String>,
     /// open | request | invite
+    #[schema(pattern = "^(open|request|invite)$")]
     pub visibility: Option<String>,
     /// True lets non-members see the member list (members only by default).
     pub members_public: Option<bool>,

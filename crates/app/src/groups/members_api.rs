@@ -133,6 +133,7 @@ pub async fn members_api(
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// moderator | member
+    #[schema(pattern = "^(moderator|member)$")]
     pub role: String,
 }
 
@@ -187,6 +188,7 @@ pub async fn remove_api(
 #[serde(deny_unknown_fields)]
 pub struct HandoverBody {
     #[serde(default)]
+    #[schema(required = true)]
     pub member_id: String,
 }
 
@@ -252,6 +254,7 @@ pub async fn requests_api(
 pub struct AnswerBody {
     /// approve | decline
     #[serde(default)]
+    #[schema(required = true, pattern = "^(approve|decline)$")]
     pub decision: String,
 }
 

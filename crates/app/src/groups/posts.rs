@@ -22,6 +22,7 @@ pub const MAX_BODY: usize = 10_000;
 #[serde(deny_unknown_fields)]
 pub struct PostInput {
     /// ask | offer | struggle | win | shoutout | idea
+    #[schema(pattern = "^(ask|offer|struggle|win|shoutout|idea)$")]
     pub kind: Option<String>,
     pub title: Option<String>,
     /// Markdown (no raw HTML: it is shown as text).

@@ -24,6 +24,7 @@ use crate::web::now_ms;
 #[serde(default)]
 pub struct PostQuery {
     /// Only this kind: ask | offer | struggle | win | shoutout | idea.
+    #[param(pattern = "^(ask|offer|struggle|win|shoutout|idea)?$")]
     pub kind: String,
     /// The `next` of the previous page.
     pub before: String,
@@ -148,6 +149,7 @@ pub async fn delete(
 pub struct ReplyBody {
     /// Markdown (no raw HTML: it is shown as text).
     #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub body: String,
 }
 
@@ -354,6 +356,7 @@ pub async fn reports(
 pub struct ResolveBody {
     /// dismiss | hide | delete
     #[serde(default)]
+    #[schema(required = true, pattern = "^(dismiss|hide|delete)$")]
     pub action: String,
 }
 

@@ -46,7 +46,7 @@ pub struct Search {
     /// From a previous page's `next_cursor`.
     pub cursor: String,
     /// Page size (default 20, at most 100).
-    #[param(value_type = Option<i64>)]
+    #[param(pattern = "^([1-9][0-9]?|100)?$")]
     pub limit: String,
 }
 

@@ -24,14 +24,18 @@ use crate::web::now_ms;
 #[serde(default)]
 pub struct SuggestionQuery {
     /// virtual | in_person; left out, as my profile says (both when I meet both ways)
+    #[param(pattern = "^(virtual|in_person)?$")]
     pub mode: String,
     /// Only members who offer this skill.
     pub skill: String,
-    /// In person: at most this many km away.
+    /// In person: at most this many km away (1 to 20000).
+    #[param(minimum = 1, maximum = 20000)]
     pub max_km: Option<f64>,
     /// coworking | accountability | referral: leave out members I already have this kind with.
+    #[param(pattern = "^(coworking|accountability|referral)?$")]
     pub kind: String,
     /// 1 to 50 (default 20).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<usize>,
 }
 
@@ -245,9 +249,11 @@ pub async fn remove_favourite(
 
 /// Who may book me.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct BookableBy {
     /// everyone | favourites | nobody
+    #[schema(required = true, pattern = "^(everyone|favourites|nobody)$")]
+    #[serde(default)]
     pub value: String,
 }
 

@@ -142,13 +142,18 @@ pub async fn book_slot(
 
 /// A booking request.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields, default)]
+#[serde(deny_unknown_fields)]
 pub struct NewBooking {
     /// RFC 3339, on the quarter hour.
+    #[schema(format = DateTime)]
+    #[serde(default)]
     pub starts_at: String,
     /// 25 | 50 | 75
+    #[schema(minimum = 25, maximum = 75, multiple_of = 25)]
+    #[serde(default)]
     pub duration_minutes: i64,
     /// What I will work on.
+    #[serde(default)]
     pub goal: String,
 }
 

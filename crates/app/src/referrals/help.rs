@@ -26,25 +26,35 @@ use crate::web::templates;
 
 /// A request or offer as submitted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct HelpInput {
     /// request | offer
+    #[schema(required = true, pattern = "^(request|offer)$")]
+    #[serde(default)]
     pub kind: String,
-    /// e.g. "seo"
+    /// One skill, e.g. "seo".
+    #[serde(default)]
+    #[schema(required = true, min_length = 1)]
     pub skill: String,
+    #[serde(default)]
     pub note: String,
 }
 
 /// Help given, as recorded by one side.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct GivenInput {
     /// The other member.
+    #[serde(default)]
     pub member_id: String,
     /// gave (I helped them) | received (they helped me)
+    #[schema(required = true, pattern = "^(gave|received)$")]
+    #[serde(default)]
     pub direction: String,
     /// e.g. "1.5"
+    #[serde(default)]
     pub hours: String,
+    #[serde(default)]
     pub note: String,
 }
 

@@ -32,8 +32,12 @@ use crate::web::templates;
 #[serde(default)]
 pub struct ReportQuery {
     /// week | month | year (default month).
+    #[param(pattern = "^(week|month|year)?$")]
     pub period: String,
-    /// A day in the period, e.g. 2026-12-03 (default today, in my zone).
+    /// A day in the period, e.g. 2026-12-03 (default today, in my zone), from 1900 to 2199.
+    #[param(
+        pattern = "^((19|2[01])[0-9]{2}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31))?$"
+    )]
     pub date: String,
     /// A group I belong to: the report of its members; leave out for mine.
     pub group: String,

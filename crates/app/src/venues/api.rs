@@ -207,14 +207,19 @@ pub struct VenueQuery {
     /// A gazetteer city.
     pub city: String,
     /// cafe | library | coworking | other
+    #[param(pattern = "^(cafe|library|coworking|other)?$")]
     pub kind: String,
     /// "true": stated noise 2 or less.
+    #[param(pattern = "^(|true|false|1|0|yes|no|on|off)$")]
     pub quiet: String,
     /// "true": with wifi.
+    #[param(pattern = "^(|true|false|1|0|yes|no|on|off)$")]
     pub wifi: String,
     /// "true": open at this moment.
+    #[param(pattern = "^(|true|false|1|0|yes|no|on|off)$")]
     pub open_now: String,
-    /// 1 for the first page of 50.
+    /// 1 for the first page of 50 (at most 1000).
+    #[param(pattern = "^([1-9][0-9]{0,2}|1000)?$")]
     pub page: String,
 }
 
@@ -244,20 +249,22 @@ pub async fn directory(state: &AppState, q: &VenueQuery) -> Result<(Vec<VenueVie
             1
         }),
     };
+    let quiet = e.check("quiet", crate::web::flag(&q.quiet)).unwrap_or(false);
+    let wifi = e.check("wifi", crate::web::flag(&q.wifi)).unwrap_or(false);
+    let open_now = e.check("open_now", crate::web::flag(&q.open_now)).unwrap_or(false);
     e.into_result()?;
-    let yes = |s: &str| matches!(s, "true" | "on" | "yes" | "1");
     let filter = VenueFilter {
         city_id: city,
         kind: (!q.kind.is_empty()).then(|| q.kind.clone()),
-        max_noise: yes(&q.quiet).then_some(2),
-        wifi: yes(&q.wifi),
+        max_noise: quiet.then_some(2),
+        wifi,
     };
     let mut rows = state.db.venues(&filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = rows.len() as i64 > PER_PAGE;
     rows.truncate(PER_PAGE as usize);
     let attrs = super::attributes(state, &rows).await?;
     let mut items: Vec<VenueView> = rows.iter().zip(&attrs).map(|(v, a)| VenueView::new(v, a)).collect();
-    if yes(&q.open_now) {
+    if open_now {
         items.retain(|v| v.open_now);
     }
     Ok((items, more))

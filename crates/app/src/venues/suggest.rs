@@ -166,10 +166,13 @@ pub struct SuggestQuery {
     /// Member ids, comma-separated (I am always one of the participants).
     pub participants: String,
     /// RFC 3339, e.g. 2026-12-09T09:00:00Z.
+    #[param(required = true, format = DateTime)]
     pub starts_at: String,
-    /// Default 90.
+    /// 5 to 1440; default 90.
+    #[param(pattern = "^([5-9]|[1-9][0-9]{1,2}|1[0-3][0-9]{2}|14[0-3][0-9]|1440)?$")]
     pub duration_minutes: String,
     /// The kind of event (cowork, accountability, meeting, workshop, meetup); default cowork.
+    #[param(pattern = "^(cowork|accountability|meeting|workshop|meetup)?$")]
     pub kind: String,
 }
 

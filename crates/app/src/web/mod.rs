@@ -138,6 +138,16 @@ pub async fn drain_unread_body(req: Request, next: Next) -> Response {
     resp
 }
 
+/// A yes-or-no query parameter: empty, `false`, `0`, `no` or `off` is no; `true`, `1`, `yes` or
+/// `on` (what a ticked checkbox sends) is yes; anything else is refused.
+pub fn flag(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "" | "false" | "0" | "no" | "off" => Ok(false),
+        "true" | "1" | "yes" | "on" => Ok(true),
+        _ => Err("Say true or false.".to_owned()),
+    }
+}
+
 /// Now, as epoch milliseconds.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -370,3 +370,27 @@ async fn the_site_has_an_icon_where_browsers_look_for_it() {
         "the pages name it"
     );
 }
+
+#[tokio::test]
+async fn api_bodies_read_as_the_document_says() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Ana").await;
+    // JSON Schema counts 2.0 as an integer; 2.5 is not one.
+    let (s, body) =
+        app.put_json("/api/v1/me/accountability", &m.token, &serde_json::json!({"pause_weeks": 2.0})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let (s, body) =
+        app.put_json("/api/v1/me/accountability", &m.token, &serde_json::json!({"pause_weeks": 2.5})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // A body is an object: serde alone would read a struct from an array.
+    let (s, body) =
+        app.put_json("/api/v1/me/notification-preferences", &m.token, &serde_json::json!([])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(crate::support::error_fields(&body), ["body"]);
+    // A yes-or-no filter is one or the other, never read as no.
+    let (s, body) = app.get_json("/api/v1/venues?wifi=maybe", Some(&m.token)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(crate::support::error_fields(&body), ["wifi"]);
+    let (s, body) = app.get_json("/api/v1/venues?wifi=on&quiet=false", Some(&m.token)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
