@@ -158,6 +158,7 @@ const steps = [
     check(!(await page.getByLabel('Video link', { exact: true }).isVisible()), 'an in-person event asks for no video link');
     await page.getByLabel('Place', { exact: true }).fill('Stadtbibliothek');
     await page.getByLabel('City', { exact: true }).fill('Berlin');
+    await page.getByLabel('Show it to visitors without an account', { exact: true }).check();
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
     check(path(page).startsWith('/events/'), `expected an event page, at ${page.url()}`);
     await expectVisible(page.getByText('every two weeks on Wednesday at 18:00 Berlin time'), 'the schedule in words');
@@ -190,6 +191,30 @@ const steps = [
     }
     await goto(page, new URL(eventUrl).pathname + new URL(eventUrl).search);
     await expectVisible(page.getByText('Refresh my portfolio'), "the second member's goal, seen by the host");
+  }],
+
+  ['a visitor opens the shared link, signs up from it and is going', async (page) => {
+    const context = await page.context().browser().newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    const visitor = await context.newPage();
+    try {
+      await goto(visitor, new URL(eventUrl).pathname);
+      await expectVisible(visitor.getByRole('heading', { name: 'Fortnightly library evening' }), 'the public event page');
+      await expectVisible(visitor.getByText('Berlin time').first(), "the time in the event's own zone, named");
+      check(await visitor.locator('meta[property="og:title"]').count() === 1, 'an Open Graph title for link previews');
+      const wide = await visitor.evaluate(() => document.documentElement.scrollWidth);
+      check(wide <= 390, `the public event page scrolls sideways on a phone (${wide} px)`);
+      await checkA11y(visitor, 'public event (visitor, phone)');
+      await clickAndWaitForPage(visitor, visitor.getByRole('button', { name: "I'm going" }));
+      check(path(visitor) === '/signup', `"I'm going" leads to sign-up, at ${visitor.url()}`);
+      await visitor.getByLabel('Display name', { exact: true }).fill('Visiting Member');
+      await visitor.getByLabel('Email', { exact: true }).fill(`visitor-${EMAIL}`);
+      await visitor.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(visitor, visitor.getByRole('button', { name: 'Create account' }));
+      check(path(visitor) === new URL(eventUrl).pathname, `back on the event after signing up, at ${visitor.url()}`);
+      await expectVisible(visitor.getByText("You're going."), 'the answer the visitor asked for, made');
+    } finally {
+      await context.close();
+    }
   }],
 
   ['download the .ics', async (page) => {

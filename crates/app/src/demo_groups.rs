@@ -189,6 +189,11 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             db.set_role(&id, m, "moderator").await?;
         }
         let event = meeting(db, g, &id, organiser, city.map(|c| c.label())).await?;
+        // Open and by-request groups, and their public meetings, are shown to visitors.
+        if g.visibility != "invite" {
+            db.set_group_shown(&id, true).await?;
+            db.set_event_shown(&event, true).await?;
+        }
         let members: Vec<String> = g.members.clone().map(|i| ids[i % ids.len()].clone()).collect();
         history(db, &event, &members).await?;
         group_ids.push(id);

@@ -32,6 +32,7 @@ pub mod rooms;
 pub mod startup;
 pub mod state;
 pub mod venues;
+pub mod visitors;
 pub mod web;
 
 pub use startup::Application;

@@ -21,7 +21,8 @@ pub struct Group {
     pub updated_at: i64,
 }
 
-const GROUP_COLS: &str = "g.id, g.name, g.description, g.is_virtual, g.city_id, g.city_label, g.time_zone, \
+pub(crate) const GROUP_COLS: &str =
+    "g.id, g.name, g.description, g.is_virtual, g.city_id, g.city_label, g.time_zone, \
     g.visibility, g.members_public, g.created_at, g.updated_at";
 
 /// What an organiser sets.

@@ -44,6 +44,7 @@ pub mod throttle;
 pub mod users;
 pub mod venues;
 pub mod verification;
+pub mod visitors;
 
 pub use db::{Backend, Db};
 

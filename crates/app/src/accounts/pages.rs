@@ -79,13 +79,17 @@ fn notice_text(key: &str) -> Option<&'static str> {
     })
 }
 
-/// `GET /`: what Alongside is for.
+/// `GET /`: what Alongside is for, and for visitors what is coming up in public.
 pub async fn home(
+    State(state): State<AppState>,
     MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
-    Ok(page("home.html", me.as_ref(), &csrf, context! { notice => notice_text(&q.notice) })?.into_response())
+    let (sessions, groups) =
+        if me.is_none() { crate::visitors::coming_up(&state, 6, 4).await? } else { (Vec::new(), Vec::new()) };
+    let ctx = context! { notice => notice_text(&q.notice), sessions, groups };
+    Ok(page("home.html", me.as_ref(), &csrf, ctx)?.into_response())
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -125,7 +129,9 @@ pub async fn signup(
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id, &device).await?;
-            Ok((jar, Redirect::to(&landing(&form.next))).into_response())
+            // What they asked for as a visitor, if anything, is done now; they land on it.
+            let (jar, done) = crate::visitors::intent::carry_out(&state, jar, &user).await?;
+            Ok((jar, Redirect::to(&done.unwrap_or_else(|| landing(&form.next)))).into_response())
         }
         Err(e) => form_again(e, "signup.html", None, &csrf, &form),
     }
@@ -166,7 +172,9 @@ pub async fn login(
     match super::authenticate(&state, ip, &form.email, &form.password).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id, &device).await?;
-            Ok((jar, Redirect::to(&landing(&form.next))).into_response())
+            // What they asked for as a visitor, if anything, is done now; they land on it.
+            let (jar, done) = crate::visitors::intent::carry_out(&state, jar, &user).await?;
+            Ok((jar, Redirect::to(&done.unwrap_or_else(|| landing(&form.next)))).into_response())
         }
         Err(e) => form_again(e, "login.html", None, &csrf, &form),
     }

@@ -32,7 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/admin/outbox/{id}/retry", post(retry_api))
 }
 
-fn admin(me: &User) -> Result<(), AppError> {
+pub(crate) fn admin(me: &User) -> Result<(), AppError> {
     if me.is_admin == 1 {
         Ok(())
     } else {

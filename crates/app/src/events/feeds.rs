@@ -16,7 +16,7 @@ use super::ics::{calendar, IcsEvent};
 use crate::error::{ApiResult, AppError, PageResult};
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
-use crate::web::auth::{ApiUser, CurrentUser};
+use crate::web::auth::{ApiUser, CurrentUser, MaybeUser};
 use crate::web::csrf::Posted;
 use crate::web::now_ms;
 use crate::web::secrets::{hash_token, random_token};
@@ -60,10 +60,17 @@ fn file_name(title: &str) -> String {
 /// `GET /events/{id}/event.ics`: the whole event or series, for "add to calendar".
 pub async fn event_file(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    MaybeUser(me): MaybeUser,
     Path(id): Path<String>,
 ) -> PageResult {
-    let e = super::visible(&state, &me, &id).await?;
+    let e = match me {
+        Some(me) => super::visible(&state, &me, &id).await?,
+        // A visitor gets the file of an event shown to visitors, and nothing else.
+        None if crate::visitors::enabled(&state).await? => {
+            state.db.visitor_event(&id).await?.ok_or(AppError::Unauthorized)?
+        }
+        None => return Err(AppError::Unauthorized.into()),
+    };
     let overrides = state.db.overrides(&e.id).await?;
     let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
     let item = IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None };

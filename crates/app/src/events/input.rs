@@ -73,6 +73,9 @@ pub struct EventInput {
     /// A one-off starting in the past is refused unless this is true (recording a meeting that
     /// already happened).
     pub allow_past: Option<bool>,
+    /// Show it to visitors without an account, so a link to it can be shared (a public event
+    /// only; off unless asked). Left out when editing, it stays as it was.
+    pub show_to_visitors: Option<bool>,
 }
 
 /// Parses "2026-03-25T18:00" (seconds optional).

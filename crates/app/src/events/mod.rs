@@ -114,6 +114,9 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
         )?;
     }
     let id = state.db.create_event(&host.id, &fields, now_ms()).await?;
+    if input.show_to_visitors == Some(true) {
+        state.db.set_event_shown(&id, true).await?;
+    }
     let e = state.db.event(&id).await?.ok_or(AppError::NotFound)?;
     crate::groups::tell_followers(state, &e).await?;
     Ok(e)
@@ -166,6 +169,9 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
         || fields.rrule != current.rrule;
     let before = rescheduled.then(|| reschedule::before(e));
     state.db.update_event(&e.id, &fields, now_ms()).await?;
+    if let Some(shown) = input.show_to_visitors {
+        state.db.set_event_shown(&e.id, shown).await?;
+    }
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     let updated = state.db.event(&e.id).await?.ok_or(AppError::NotFound)?;
     if let Some(before) = &before {

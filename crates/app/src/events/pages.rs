@@ -14,7 +14,7 @@ use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::templates::page;
 
@@ -88,6 +88,8 @@ pub struct EventForm {
     pub(super) partnership: String,
     /// Partners to invite, comma-separated ids.
     pub(super) invite: String,
+    /// "yes": visitors without an account may see it.
+    pub(super) show_to_visitors: String,
 }
 
 fn options() -> minijinja::Value {
@@ -176,6 +178,7 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
             Vec::new()
         }),
         allow_past: Some(form.allow_past == "yes"),
+        show_to_visitors: Some(form.show_to_visitors == "yes"),
     };
     (input, errors)
 }
@@ -290,11 +293,12 @@ pub struct AtQuery {
 /// (without a key, the next one, or the latest when none is to come).
 pub async fn show(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
     PageQuery(q): PageQuery<AtQuery>,
 ) -> PageResult {
+    let Some(me) = me else { return crate::visitors::pages::event(&state, &csrf, &id, q.at).await };
     let e = super::visible(&state, &me, &id).await?;
     let (event, overrides) = super::view_with_overrides(&state, &me, &e, 8).await?;
     let selected = match q.at {
@@ -339,6 +343,9 @@ pub async fn show(
             Some("All seats are taken: you're on the waitlist, and we'll email you if a seat frees up.")
         }
         "maybe" => Some("Saved as maybe."),
+        "filled" => {
+            Some("The last seat went while you signed in. Choose \u{201c}Going\u{201d} to join the waitlist.")
+        }
         "declined" => Some("Saved: you're not going."),
         "imported" => Some(
             "Imported. Check the details: you're the host, and only people you send the link to can find it.",

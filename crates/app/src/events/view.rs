@@ -146,3 +146,10 @@ pub fn when(start: DateTime<Utc>, viewer_zone: &str, event_zone: &str) -> String
         Err(_) => here,
     }
 }
+
+/// "Wed 25 Mar, 18:00 Lisbon time": the time in the event's own zone, named, for visitors
+/// (whose zone is not known).
+pub fn when_there(start: DateTime<Utc>, event_zone: &str) -> String {
+    let zone: Tz = event_zone.parse().unwrap_or(chrono_tz::UTC);
+    format!("{} {}", crate::web::dates::day_time(start, zone), domain::recurrence::zone_label(zone))
+}

@@ -21,7 +21,11 @@ use crate::web::now_ms;
 /// Makes a group from checked input, with `me` as its organiser; returns its id.
 pub async fn create_group(state: &AppState, me: &User, input: &GroupInput) -> Result<String, AppError> {
     let fields = apply(input, None)?;
-    Ok(state.db.create_group(&me.id, &fields, now_ms()).await?)
+    let id = state.db.create_group(&me.id, &fields, now_ms()).await?;
+    if input.show_to_visitors == Some(true) {
+        state.db.set_group_shown(&id, true).await?;
+    }
+    Ok(id)
 }
 
 /// Changes a group's settings (organiser only).
@@ -30,6 +34,9 @@ pub async fn update_group(state: &AppState, a: &Access, input: &GroupInput) -> R
     let current = fields_of(&a.group, state.db.group_topics(&a.group.id).await?);
     let fields = apply(input, Some(current))?;
     state.db.update_group(&a.group.id, &fields, now_ms()).await?;
+    if let Some(shown) = input.show_to_visitors {
+        state.db.set_group_shown(&a.group.id, shown).await?;
+    }
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Group, &a.group.id).await;
     Ok(())
 }

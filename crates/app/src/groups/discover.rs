@@ -21,7 +21,7 @@ use super::view::rfc3339;
 use crate::error::{ApiResult, AppError, PageQuery, PageResult};
 use crate::openapi::{ApiQuery, ErrorBody};
 use crate::state::AppState;
-use crate::web::auth::{ApiUser, CurrentUser};
+use crate::web::auth::{ApiUser, MaybeUser};
 use crate::web::csrf::CsrfToken;
 use crate::web::templates;
 
@@ -142,18 +142,38 @@ fn place(is_virtual: bool, city_id: Option<i64>) -> Place {
     }
 }
 
-/// Finds what `me` may discover.
-pub async fn search(state: &AppState, me: &User, q: &DiscoverQuery) -> Result<DiscoverPage, AppError> {
+/// Finds what `me` may discover; a visitor (`None`) finds what is shown to visitors, with times
+/// in each event's own zone.
+pub async fn search(
+    state: &AppState,
+    me: Option<&User>,
+    q: &DiscoverQuery,
+) -> Result<DiscoverPage, AppError> {
     let (search, page) = parse(q)?;
     let now = Utc::now();
     let horizon = now + TimeDelta::days(HORIZON_DAYS);
-    let groups = state.db.visible_groups().await?;
+    let (from, to) = (now.timestamp_millis(), horizon.timestamp_millis());
+    let (events, groups) = match me {
+        Some(me) => (state.db.events_between(&me.id, from, to).await?, state.db.visible_groups().await?),
+        None if crate::visitors::enabled(state).await? => {
+            let shown: std::collections::HashSet<String> =
+                state.db.visitor_groups().await?.into_iter().map(|(g, _)| g.id).collect();
+            let mut groups = state.db.visible_groups().await?;
+            groups.retain(|(g, _)| shown.contains(&g.id));
+            (state.db.visitor_events(from, to, None).await?, groups)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+    let when = |t: chrono::DateTime<Utc>, zone: &str| match me {
+        Some(me) => crate::events::view::when(t, &me.timezone, zone),
+        None => crate::events::view::when_there(t, zone),
+    };
     let names: HashMap<&str, &str> = groups.iter().map(|(g, _)| (g.id.as_str(), g.name.as_str())).collect();
     let topics: HashMap<&str, &[String]> =
         groups.iter().map(|(g, t)| (g.id.as_str(), t.as_slice())).collect();
     let mut group_next: HashMap<String, i64> = HashMap::new();
     let mut items: Vec<(Item, DiscoverItem)> = Vec::new();
-    for e in state.db.events_between(&me.id, now.timestamp_millis(), horizon.timestamp_millis()).await? {
+    for e in events {
         let overrides = state.db.overrides(&e.id).await?;
         let Some(next) =
             crate::events::series::expand(&e, &overrides, now, horizon).into_iter().find(|o| !o.cancelled)
@@ -187,7 +207,7 @@ pub async fn search(state: &AppState, me: &User, q: &DiscoverQuery) -> Result<Di
             city: (e.is_virtual == 0).then(|| e.city_label.clone()),
             distance_km: None,
             next: Some(rfc3339(start)),
-            next_when: Some(crate::events::view::when(next.start, &me.timezone, &e.time_zone)),
+            next_when: Some(when(next.start, &e.time_zone)),
             detail: group.map(str::to_owned),
             url: format!("/events/{}?at={}", e.id, next.key),
         };
@@ -212,9 +232,7 @@ pub async fn search(state: &AppState, me: &User, q: &DiscoverQuery) -> Result<Di
             city: (g.is_virtual == 0).then(|| g.city_label.clone()),
             distance_km: None,
             next: next.map(rfc3339),
-            next_when: next
-                .and_then(chrono::DateTime::from_timestamp_millis)
-                .map(|t| crate::events::view::when(t, &me.timezone, &me.timezone)),
+            next_when: next.and_then(chrono::DateTime::from_timestamp_millis).map(|t| when(t, &g.time_zone)),
             detail: Some(g.visibility.clone()),
             url: format!("/groups/{}", g.id),
         };
@@ -240,11 +258,11 @@ pub async fn search(state: &AppState, me: &User, q: &DiscoverQuery) -> Result<Di
 /// `GET /discover`.
 pub async fn page(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     PageQuery(q): PageQuery<DiscoverQuery>,
 ) -> PageResult {
-    let (results, errors, status) = match search(&state, &me, &q).await {
+    let (results, errors, status) = match search(&state, me.as_ref(), &q).await {
         Ok(r) => (Some(r), None, StatusCode::OK),
         Err(AppError::Invalid(e)) => {
             (None, Some(crate::accounts::pages::error_map(&e)), StatusCode::UNPROCESSABLE_ENTITY)
@@ -257,7 +275,7 @@ pub async fn page(
         serde_urlencoded::to_string(&next).unwrap_or_default()
     });
     let ctx = context! { values => q, results, errors, next_link };
-    Ok((status, templates::page("discover.html", Some(&me), &csrf, ctx)?).into_response())
+    Ok((status, templates::page("discover.html", me.as_ref(), &csrf, ctx)?).into_response())
 }
 
 /// Finds groups (not invite-only) and public events, soonest first.
@@ -268,5 +286,5 @@ pub async fn api(
     ApiUser(me): ApiUser,
     ApiQuery(q): ApiQuery<DiscoverQuery>,
 ) -> ApiResult<Json<DiscoverPage>> {
-    Ok(Json(search(&state, &me, &q).await?))
+    Ok(Json(search(&state, Some(&me), &q).await?))
 }

@@ -29,6 +29,9 @@ pub struct GroupInput {
     pub visibility: Option<String>,
     /// True lets non-members see the member list (members only by default).
     pub members_public: Option<bool>,
+    /// True shows the group, and its public events' dates, to visitors without an account (not
+    /// for an invite-only group). Left out when editing, it stays as it was.
+    pub show_to_visitors: Option<bool>,
 }
 
 /// The current fields of a stored group, for a patch.
@@ -127,6 +130,7 @@ pub struct GroupForm {
     pub time_zone: String,
     pub visibility: String,
     pub members_public: String,
+    pub show_to_visitors: String,
 }
 
 impl GroupForm {
@@ -141,11 +145,12 @@ impl GroupForm {
             time_zone: Some(self.time_zone.clone()),
             visibility: Some(self.visibility.clone()),
             members_public: Some(self.members_public == "yes"),
+            show_to_visitors: Some(self.show_to_visitors == "yes"),
         }
     }
 
-    /// The form filled from a stored group.
-    pub fn of(f: &GroupFields) -> GroupForm {
+    /// The form filled from a stored group (`shown`: to visitors).
+    pub fn of(f: &GroupFields, shown: bool) -> GroupForm {
         GroupForm {
             name: f.name.clone(),
             description: f.description.clone(),
@@ -155,6 +160,7 @@ impl GroupForm {
             time_zone: f.time_zone.clone(),
             visibility: f.visibility.clone(),
             members_public: if f.members_public { "yes" } else { "" }.into(),
+            show_to_visitors: if shown { "yes" } else { "" }.into(),
         }
     }
 }

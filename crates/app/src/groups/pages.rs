@@ -15,7 +15,7 @@ use super::{access, Access};
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::now_ms;
 use crate::web::templates::page;
@@ -35,6 +35,7 @@ fn notice(key: &str) -> Option<&'static str> {
         "saved" => Some("Saved."),
         "joined" => Some("Welcome! You're a member now."),
         "requested" => Some("Asked. The organisers will answer your request."),
+        "following" => Some("You follow this group: you'll hear of its new events."),
         "left" => Some("You've left the group."),
         "deleted" => Some("The group was deleted."),
         "posted" => Some("Posted."),
@@ -112,7 +113,10 @@ pub async fn edit_page(
 ) -> PageResult {
     let a = access(&state, &me, &id).await?;
     a.require(Action::Configure)?;
-    let values = GroupForm::of(&fields_of(&a.group, state.db.group_topics(&id).await?));
+    let values = GroupForm::of(
+        &fields_of(&a.group, state.db.group_topics(&id).await?),
+        state.db.group_shown(&id).await?,
+    );
     render_form(&me, &csrf, context! { values, group => a.group }, StatusCode::OK)
 }
 
@@ -152,7 +156,10 @@ pub async fn delete(
     let a = access(&state, &me, &id).await?;
     a.require(Action::Configure)?;
     if form.confirm.trim() != a.group.name {
-        let values = GroupForm::of(&fields_of(&a.group, state.db.group_topics(&id).await?));
+        let values = GroupForm::of(
+            &fields_of(&a.group, state.db.group_topics(&id).await?),
+            state.db.group_shown(&id).await?,
+        );
         let errors = std::collections::BTreeMap::from([(
             "confirm".to_owned(),
             "Type the group's name exactly to delete it.".to_owned(),
@@ -189,11 +196,12 @@ pub fn parse_cursor(s: &str) -> Option<(i64, String)> {
 /// `GET /groups/{id}`: about, what's coming up, and the discussion.
 pub async fn show(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
     PageQuery(q): PageQuery<ShowQuery>,
 ) -> PageResult {
+    let Some(me) = me else { return crate::visitors::pages::group(&state, &csrf, &id).await };
     let a = access(&state, &me, &id).await?;
     render_show(&state, &me, &csrf, &a, &q, context! {}, StatusCode::OK).await
 }

@@ -11,6 +11,11 @@ const HTMX: &str = include_str!("../../assets/htmx.min.js");
 const ROOM: &str = include_str!("../rooms/room.js");
 /// The site's icon: two people side by side.
 const ICON: &str = include_str!("../../assets/icon.svg");
+/// The icon as PNG for phones' home screens (rendered from `icon.svg`, square, no rounding).
+const ICON_192: &[u8] = include_bytes!("../../assets/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../../assets/icon-512.png");
+/// The picture link previews show for a public page (1200 × 630).
+const OG_IMAGE: &[u8] = include_bytes!("../../assets/og.png");
 
 /// `GET /favicon.ico`: browsers ask for it whatever the page says; they get the icon.
 pub async fn favicon() -> Response {
@@ -20,11 +25,14 @@ pub async fn favicon() -> Response {
 
 /// `GET /assets/{name}`.
 pub async fn serve(Path(name): Path<String>) -> Response {
-    let (body, kind) = match name.as_str() {
-        "style.css" => (STYLE, "text/css; charset=utf-8"),
-        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
-        "room.js" => (ROOM, "text/javascript; charset=utf-8"),
-        "icon.svg" => (ICON, "image/svg+xml"),
+    let (body, kind): (&'static [u8], _) = match name.as_str() {
+        "style.css" => (STYLE.as_bytes(), "text/css; charset=utf-8"),
+        "htmx.min.js" => (HTMX.as_bytes(), "text/javascript; charset=utf-8"),
+        "room.js" => (ROOM.as_bytes(), "text/javascript; charset=utf-8"),
+        "icon.svg" => (ICON.as_bytes(), "image/svg+xml"),
+        "icon-192.png" => (ICON_192, "image/png"),
+        "icon-512.png" => (ICON_512, "image/png"),
+        "og.png" => (OG_IMAGE, "image/png"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()

@@ -52,10 +52,22 @@ impl FromRequestParts<AppState> for MaybeUser {
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = PageError;
+    type Rejection = axum::response::Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        session_user(parts, state).await?.map(CurrentUser).ok_or(PageError(AppError::Unauthorized))
+    /// Signed out, a page sends the reader to log in, and back to it afterwards (`next`: a GET's
+    /// own path, never a form's, so nothing is sent again).
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        match session_user(parts, state).await {
+            Ok(Some(u)) => Ok(CurrentUser(u)),
+            Ok(None) if parts.method == axum::http::Method::GET => {
+                let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let next = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+                Err(axum::response::Redirect::to(&format!("/login?{next}")).into_response())
+            }
+            Ok(None) => Err(PageError(AppError::Unauthorized).into_response()),
+            Err(e) => Err(PageError(e).into_response()),
+        }
     }
 }
 

@@ -81,6 +81,10 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "unsubscribe.html" => "../notifications/templates/unsubscribe.html",
         "mail.html" => "../mail/templates/mail.html",
         "outbox.html" => "../admin/templates/outbox.html",
+        "visitor_meta.html" => "../visitors/templates/meta.html",
+        "visitor_event.html" => "../visitors/templates/visitor_event.html",
+        "visitor_group.html" => "../visitors/templates/visitor_group.html",
+        "admin_site.html" => "../visitors/templates/admin_site.html",
     );
     env
 });

@@ -131,7 +131,7 @@ async fn login_rotates_the_session_and_logout_ends_it() {
     assert_eq!(out.location.as_deref(), Some("/"));
     let after = b.get("/dashboard").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert_eq!(after.location.as_deref(), Some("/login"));
+    assert_eq!(after.location.as_deref(), Some("/login?next=%2Fdashboard"));
 }
 
 #[tokio::test]

@@ -435,8 +435,12 @@ async fn no_route_leaks_an_invite_only_group_or_lets_a_role_do_what_it_may_not()
                 problems.push(format!("{label} (server error)"));
             }
             if role <= 2 {
+                // Sent to sign in, the caller's own address comes back as `next`: that tells
+                // them nothing they did not send.
+                let location_told =
+                    if location.starts_with("/login?next=") { "/login" } else { location.as_str() };
                 for secret in &current.secrets {
-                    if text.contains(secret.as_str()) || location.contains(secret.as_str()) {
+                    if text.contains(secret.as_str()) || location_told.contains(secret.as_str()) {
                         problems.push(format!("{label} shows {secret}"));
                     }
                 }

@@ -35,3 +35,4 @@ mod smtp;
 mod support;
 mod venues;
 mod verification;
+mod visitors;

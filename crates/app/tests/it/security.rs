@@ -108,7 +108,8 @@ async fn every_response_carries_the_security_headers() {
                 (
                     header("cache-control") == "no-store"
                         || path.starts_with("/assets/")
-                        || path == "/favicon.ico",
+                        || ["/favicon.ico", "/robots.txt", "/sitemap.xml", "/manifest.webmanifest"]
+                            .contains(&path.as_str()),
                     "Cache-Control: no-store (pages and API answers may hold secrets)",
                 ),
                 (header("strict-transport-security").is_empty(), "no HSTS over plain http"),

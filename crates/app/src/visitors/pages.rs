@@ -1,0 +1,177 @@
+//! The pages a visitor without an account sees: an event or a group its host or organiser chose
+//! to show ("show to visitors"), with what a link preview needs (`meta`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use chrono::{TimeDelta, Utc};
+use minijinja::{context, Value};
+use store::events::Event;
+
+use crate::error::PageResult;
+use crate::events::series;
+use crate::events::view::when_there;
+use crate::state::AppState;
+use crate::web::csrf::CsrfToken;
+use crate::web::templates::page;
+
+/// How far ahead a visitor sees an event's dates and a group's events (the first few of them).
+const AHEAD_DAYS: i64 = 366;
+
+/// What a page tells link previews (Open Graph, Twitter cards) and search engines. Every URL is
+/// absolute, on the instance's `public_url`.
+pub fn meta(state: &AppState, title: &str, description: &str, path: &str, ics: Option<String>) -> Value {
+    let public = state.config.public_url();
+    // Addresses are written as they are (the template's escaping would turn every "/" into an
+    // entity, which some preview fetchers do not decode); what could break out of the attribute
+    // is escaped here.
+    let url = |p: &str| {
+        let full = format!("{public}{p}");
+        Value::from_safe_string(
+            full.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;"),
+        )
+    };
+    context! {
+        title,
+        description => crate::web::markdown::excerpt(description, 200),
+        url => url(path),
+        image => url("/assets/og.png"),
+        ics => ics.map(|p| url(&p)),
+    }
+}
+
+/// The way a signed-out reader reaches a page that is not shown to visitors: the sign-in page,
+/// coming back here after (an event that does not exist looks the same).
+fn sign_in_first(path: &str) -> PageResult {
+    let next = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
+    Ok(Redirect::to(&format!("/login?{next}")).into_response())
+}
+
+/// One date of an event as a visitor sees it.
+fn date(e: &Event, o: &series::Occ, going: usize) -> Value {
+    let seats_left = e.capacity.map(|c| (c - going as i64).max(0));
+    let local = o.start.with_timezone(&e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
+    context! {
+        key => o.key,
+        when => when_there(o.start, &e.time_zone),
+        day => local.format("%-d").to_string(),
+        month => local.format("%b").to_string(),
+        title => o.title, going, seats_left,
+    }
+}
+
+/// `GET /events/{id}` for a visitor.
+pub async fn event(state: &AppState, csrf: &CsrfToken, id: &str, at: Option<i64>) -> PageResult {
+    let path = format!("/events/{id}");
+    let found = if super::enabled(state).await? { state.db.visitor_event(id).await? } else { None };
+    let Some(e) = found else { return sign_in_first(&path) };
+    let overrides = state.db.overrides(&e.id).await?;
+    let now = Utc::now();
+    let mut dates = Vec::new();
+    let mut first = None;
+    for o in series::expand(&e, &overrides, now, now + TimeDelta::days(AHEAD_DAYS))
+        .into_iter()
+        .filter(|o| !o.cancelled)
+    {
+        if dates.len() == 6 {
+            break;
+        }
+        let going = state.db.rsvps(&e.id, o.key).await?.iter().filter(|r| r.status == "going").count();
+        if first.is_none() || at == Some(o.key) {
+            first = Some(date(&e, &o, going));
+        }
+        dates.push(date(&e, &o, going));
+    }
+    let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+    let group = match &e.group_id {
+        Some(g) => {
+            let shown = state.db.visitor_group(g).await?.is_some();
+            state.db.group(g).await?.map(|g| context! { id => g.id, name => g.name, shown })
+        }
+        None => None,
+    };
+    let venue = match &e.venue_id {
+        Some(v) => {
+            state.db.venue(v).await?.map(|v| context! { id => v.id, name => v.name, address => v.address })
+        }
+        None => None,
+    };
+    let place = if e.is_virtual == 1 { "Online".to_owned() } else { place_of(&e) };
+    let summary = match &first {
+        Some(d) => format!(
+            "{} · {place} · hosted by {host}",
+            d.get_attr("when").map(|w| w.to_string()).unwrap_or_default()
+        ),
+        None => format!("{place} · hosted by {host}"),
+    };
+    let description = if e.description.trim().is_empty() {
+        summary.clone()
+    } else {
+        format!("{summary}. {}", e.description)
+    };
+    let meta = meta(state, &e.title, &description, &path, Some(format!("/events/{id}/event.ics")));
+    let ctx = context! {
+        event => context! { id => e.id, title => e.title, kind => e.kind, description => crate::web::markdown::render(&e.description),
+                            is_virtual => e.is_virtual == 1, place, capacity => e.capacity },
+        dates, first, host, group, venue, summary, meta,
+    };
+    Ok(page("visitor_event.html", None, csrf, ctx)?.into_response())
+}
+
+fn place_of(e: &Event) -> String {
+    match (e.place_name.trim(), e.city_label.trim()) {
+        ("", "") => "Place to be announced".to_owned(),
+        (p, "") => p.to_owned(),
+        ("", c) => c.to_owned(),
+        (p, c) => format!("{p}, {c}"),
+    }
+}
+
+/// `GET /groups/{id}` for a visitor.
+pub async fn group(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
+    let path = format!("/groups/{id}");
+    let found = if super::enabled(state).await? { state.db.visitor_group(id).await? } else { None };
+    let Some(g) = found else { return sign_in_first(&path) };
+    let topics = state.db.group_topics(&g.id).await?;
+    let members = state.db.member_count(&g.id).await?;
+    let now = Utc::now();
+    let mut upcoming = Vec::new();
+    for e in state
+        .db
+        .visitor_events(
+            now.timestamp_millis(),
+            (now + TimeDelta::days(AHEAD_DAYS)).timestamp_millis(),
+            Some(&g.id),
+        )
+        .await?
+    {
+        let overrides = state.db.overrides(&e.id).await?;
+        if let Some(o) = series::expand(&e, &overrides, now, now + TimeDelta::days(AHEAD_DAYS))
+            .into_iter()
+            .find(|o| !o.cancelled)
+        {
+            let going = state.db.rsvps(&e.id, o.key).await?.iter().filter(|r| r.status == "going").count();
+            upcoming.push((
+                o.start,
+                context! { id => e.id, title => e.title, date => date(&e, &o, going),
+                place => if e.is_virtual == 1 { "Online".to_owned() } else { place_of(&e) } },
+            ));
+        }
+    }
+    upcoming.sort_by_key(|(start, _)| *start);
+    let upcoming: Vec<Value> = upcoming.into_iter().map(|(_, v)| v).take(8).collect();
+    let people: Vec<String> = if g.members_public == 1 {
+        state.db.group_members(&g.id).await?.into_iter().map(|m| m.display_name).collect()
+    } else {
+        Vec::new()
+    };
+    let place =
+        if g.is_virtual == 1 { "Meets online".to_owned() } else { format!("Meets in {}", g.city_label) };
+    let description = format!("{place} · {members} members. {}", g.description);
+    let meta = meta(state, &g.name, &description, &path, None);
+    let ctx = context! {
+        group => context! { id => g.id, name => g.name, description => crate::web::markdown::render(&g.description),
+                            visibility => g.visibility, members_public => g.members_public == 1 },
+        topics, members, upcoming, people, place, meta,
+    };
+    Ok((StatusCode::OK, page("visitor_group.html", None, csrf, ctx)?).into_response())
+}
