@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::web::auth::MaybeUser;
 use crate::web::csrf::Posted;
 use crate::web::now_ms;
+use crate::web::ratelimit::{self, ClientIp};
 use crate::web::secrets::{hash_token, random_token};
 
 const INTENT_COOKIE: &str = "alng_intent";
@@ -43,6 +44,7 @@ pub struct ActForm {
 /// A member who is already signed in is sent to the page itself, where the button acts at once.
 pub async fn act(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     MaybeUser(me): MaybeUser,
     jar: CookieJar,
     Path((kind, id)): Path<(String, String)>,
@@ -68,6 +70,8 @@ pub async fn act(
     if !known {
         return Err(AppError::NotFound.into());
     }
+    // Each intent is kept as a row: as many per address as sign-ups, so none can fill the table.
+    ratelimit::count_request(&state, ip, ratelimit::Request::Intent).await?;
     let token = random_token();
     let intent = Intent { action: form.action.clone(), target_id: id, occurrence: form.at };
     let now = now_ms();

@@ -31,6 +31,8 @@ pub enum Request {
     SignUp,
     /// Asking for a reset link, or choosing a new password with one.
     Reset,
+    /// A visitor's "going", "join" or "follow", kept until they sign in (each is a row).
+    Intent,
 }
 
 /// Counts a request from `ip`; too many in five minutes gives 429 with the seconds to wait.
@@ -38,6 +40,7 @@ pub async fn count_request(state: &AppState, ip: IpAddr, kind: Request) -> Resul
     let bucket = match kind {
         Request::SignUp => format!("signup:{ip}"),
         Request::Reset => format!("reset:{ip}"),
+        Request::Intent => format!("intent:{ip}"),
     };
     let now = now_ms();
     let w = state.db.throttle_window(&bucket, now - FIVE_MINUTES).await?;

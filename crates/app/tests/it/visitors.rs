@@ -271,3 +271,18 @@ async fn a_signed_out_reader_comes_back_to_the_page_they_opened() {
         b2.post("/login", &[("email", &m.email), ("password", PASSWORD), ("next", "//evil.example/x")]).await;
     assert_eq!(away.location.as_deref(), Some("/dashboard"), "never another site");
 }
+
+#[tokio::test]
+async fn one_address_keeps_no_more_intents_than_it_may_make_sign_ups() {
+    let app = TestApp::spawn_with(|c| c.rate_limit_auth = 3).await;
+    let host = app.member("Ana").await;
+    let (id, key) = session(&app, &host, "Friday focus", json!({"show_to_visitors": true})).await;
+    let visitor = app.browser().await;
+    let at = key.to_string();
+    for _ in 0..3 {
+        let kept = visitor.post(&format!("/visit/events/{id}"), &[("action", "going"), ("at", &at)]).await;
+        assert_eq!(kept.status, StatusCode::SEE_OTHER);
+    }
+    let refused = visitor.post(&format!("/visit/events/{id}"), &[("action", "going"), ("at", &at)]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+}
