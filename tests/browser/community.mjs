@@ -210,8 +210,7 @@ export const communitySteps = [
     await page.getByLabel('Time zone', { exact: true }).selectOption('UTC');
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
     await expectVisible(page.getByRole('link', { name: 'Café Sossego' }).first(), 'the event names its venue');
-    await page.getByLabel('Are you coming?', { exact: true }).selectOption('going');
-    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save my answer' }));
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Going', exact: true }));
     timeshift('shift-event', 'Coworking at Sossego', '7');
     await goto(page, venueUrl);
     await page.getByLabel('Noise', { exact: true }).selectOption('2');

@@ -26,8 +26,7 @@ async function session(host, guest, title) {
   await clickAndWaitForPage(host, host.getByRole('button', { name: 'Create event' }));
   const url = new URL(host.url()).pathname;
   await goto(guest, url);
-  await guest.getByLabel('Are you coming?', { exact: true }).selectOption('going');
-  await clickAndWaitForPage(guest, guest.getByRole('button', { name: 'Save my answer' }));
+  await clickAndWaitForPage(guest, guest.getByRole('button', { name: 'Going', exact: true }));
   await expectVisible(guest.getByText("You're going."), `the guest going to "${title}"`);
   return url;
 }

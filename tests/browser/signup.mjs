@@ -163,10 +163,11 @@ const steps = [
     check(path(page).startsWith('/events/'), `expected an event page, at ${page.url()}`);
     await expectVisible(page.getByText('every two weeks on Wednesday at 18:00 Berlin time'), 'the schedule in words');
     eventUrl = page.url();
-    await page.getByLabel('Are you coming?', { exact: true }).selectOption('going');
     await page.getByLabel('My goal for this session', { exact: true }).fill('Plan the Q2 newsletters');
-    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save my answer' }));
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Going', exact: true }));
     await expectVisible(page.getByText("You're going."), 'confirmation of the answer');
+    check(await page.getByRole('button', { name: 'Going', exact: true }).getAttribute('aria-pressed') === 'true',
+      'one tap answers, and the answer given shows as the pressed button');
     await checkA11y(page, 'event');
   }],
 
@@ -180,9 +181,8 @@ const steps = [
       await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await clickAndWaitForPage(other, other.getByRole('button', { name: 'Create account' }));
       await goto(other, new URL(eventUrl).pathname);
-      await other.getByLabel('Are you coming?', { exact: true }).selectOption('going');
       await other.getByLabel('My goal for this session', { exact: true }).fill('Refresh my portfolio');
-      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Save my answer' }));
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Going', exact: true }));
       await expectVisible(other.getByText('Plan the Q2 newsletters'), "the first member's goal");
       await expectVisible(other.getByText('Refresh my portfolio'), 'my own goal');
       await checkA11y(other, 'event (second member)');

@@ -286,3 +286,27 @@ async fn one_address_keeps_no_more_intents_than_it_may_make_sign_ups() {
     let refused = visitor.post(&format!("/visit/events/{id}"), &[("action", "going"), ("at", &at)]).await;
     assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
 }
+
+#[tokio::test]
+async fn a_member_answers_with_one_tap_and_sees_their_answer_pressed() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Ana").await;
+    let (id, key) = session(&app, &host, "Friday focus", json!({})).await;
+    let m = app.member("Bo").await;
+    let b = app.browser().await;
+    b.login(&m.email, PASSWORD).await;
+    let page = b.get(&format!("/events/{id}?at={key}")).await;
+    for (value, label) in [("going", "Going"), ("maybe", "Maybe"), ("declined", "Can't go")] {
+        assert!(
+            page.body.contains(&format!("name=\"status\" value=\"{value}\" aria-pressed=\"false\" class=\"secondary\">{label}</button>")),
+            "a button for {value}: {}",
+            page.body
+        );
+    }
+    let done = b
+        .post(&format!("/events/{id}/rsvp"), &[("at", &key.to_string()), ("status", "maybe"), ("goal", "")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let page = b.get(&format!("/events/{id}?at={key}")).await;
+    assert!(page.body.contains("value=\"maybe\" aria-pressed=\"true\">Maybe</button>"), "{}", page.body);
+}
