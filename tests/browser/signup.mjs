@@ -125,6 +125,25 @@ const steps = [
     }
   }],
 
+  ['in the dark scheme the main pages turn dark and keep their contrast', async (page) => {
+    const context = await page.context().browser().newContext({ bypassCSP: true, colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+    const dark = await context.newPage();
+    try {
+      await goto(dark, '/login');
+      await dark.getByLabel('Email', { exact: true }).fill(EMAIL);
+      await dark.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(dark, dark.getByRole('button', { name: 'Log in' }));
+      for (const route of ['/dashboard', '/events', '/calendar', '/bookings', '/groups', '/goals', '/referrals', '/contacts', '/settings', '/venues', '/notifications', '/discover']) {
+        await goto(dark, route);
+        const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        check(bg === 'rgb(20, 26, 28)', `${route} follows the dark scheme (background ${bg})`);
+        await checkA11y(dark, `dark: ${route}`);
+      }
+    } finally {
+      await context.close();
+    }
+  }],
+
   ['log out returns to the home page', async (page) => {
     await page.locator('details.account > summary').click();
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Log out' }).first());

@@ -310,3 +310,21 @@ async fn a_member_answers_with_one_tap_and_sees_their_answer_pressed() {
     let page = b.get(&format!("/events/{id}?at={key}")).await;
     assert!(page.body.contains("value=\"maybe\" aria-pressed=\"true\">Maybe</button>"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_new_member_is_shown_what_to_do_next_not_an_empty_chart() {
+    let app = TestApp::spawn().await;
+    let m = app.member("Ana").await;
+    let b = app.browser().await;
+    b.login(&m.email, PASSWORD).await;
+    let home = b.get("/dashboard").await;
+    assert!(!home.body.contains("<svg class=\"chart\""), "no chart of nothing: {}", home.body);
+    assert!(
+        home.body.contains("class=\"empty\"") && home.body.contains("href=\"/goals/new\">Set a goal</a>"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("href=\"/events\">Find a session</a>"), "{}", home.body);
+    let events = b.get("/events").await;
+    assert!(events.body.contains("href=\"/events/new\">Plan a session</a>"), "{}", events.body);
+}
