@@ -20,7 +20,7 @@ use super::input::VenueInput;
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
+use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
 use crate::web::templates::page;
 
@@ -204,10 +204,11 @@ pub async fn edit(
 /// `GET /venues/{id}`: a merged-away venue sends you to the one it became.
 pub async fn show(
     State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
 ) -> PageResult {
+    let Some(me) = me else { return crate::visitors::pages::venue(&state, &csrf, &id).await };
     let v = super::find(&state, &id).await?;
     if v.id != id {
         return Ok(Redirect::to(&format!("/venues/{}", v.id)).into_response());

@@ -175,3 +175,51 @@ pub async fn group(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
     };
     Ok((StatusCode::OK, page("visitor_group.html", None, csrf, ctx)?).into_response())
 }
+
+/// `GET /venues/{id}` for a visitor: what the place is like, its hours, and the sessions there
+/// shown to visitors (reviews and who wrote them stay with members).
+pub async fn venue(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
+    let path = format!("/venues/{id}");
+    if !super::enabled(state).await? {
+        return sign_in_first(&path);
+    }
+    let Ok(v) = crate::venues::find(state, id).await else { return sign_in_first(&path) };
+    if v.id != id {
+        return Ok(Redirect::to(&format!("/venues/{}", v.id)).into_response());
+    }
+    let attrs = crate::venues::attributes(state, std::slice::from_ref(&v)).await?;
+    let view = crate::venues::api::VenueView::new(&v, &attrs[0]);
+    let now = Utc::now();
+    let mut upcoming = Vec::new();
+    for e in state.db.events_at_venue(&v.id).await? {
+        if state.db.visitor_event(&e.id).await?.is_none() {
+            continue;
+        }
+        let overrides = state.db.overrides(&e.id).await?;
+        for o in series::expand(&e, &overrides, now, now + TimeDelta::days(90))
+            .into_iter()
+            .filter(|o| !o.cancelled)
+        {
+            if crate::venues::venue_of_occurrence(state, &e, o.key).await?.as_deref() == Some(v.id.as_str()) {
+                upcoming.push((
+                    o.start,
+                    context! { url => format!("/events/{}?at={}", e.id, o.key), title => o.title,
+                    date => date(&e, &o, 0) },
+                ));
+            }
+        }
+    }
+    upcoming.sort_by_key(|(t, _)| *t);
+    let upcoming: Vec<Value> = upcoming.into_iter().take(8).map(|(_, c)| c).collect();
+    let description = format!(
+        "{} in {}: {}, wifi {}.",
+        view.name,
+        view.city,
+        view.noise_words.to_lowercase(),
+        if view.wifi { "yes" } else { "no" }
+    );
+    let meta = meta(state, &view.name, &description, &path, None);
+    let zone = domain::recurrence::zone_label(view.time_zone.parse().unwrap_or(chrono_tz::UTC));
+    Ok(page("visitor_venue.html", None, csrf, context! { venue => view, upcoming, meta, zone })?
+        .into_response())
+}

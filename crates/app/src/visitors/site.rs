@@ -20,7 +20,7 @@ pub async fn robots(State(state): State<AppState>) -> PageResult {
     let public = state.config.public_url();
     let body = if super::enabled(&state).await? {
         format!(
-            "User-agent: *\nAllow: /$\nAllow: /events/\nAllow: /groups/\nAllow: /discover\nAllow: /assets/\n\
+            "User-agent: *\nAllow: /$\nAllow: /events/\nAllow: /groups/\nAllow: /venues/\nAllow: /discover\nAllow: /assets/\n\
              Disallow: /\n\nSitemap: {public}/sitemap.xml\n"
         )
     } else {

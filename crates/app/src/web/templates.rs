@@ -84,6 +84,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "visitor_meta.html" => "../visitors/templates/meta.html",
         "visitor_event.html" => "../visitors/templates/visitor_event.html",
         "visitor_group.html" => "../visitors/templates/visitor_group.html",
+        "visitor_venue.html" => "../visitors/templates/visitor_venue.html",
         "admin_site.html" => "../visitors/templates/admin_site.html",
     );
     env

@@ -328,3 +328,37 @@ async fn a_new_member_is_shown_what_to_do_next_not_an_empty_chart() {
     let events = b.get("/events").await;
     assert!(events.body.contains("href=\"/events/new\">Plan a session</a>"), "{}", events.body);
 }
+
+#[tokio::test]
+async fn a_visitor_sees_a_venue_and_the_sessions_there_shown_to_visitors() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Ana").await;
+    let (s, v) = app
+        .post_json("/api/v1/venues", Some(&host.token), &json!({"name": "Café Tati", "kind": "cafe",
+            "city": "Lisbon, Portugal", "lat": 38.71, "lon": -9.14, "noise": 2, "wifi": true, "outlets": "some",
+            "price": 1, "hours": "Mon-Sun 08:00-20:00"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let venue = v["id"].as_str().expect("id").to_owned();
+    let start = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%dT10:00").to_string();
+    let at_venue = |title: &str, shown: bool| {
+        json!({"kind": "cowork", "title": title, "time_zone": "Europe/Lisbon",
+        "starts_at_local": start, "place": {"name": "", "city": "", "venue_id": venue}, "visibility": "public",
+        "show_to_visitors": shown})
+    };
+    for (title, shown) in [("Morning focus at Tati", true), ("Members' table", false)] {
+        let (s, e) = app.post_json("/api/v1/events", Some(&host.token), &at_venue(title, shown)).await;
+        assert_eq!(s, StatusCode::CREATED, "{e}");
+    }
+    let page = app.client().get(app.url(&format!("/venues/{venue}"))).send().await.expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(
+        html.contains("Café Tati") && html.contains("Mon-Sun 08:00-20:00") && html.contains("og:title"),
+        "{html}"
+    );
+    assert!(html.contains("Morning focus at Tati") && !html.contains("Members&#x27; table"), "{html}");
+    app.state.db.set_visitor_pages(false).await.expect("db");
+    let off = app.client().get(app.url(&format!("/venues/{venue}"))).send().await.expect("get");
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+}
