@@ -325,6 +325,16 @@ const steps = [
       await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
       await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
       await clickAndWaitForPage(other, other.getByRole('button', { name: 'Log in' }));
+      // The board counts Ana's booking (without naming her: she is no favourite) and picking
+      // the slot fills the form in.
+      await goto(other, '/bookings');
+      const chip = other.locator('a.slot.booked').filter({ hasText: '1 booked' }).first();
+      await expectVisible(chip, 'the booked slot on the board, counted');
+      check(!(await chip.innerText()).includes('Ana'), 'the board names nobody but favourites');
+      const chipTime = (await chip.locator('.time').innerText()).trim();
+      await clickAndWaitForPage(other, chip);
+      check(await other.getByLabel('Start', { exact: true }).inputValue() === chipTime, `the form is filled in for ${chipTime}`);
+      await checkA11y(other, 'focus sessions (board)');
       await bookAs(other, 'Clear my inbox');
       await expectVisible(other.getByText('Ana Browser', { exact: true }), 'the match, on the second member\'s bookings');
       await clickAndWaitForPage(other, other.getByRole('link', { name: 'Open the session' }));

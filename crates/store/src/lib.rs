@@ -39,6 +39,7 @@ pub mod rsvps;
 pub mod sessions;
 pub mod settings;
 pub mod shown_once;
+pub mod slot_board;
 pub mod testing;
 pub mod throttle;
 pub mod users;

@@ -256,8 +256,9 @@ async fn render_with(
         .collect();
     let record = super::record_of(state, &me.id).await?;
     let limit = record.booking_limit();
+    let board = super::slot_board::board(state, &me.id, zone).await?;
     let ctx = context! {
-        values, bookings, zone => zone.name(), lengths => LENGTHS, choices => BOOKABLE_BY,
+        values, bookings, board, zone => zone.name(), lengths => LENGTHS, choices => BOOKABLE_BY,
         bookable_by => me.bookable_by, reliability => record.describe(), badge => record.badge().as_str(), limit,
         lock_minutes => state.config.slot_lock_minutes, errors => errors.map(error_map), notice,
     };
@@ -279,10 +280,13 @@ pub async fn show(
     let soon = Utc::now() + TimeDelta::minutes(15);
     let soon = soon + TimeDelta::minutes(i64::from((15 - soon.minute() % 15) % 15));
     let local = soon.with_timezone(&zone);
+    // A slot chosen on the board fills the form in.
+    let pick =
+        |k: &str, default: String| q.get(k).filter(|v| !v.trim().is_empty()).cloned().unwrap_or(default);
     let values = BookingForm {
-        date: local.format("%Y-%m-%d").to_string(),
-        time: local.format("%H:%M").to_string(),
-        duration_minutes: "50".into(),
+        date: pick("date", local.format("%Y-%m-%d").to_string()),
+        time: pick("time", local.format("%H:%M").to_string()),
+        duration_minutes: pick("minutes", "50".into()),
         goal: String::new(),
     };
     render_with(&state, &me, &csrf, &values, None, notice).await

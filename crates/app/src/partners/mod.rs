@@ -12,6 +12,7 @@ pub mod bookings;
 pub mod focus;
 pub mod pages;
 pub mod partnerships;
+pub mod slot_board;
 pub mod slots;
 
 use std::collections::{HashMap, HashSet};

@@ -349,3 +349,37 @@ async fn a_focus_pair_is_two_equals_and_either_may_leave() {
     let (_, cats) = app.get_json("/api/v1/bookings", Some(&cat.token)).await;
     assert_eq!(cats["items"][0]["status"], "open", "{cats}");
 }
+
+#[tokio::test]
+async fn the_board_counts_who_booked_each_slot_and_names_only_favourites() {
+    let app = TestApp::spawn().await;
+    let (ana, bo, cy) = (app.member("Ana").await, app.member("Bo").await, app.member("Cy").await);
+    let at = (Utc::now() + TimeDelta::days(1)).with_minute(0).and_then(|t| t.with_second(0)).expect("a time");
+    let at = at.with_nanosecond(0).expect("a time");
+    book(&app, &ana, at, "Invoices").await;
+    book(&app, &bo, at, "Portfolio").await;
+    let (s, body) = app.put_json(&format!("/api/v1/favourites/{}", bo.id), &cy.token, &json!({})).await;
+    assert!(s.is_success(), "{body}");
+    let b = app.browser().await;
+    b.login(&cy.email, PASSWORD).await;
+    let page = b.get("/bookings").await;
+    let time = at.format("%H:%M").to_string();
+    let slot = page
+        .body
+        .split("<li><a href=")
+        .find(|chunk| {
+            chunk.contains(&format!("<span class=\"time\">{time}</span>")) && chunk.contains("booked")
+        })
+        .unwrap_or_else(|| panic!("a slot at {time}: {}", page.body));
+    assert!(slot.contains("2 booked") && slot.contains("Bo"), "{slot}");
+    assert!(!slot.contains("Ana"), "only favourites are named: {slot}");
+    assert!(slot.contains(&format!("time={time}&amp;minutes=50#book")), "{slot}");
+    // Picking it fills the form in.
+    let date = at.format("%Y-%m-%d").to_string();
+    let form = b.get(&format!("/bookings?date={date}&time={time}&minutes=50")).await;
+    assert!(
+        form.body.contains(&format!("value=\"{date}\"")) && form.body.contains(&format!("value=\"{time}\"")),
+        "{}",
+        form.body
+    );
+}
