@@ -125,7 +125,7 @@ const steps = [
     }
   }],
 
-  ['in the dark scheme the main pages turn dark and keep their contrast', async (page) => {
+  ['on a phone in the dark scheme the main pages turn dark, keep their contrast and have 44 px tap targets', async (page) => {
     const context = await page.context().browser().newContext({ bypassCSP: true, colorScheme: 'dark', viewport: { width: 390, height: 844 } });
     const dark = await context.newPage();
     try {
@@ -138,6 +138,13 @@ const steps = [
         const bg = await dark.evaluate(() => getComputedStyle(document.body).backgroundColor);
         check(bg === 'rgb(20, 26, 28)', `${route} follows the dark scheme (background ${bg})`);
         await checkA11y(dark, `dark: ${route}`);
+        // Tap targets on a phone: every button, button-like link and field at least 44 px tall.
+        const small = await dark.evaluate(() => [...document.querySelectorAll(
+          'button:not(.link), a.button, select, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), summary, a.slot')]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => [el.outerHTML.slice(0, 80), el.getBoundingClientRect().height])
+          .filter(([, h]) => h < 43.5));
+        check(small.length === 0, `${route}: tap targets under 44 px: ${JSON.stringify(small)}`);
       }
     } finally {
       await context.close();
