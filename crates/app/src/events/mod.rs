@@ -375,6 +375,8 @@ pub struct Upcoming {
     pub key: i64,
     pub title: String,
     pub when: String,
+    /// "in 25 minutes", "today" or "tomorrow", where that helps (`web::dates::soon`).
+    pub soon: Option<String>,
     /// going | maybe | waitlisted | hosting
     pub status: String,
     pub hosting: bool,
@@ -421,6 +423,11 @@ pub async fn agenda(
                 key: o.key,
                 title: o.title.clone(),
                 when: view::when(o.start, &user.timezone, &e.time_zone),
+                soon: crate::web::dates::soon(
+                    o.start,
+                    user.timezone.parse().unwrap_or(chrono_tz::UTC),
+                    Utc::now(),
+                ),
                 status,
                 hosting,
                 start: o.start,

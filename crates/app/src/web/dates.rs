@@ -55,9 +55,48 @@ pub fn iso_days_in(text: &str) -> String {
     out
 }
 
+/// How soon `t` is, where saying so helps: "in 25 minutes" within the hour, else "today" or
+/// "tomorrow" on the reader's clock; `None` further off, or once it has begun.
+pub fn soon(t: DateTime<Utc>, zone: Tz, now: DateTime<Utc>) -> Option<String> {
+    let minutes = (t - now).num_minutes();
+    if t < now {
+        return None;
+    }
+    if minutes < 60 {
+        return Some(match minutes {
+            0 | 1 => "in a minute".to_owned(),
+            m => format!("in {m} minutes"),
+        });
+    }
+    let (day, today) = (t.with_timezone(&zone).date_naive(), now.with_timezone(&zone).date_naive());
+    match (day - today).num_days() {
+        0 => Some("today".to_owned()),
+        1 => Some("tomorrow".to_owned()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn soon_says_how_soon_on_the_readers_clock() {
+        let now = DateTime::parse_from_rfc3339("2026-12-06T22:30:00Z").expect("t").with_timezone(&Utc);
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("t").with_timezone(&Utc);
+        let lisbon = chrono_tz::Europe::Lisbon;
+        assert_eq!(soon(at("2026-12-06T22:55:00Z"), lisbon, now).as_deref(), Some("in 25 minutes"));
+        assert_eq!(soon(at("2026-12-06T22:31:00Z"), lisbon, now).as_deref(), Some("in a minute"));
+        assert_eq!(soon(at("2026-12-06T23:45:00Z"), lisbon, now).as_deref(), Some("today"));
+        assert_eq!(soon(at("2026-12-07T09:00:00Z"), lisbon, now).as_deref(), Some("tomorrow"));
+        // In Tokyo it is already 07:30 on the 7th: 23:45 UTC is later today there, 23:30 UTC on
+        // the 7th is tomorrow morning, and 16:00 UTC on the 8th is two days off.
+        let tokyo = chrono_tz::Asia::Tokyo;
+        assert_eq!(soon(at("2026-12-06T23:45:00Z"), tokyo, now).as_deref(), Some("today"));
+        assert_eq!(soon(at("2026-12-07T23:30:00Z"), tokyo, now).as_deref(), Some("tomorrow"));
+        assert_eq!(soon(at("2026-12-08T16:00:00Z"), tokyo, now), None);
+        assert_eq!(soon(at("2026-12-06T22:00:00Z"), lisbon, now), None, "begun already");
+    }
 
     #[test]
     fn the_year_is_left_out_within_the_current_one() {

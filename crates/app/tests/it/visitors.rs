@@ -362,3 +362,21 @@ async fn a_visitor_sees_a_venue_and_the_sessions_there_shown_to_visitors() {
     let off = app.client().get(app.url(&format!("/venues/{venue}"))).send().await.expect("get");
     assert_eq!(off.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_dashboard_says_how_soon_a_session_is() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Ana").await;
+    let start = (Utc::now() + TimeDelta::minutes(40)).format("%Y-%m-%dT%H:%M").to_string();
+    let body = json!({"kind": "cowork", "title": "Soon", "time_zone": "UTC", "starts_at_local": start, "virtual": {}});
+    let (s, made) = app.post_json("/api/v1/events", Some(&host.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let b = app.browser().await;
+    b.login(&host.email, PASSWORD).await;
+    let page = b.get("/dashboard").await;
+    assert!(
+        page.body.contains("<span class=\"chip\">in ") && page.body.contains(" minutes</span>"),
+        "{}",
+        page.body
+    );
+}
