@@ -89,11 +89,6 @@ pub async fn of(state: &AppState, u: &User) -> Result<Stats, AppError> {
     })
 }
 
-/// Escapes text for SVG.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// A bar chart of the weeks' session goals (stated, and done over them) with a dot under each week
 /// with a check-in. Numbers and escaped text only, so safe to embed.
 pub fn chart(s: &Stats) -> String {
@@ -103,7 +98,7 @@ pub fn chart(s: &Stats) -> String {
     let mut out = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" \
          aria-labelledby=\"chart-title\"><title id=\"chart-title\">{}</title>",
-        esc(&summary(s))
+        crate::web::escape_markup(&summary(s))
     );
     for (i, w) in s.weeks.iter().enumerate() {
         let x = 6.0 + i as f64 * (bar + 8.0);
@@ -121,7 +116,7 @@ pub fn chart(s: &Stats) -> String {
             "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#4d5b60\">W{}</text>",
             x + bar / 2.0,
             height - 10.0,
-            esc(label)
+            crate::web::escape_markup(label)
         ));
         if w.checked_in {
             out.push_str(&format!(

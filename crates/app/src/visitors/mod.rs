@@ -14,7 +14,6 @@ use minijinja::{context, Value};
 
 use crate::error::AppError;
 use crate::events::series;
-use crate::events::view::when_there;
 use crate::state::AppState;
 
 /// Routes of this capability.
@@ -48,12 +47,9 @@ pub async fn coming_up(
     for e in state.db.visitor_events(now.timestamp_millis(), horizon.timestamp_millis(), None).await? {
         let overrides = state.db.overrides(&e.id).await?;
         if let Some(o) = series::expand(&e, &overrides, now, horizon).into_iter().find(|o| !o.cancelled) {
-            let local =
-                o.start.with_timezone(&e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
             let place = if e.is_virtual == 1 { "Online".to_owned() } else { e.city_label.clone() };
             dates.push((o.start, context! {
-                url => format!("/events/{}?at={}", e.id, o.key), title => o.title, when => when_there(o.start, &e.time_zone),
-                day => local.format("%-d").to_string(), month => local.format("%b").to_string(), place,
+                url => format!("/events/{}?at={}", e.id, o.key), title => o.title, date => pages::date(&e, &o, 0), place,
             }));
         }
     }

@@ -24,12 +24,7 @@ pub fn meta(state: &AppState, title: &str, description: &str, path: &str, ics: O
     // Addresses are written as they are (the template's escaping would turn every "/" into an
     // entity, which some preview fetchers do not decode); what could break out of the attribute
     // is escaped here.
-    let url = |p: &str| {
-        let full = format!("{public}{p}");
-        Value::from_safe_string(
-            full.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;"),
-        )
-    };
+    let url = |p: &str| Value::from_safe_string(crate::web::escape_markup(&format!("{public}{p}")));
     context! {
         title,
         description => crate::web::markdown::excerpt(description, 200),
@@ -47,7 +42,7 @@ fn sign_in_first(path: &str) -> PageResult {
 }
 
 /// One date of an event as a visitor sees it.
-fn date(e: &Event, o: &series::Occ, going: usize) -> Value {
+pub(super) fn date(e: &Event, o: &series::Occ, going: usize) -> Value {
     let seats_left = e.capacity.map(|c| (c - going as i64).max(0));
     let local = o.start.with_timezone(&e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
     context! {

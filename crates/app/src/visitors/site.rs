@@ -55,7 +55,7 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult {
     );
     for u in urls {
         // Ids and the configured address hold no markup characters; escape anyway.
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_xml(&u)));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", crate::web::escape_markup(&u)));
     }
     xml.push_str("</urlset>\n");
     Ok((
@@ -66,10 +66,6 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult {
         xml,
     )
         .into_response())
-}
-
-fn escape_xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// `GET /manifest.webmanifest`: lets a phone add Alongside to its home screen.

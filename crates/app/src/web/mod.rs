@@ -138,6 +138,11 @@ pub async fn drain_unread_body(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Text made safe inside markup and quoted attributes (HTML, SVG, XML): `&`, `<`, `>` and `"`.
+pub fn escape_markup(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// A yes-or-no query parameter: empty, `false`, `0`, `no` or `off` is no; `true`, `1`, `yes` or
 /// `on` (what a ticked checkbox sends) is yes; anything else is refused.
 pub fn flag(s: &str) -> Result<bool, String> {
