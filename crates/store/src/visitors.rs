@@ -26,9 +26,13 @@ pub struct Intent {
 }
 
 impl Db {
-    /// Whether the admin keeps visitor pages on (they are, until turned off).
+    /// Whether the admin keeps visitor pages on (they are, until turned off). A plain read:
+    /// every visitor's page asks it, so it writes nothing.
     pub async fn visitor_pages_on(&self) -> Result<bool> {
-        Ok(self.setting_or_init("visitor_pages", "on").await? == "on")
+        let v: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'visitor_pages'")
+            .fetch_optional(self.read())
+            .await?;
+        Ok(v.as_deref() != Some("off"))
     }
 
     /// Turns visitor pages on or off for the whole instance.
