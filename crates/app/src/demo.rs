@@ -297,6 +297,7 @@ fn member(i: usize, cities: &[CityRef]) -> (String, String, ProfileUpdate) {
             everyone(),
             everyone(),
             everyone(),
+            everyone(),
         ],
         offers,
         needs,

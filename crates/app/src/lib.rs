@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod partners;
+pub mod photos;
 pub mod polls;
 pub mod profiles;
 pub mod referrals;

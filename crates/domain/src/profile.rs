@@ -62,7 +62,8 @@ pub enum Relation {
 }
 
 /// The profile fields whose visibility a member chooses.
-pub const PRIVATE_FIELDS: [&str; 6] = ["trade", "bio", "skills", "city", "availability", "preferences"];
+pub const PRIVATE_FIELDS: [&str; 7] =
+    ["trade", "bio", "skills", "city", "availability", "preferences", "photo"];
 
 /// Quiet or chatty company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -15,13 +15,13 @@ use crate::json_rows::JsonPart;
 use crate::{Db, Result};
 
 /// Ids bound per statement (well below every backend's limit on parameters).
-const CHUNK: usize = 400;
+pub(crate) const CHUNK: usize = 400;
 
 /// Up to this many events, a member's answers are looked up event by event (see `my_rsvps_of`).
 const BY_EVENT_MAX: usize = 8;
 
 /// "$first, $first+1, …" for `n` parameters.
-fn placeholders(first: usize, n: usize) -> String {
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 

@@ -35,6 +35,8 @@ pub struct Event {
     pub venue_id: Option<String>,
     /// A series taking venues in turn: their ids, comma-separated (empty: none).
     pub venue_rotation: String,
+    /// Its cover picture (`store::photos`), if the host uploaded one.
+    pub cover_id: Option<String>,
 }
 
 /// Events by first start, then id.
@@ -69,13 +71,14 @@ pub(crate) const EVENT_FIELDS: &[&str] = &[
     "updated_at",
     "venue_id",
     "venue_rotation",
+    "cover_id",
 ];
 
 /// [`EVENT_FIELDS`] as a select list over `events e`.
 pub(crate) const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
     e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
     e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at, \
-    e.venue_id, e.venue_rotation";
+    e.venue_id, e.venue_rotation, e.cover_id";
 
 /// Every stored field of an event except its id, host and timestamps.
 #[derive(Debug, Clone, PartialEq)]

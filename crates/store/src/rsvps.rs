@@ -13,6 +13,9 @@ pub struct Rsvp {
     pub goal_done: Option<i64>,
     pub attended: Option<i64>,
     pub queued_at: i64,
+    /// The member's photo and who may see it (the caller decides whether the viewer may).
+    pub photo_id: Option<String>,
+    pub vis_photo: String,
 }
 
 /// What a member asks for.
@@ -74,8 +77,8 @@ impl Db {
     /// The answers for one occurrence, seats first, then the waitlist in order.
     pub async fn rsvps(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Rsvp>> {
         Ok(sqlx::query_as(
-            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.queued_at \
-             FROM rsvps r JOIN users u ON u.id = r.user_id \
+            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.queued_at, \
+             u.photo_id, u.vis_photo FROM rsvps r JOIN users u ON u.id = r.user_id \
              WHERE r.event_id = $1 AND r.occurrence_start = $2 \
              ORDER BY CASE r.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2 ELSE 3 END, \
                       r.queued_at, u.sort_name",

@@ -43,13 +43,17 @@ pub struct User {
     pub updated_at: i64,
     /// When the current address was last proved by following a link sent to it.
     pub email_verified_at: Option<i64>,
+    /// The member's photo (`store::photos`), if they uploaded one.
+    pub photo_id: Option<String>,
+    /// Who may see the photo: everyone | groups | partners.
+    pub vis_photo: String,
 }
 
 pub(crate) const USER_COLS: &str = "u.id, u.email, u.display_name, u.trade, u.bio, u.city_id, \
     u.city_label, u.lat, u.lon, u.timezone, u.in_person, u.virtual, u.session_minutes, u.company, \
     u.home_radius_m, u.vis_trade, u.vis_bio, u.vis_skills, u.vis_city, u.vis_availability, \
     u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.nudge_after_weeks, u.created_at, u.updated_at, \
-    u.email_verified_at";
+    u.email_verified_at, u.photo_id, u.vis_photo";
 
 /// A user with their tags and availability.
 #[derive(Debug, Clone)]
@@ -95,7 +99,7 @@ pub struct ProfileUpdate {
     pub company: String,
     pub home_radius_m: i64,
     /// Visibility per field, in the order of `domain::profile::PRIVATE_FIELDS`.
-    pub visibility: [String; 6],
+    pub visibility: [String; 7],
     pub offers: Vec<String>,
     pub needs: Vec<String>,
     pub windows: Vec<Window>,
@@ -193,7 +197,7 @@ impl Db {
              city_label = $7, city_key = $8, lat = $9, lon = $10, timezone = $11, in_person = $12, \
              virtual = $13, session_minutes = $14, company = $15, home_radius_m = $16, vis_trade = $17, \
              vis_bio = $18, vis_skills = $19, vis_city = $20, vis_availability = $21, \
-             vis_preferences = $22, updated_at = $23, trade_lc = $24, bio_lc = $25 WHERE id = $1",
+             vis_preferences = $22, updated_at = $23, trade_lc = $24, bio_lc = $25, vis_photo = $26 WHERE id = $1",
         )
         .bind(id)
         .bind(&p.display_name)
@@ -219,6 +223,7 @@ impl Db {
             .bind(now)
             .bind(p.trade.to_lowercase())
             .bind(p.bio.to_lowercase())
+            .bind(&p.visibility[6])
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM user_tags WHERE user_id = $1").bind(id).execute(&mut *tx).await?;

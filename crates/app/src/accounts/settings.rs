@@ -59,7 +59,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
             "availability": domain::profile::format_windows(&p.windows),
             "visibility": {
                 "trade": u.vis_trade, "bio": u.vis_bio, "skills": u.vis_skills, "city": u.vis_city,
-                "availability": u.vis_availability, "preferences": u.vis_preferences,
+                "availability": u.vis_availability, "preferences": u.vis_preferences, "photo": u.vis_photo,
             },
         },
         "reminder_minutes": u.reminder_minutes,
@@ -73,7 +73,23 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
         "goals": crate::goals::export(state, user).await?,
         "referrals": crate::referrals::export(state, user).await?,
         "contacts": crate::contacts::mine(state, user, None).await?,
+        "pictures": pictures(state, user).await?,
     }))
+}
+
+/// The member's photo and the covers they uploaded, each at its largest size as base64 JPEG.
+async fn pictures(state: &AppState, user: &User) -> Result<Vec<serde_json::Value>, AppError> {
+    use base64::Engine;
+    let mut out = Vec::new();
+    for (id, kind, event_id) in state.db.photos_of(&user.id).await? {
+        if let Some(bytes) = state.db.photo_largest(&id).await? {
+            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+            out.push(
+                json!({ "kind": kind, "event_id": event_id, "content_type": "image/jpeg", "base64": data }),
+            );
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) async fn render(

@@ -377,6 +377,9 @@ pub struct Upcoming {
     pub when: String,
     /// "in 25 minutes", "today" or "tomorrow", where that helps (`web::dates::soon`).
     pub soon: Option<String>,
+    /// The date badge's day of the month and month ("6", "Dec") on the member's clock.
+    pub day: String,
+    pub month: String,
     /// going | maybe | waitlisted | hosting
     pub status: String,
     pub hosting: bool,
@@ -418,7 +421,10 @@ pub async fn agenda(
             if o.cancelled {
                 continue;
             }
+            let local = o.start.with_timezone(&user.timezone.parse().unwrap_or(chrono_tz::UTC));
             items.push(Upcoming {
+                day: local.format("%-d").to_string(),
+                month: local.format("%b").to_string(),
                 event_id: e.id.clone(),
                 key: o.key,
                 title: o.title.clone(),

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, TimeDelta, Utc};
-use minijinja::context;
+use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
@@ -41,13 +41,34 @@ pub async fn list(
         let none = Vec::new();
         for o in super::series::expand(e, overrides.get(&e.id).unwrap_or(&none), from, to) {
             if !o.cancelled && !mine.iter().any(|m| m.event_id == e.id && m.key == o.key) {
-                let when = super::view::when(o.start, &me.timezone, &e.time_zone);
-                public.push((o.start, context! { event_id => e.id, key => o.key, title => o.title, when, city => e.city_label, is_virtual => e.is_virtual == 1 }));
+                public.push((o.start, e, o));
             }
         }
     }
-    public.sort_by_key(|(start, _)| *start);
-    let public: Vec<_> = public.into_iter().take(30).map(|(_, v)| v).collect();
+    public.sort_by_key(|(start, _, _)| *start);
+    public.truncate(30);
+    // Who is going, as faces, to everything listed.
+    let mut listed: Vec<String> = mine.iter().map(|m| m.event_id.clone()).collect();
+    listed.extend(public.iter().map(|(_, e, _)| e.id.clone()));
+    listed.sort_unstable();
+    listed.dedup();
+    let keys = from.timestamp_millis()..(from + TimeDelta::days(61)).timestamp_millis();
+    let mut faces = crate::photos::faces(&state, &me, &listed, keys).await?;
+    let mut faces_of = |id: &str, key: i64| faces.remove(&(id.to_owned(), key)).unwrap_or_default();
+    let mine: Vec<_> = mine
+        .iter()
+        .map(|i| context! { faces => faces_of(&i.event_id, i.key), ..Value::from_serialize(i) })
+        .collect();
+    let zone: chrono_tz::Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let public: Vec<_> = public
+        .into_iter()
+        .map(|(start, e, o)| {
+            let when = super::view::when(start, &me.timezone, &e.time_zone);
+            let local = start.with_timezone(&zone);
+            context! { event_id => e.id, key => o.key, title => o.title, when, city => e.city_label, is_virtual => e.is_virtual == 1,
+                       day => local.format("%-d").to_string(), month => local.format("%b").to_string(), faces => faces_of(&e.id, o.key) }
+        })
+        .collect();
     Ok(page("events.html", Some(&me), &csrf, context! { mine, public })?.into_response())
 }
 
@@ -332,9 +353,13 @@ pub async fn show(
         }
         None => (None, Vec::new(), None),
     };
+    let relations = crate::members::relations(&state, &me).await?;
     let attendees: Vec<_> = attendees
         .iter()
-        .map(|r| context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended })
+        .map(|r| {
+            let photo = crate::photos::shown_to(&me, &r.user_id, r.photo_id.as_deref(), &r.vis_photo, &relations);
+            context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended, photo }
+        })
         .collect();
     let mine = mine.map(|r| context! { status => r.status, goal => r.goal, goal_done => r.goal_done });
     let notice = match q.notice.as_str() {

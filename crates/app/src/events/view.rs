@@ -79,6 +79,8 @@ pub struct EventView {
     /// The group it belongs to, if any.
     pub group: Option<GroupRef>,
     pub next: Vec<OccurrenceView>,
+    /// The cover picture's address (1200 by 630; the same ending in `/600` is half as wide).
+    pub cover_url: Option<String>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -126,6 +128,7 @@ impl EventView {
             visibility: e.visibility.clone(),
             group,
             next,
+            cover_url: e.cover_id.as_deref().map(|c| crate::photos::url(c, 1200)),
         }
     }
 }

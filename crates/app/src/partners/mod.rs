@@ -77,6 +77,8 @@ pub struct MemberCard {
     pub badge: String,
     /// "kept 19 of their last 20 sessions"
     pub reliability: String,
+    /// Their photo where the viewer may see it (`/photos/{photo}/64`).
+    pub photo: Option<String>,
 }
 
 /// One suggested partner.
@@ -131,6 +133,7 @@ pub fn card(u: &User, relation: Relation, record: Record) -> MemberCard {
         city: if shows(&u.vis_city) { u.city_label.clone() } else { String::new() },
         badge: record.badge().as_str().to_owned(),
         reliability: record.describe(),
+        photo: u.photo_id.clone().filter(|_| shows(&u.vis_photo)),
     }
 }
 

@@ -53,7 +53,15 @@ async fn me_body(state: &AppState, id: &str) -> ApiResult<Me> {
     let u = &p.user;
     let visibility = domain::profile::PRIVATE_FIELDS
         .iter()
-        .zip([&u.vis_trade, &u.vis_bio, &u.vis_skills, &u.vis_city, &u.vis_availability, &u.vis_preferences])
+        .zip([
+            &u.vis_trade,
+            &u.vis_bio,
+            &u.vis_skills,
+            &u.vis_city,
+            &u.vis_availability,
+            &u.vis_preferences,
+            &u.vis_photo,
+        ])
         .map(|(f, v)| ((*f).to_owned(), v.clone()))
         .collect();
     Ok(Me {

@@ -36,6 +36,7 @@ pub fn unchanged(p: &Profile) -> ProfileUpdate {
             u.vis_city.clone(),
             u.vis_availability.clone(),
             u.vis_preferences.clone(),
+            u.vis_photo.clone(),
         ],
         offers: p.offers.clone(),
         needs: p.needs.clone(),

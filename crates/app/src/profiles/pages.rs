@@ -43,6 +43,7 @@ pub struct ProfileForm {
     vis_city: String,
     vis_availability: String,
     vis_preferences: String,
+    vis_photo: String,
 }
 
 impl ProfileForm {
@@ -75,6 +76,7 @@ impl ProfileForm {
             vis_city: u.vis_city.clone(),
             vis_availability: u.vis_availability.clone(),
             vis_preferences: u.vis_preferences.clone(),
+            vis_photo: u.vis_photo.clone(),
         }
     }
 }
@@ -121,6 +123,7 @@ fn options() -> minijinja::Value {
                     "skills" => "Who can see my skills and help wanted",
                     "city" => "Who can see my city and distance",
                     "availability" => "Who can see my availability",
+                    "photo" => "Who can see my photo",
                     _ => "Who can see my preferences (modes, session length, company, time zone)",
                 },
             )
@@ -141,8 +144,15 @@ pub async fn own(
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
     let help = crate::referrals::help::balance_words(&state, &me.id).await?;
-    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, near_home => state.db.near_home_of(&me.id).await? }, notice => q.saved.then_some("Profile saved.") };
+    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, vis_photo => me.vis_photo, near_home => state.db.near_home_of(&me.id).await? }, notice => q.saved.then_some("Profile saved.") };
     Ok(page("profile.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+/// A one-time confirmation carried to a member's page.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +202,7 @@ pub async fn save(
         &form.vis_city,
         &form.vis_availability,
         &form.vis_preferences,
+        &form.vis_photo,
     ]) {
         ed.visibility(&format!("vis_{field}"), field, value);
     }
@@ -228,6 +239,7 @@ pub async fn member(
     CurrentUser(me): CurrentUser,
     csrf: CsrfToken,
     Path(id): Path<String>,
+    PageQuery(q): PageQuery<NoticeQuery>,
 ) -> PageResult {
     if id == me.id {
         return Ok(Redirect::to("/profile").into_response());
@@ -235,7 +247,11 @@ pub async fn member(
     let member = visible_profile(&state, &me, &id).await?;
     let partner = crate::partners::pages::profile_panel(&state, &me, &id).await?;
     // Accountability stats are for the member and their accountability partners.
-    let (stats, chart) = match state.db.user(&id).await? {
+    let shown = state.db.user(&id).await?;
+    // Admins may take down a photo whatever its owner chose to show.
+    let admin_photo = me.is_admin == 1 && shown.as_ref().is_some_and(|u| u.photo_id.is_some());
+    let notice = (q.notice == "photo-removed").then_some("Photo taken down.");
+    let (stats, chart) = match shown {
         Some(u) if state.db.accountability_partners(&me.id, &id).await? => {
             let stats = crate::goals::stats::of(&state, &u).await?;
             let chart = crate::goals::stats::chart(&stats);
@@ -248,7 +264,7 @@ pub async fn member(
         "profile.html",
         Some(&me),
         &csrf,
-        context! { member, partner, stats, chart, help, own => false, user => context! {} },
+        context! { member, partner, stats, chart, help, admin_photo, notice, own => false, user => context! {} },
     )?
     .into_response())
 }

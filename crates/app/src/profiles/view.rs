@@ -31,6 +31,9 @@ pub struct MemberView {
     pub company: Option<String>,
     /// "Mon 09:00-12:00, Wed 18:00-20:00" in the member's own zone.
     pub availability: Option<String>,
+    /// The member's photo where they have one and their choice lets the viewer see it: served at
+    /// `/photos/{photo}/64` and `/photos/{photo}/256`. Without one, pages show initials.
+    pub photo: Option<String>,
 }
 
 fn level(s: &str) -> Visibility {
@@ -73,6 +76,7 @@ impl MemberView {
             session_minutes: prefs.then_some(u.session_minutes),
             company: prefs.then(|| u.company.clone()),
             availability: if show(&u.vis_availability) { windows.map(str::to_owned) } else { None },
+            photo: u.photo_id.clone().filter(|_| show(&u.vis_photo)),
         }
     }
 

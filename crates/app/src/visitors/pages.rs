@@ -18,8 +18,15 @@ use crate::web::templates::page;
 const AHEAD_DAYS: i64 = 366;
 
 /// What a page tells link previews (Open Graph, Twitter cards) and search engines. Every URL is
-/// absolute, on the instance's `public_url`.
-pub fn meta(state: &AppState, title: &str, description: &str, path: &str, ics: Option<String>) -> Value {
+/// absolute, on the instance's `public_url`; the picture is `image` (an event's cover, 1200 by
+/// 630) or the bundled one of the same shape.
+pub fn meta(
+    state: &AppState,
+    (title, description): (&str, &str),
+    path: &str,
+    ics: Option<String>,
+    image: Option<String>,
+) -> Value {
     let public = state.config.public_url();
     // Addresses are written as they are (the template's escaping would turn every "/" into an
     // entity, which some preview fetchers do not decode); what could break out of the attribute
@@ -29,7 +36,7 @@ pub fn meta(state: &AppState, title: &str, description: &str, path: &str, ics: O
         title,
         description => crate::web::markdown::excerpt(description, 200),
         url => url(path),
-        image => url("/assets/og.png"),
+        image => url(image.as_deref().unwrap_or("/assets/og.png")),
         ics => ics.map(|p| url(&p)),
     }
 }
@@ -103,10 +110,12 @@ pub async fn event(state: &AppState, csrf: &CsrfToken, id: &str, at: Option<i64>
     } else {
         format!("{summary}. {}", e.description)
     };
-    let meta = meta(state, &e.title, &description, &path, Some(format!("/events/{id}/event.ics")));
+    let cover = e.cover_id.as_deref().map(|c| crate::photos::url(c, 1200));
+    let ics = Some(format!("/events/{id}/event.ics"));
+    let meta = meta(state, (&e.title, &description), &path, ics, cover.clone());
     let ctx = context! {
         event => context! { id => e.id, title => e.title, kind => e.kind, description => crate::web::markdown::render(&e.description),
-                            is_virtual => e.is_virtual == 1, place, capacity => e.capacity },
+                            is_virtual => e.is_virtual == 1, place, capacity => e.capacity, cover },
         dates, first, host, group, venue, summary, meta,
     };
     Ok(page("visitor_event.html", None, csrf, ctx)?.into_response())
@@ -162,7 +171,7 @@ pub async fn group(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
     let place =
         if g.is_virtual == 1 { "Meets online".to_owned() } else { format!("Meets in {}", g.city_label) };
     let description = format!("{place} · {members} members. {}", g.description);
-    let meta = meta(state, &g.name, &description, &path, None);
+    let meta = meta(state, (&g.name, &description), &path, None, None);
     let ctx = context! {
         group => context! { id => g.id, name => g.name, description => crate::web::markdown::render(&g.description),
                             visibility => g.visibility, members_public => g.members_public == 1 },
@@ -213,7 +222,7 @@ pub async fn venue(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
         view.noise_words.to_lowercase(),
         if view.wifi { "yes" } else { "no" }
     );
-    let meta = meta(state, &view.name, &description, &path, None);
+    let meta = meta(state, (&view.name, &description), &path, None, None);
     let zone = domain::recurrence::zone_label(view.time_zone.parse().unwrap_or(chrono_tz::UTC));
     Ok(page("visitor_venue.html", None, csrf, context! { venue => view, upcoming, meta, zone })?
         .into_response())

@@ -23,9 +23,14 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("localtime", localtime);
     env.add_filter("day", |s: String| super::dates::iso_day(&s));
     env.add_filter("days_in", |s: String| super::dates::iso_days_in(&s));
+    env.add_filter("initials", |s: String| initials(&s));
+    env.add_filter("hue", |s: String| hue(&s));
     embed!(env,
         "base.html" => "templates/base.html",
         "forms.html" => "templates/forms.html",
+        "people.html" => "templates/people.html",
+        "photo.html" => "../photos/templates/photo.html",
+        "cover.html" => "../photos/templates/cover.html",
         "error.html" => "templates/error.html",
         "home.html" => "../accounts/templates/home.html",
         "signup.html" => "../accounts/templates/signup.html",
@@ -113,7 +118,7 @@ fn localtime(at: Value, tz: Option<String>) -> String {
 /// Renders a template with the context every page gets: who is signed in and the CSRF token.
 pub fn page(name: &str, me: Option<&User>, csrf: &CsrfToken, ctx: Value) -> Result<Html<String>, AppError> {
     let me = me.map(|u| {
-        context! { id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1 }
+        context! { id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1, photo => u.photo_id }
     });
     let full = context! { me, csrf => csrf.0, nav => super::nav::of(name), ..ctx };
     let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;
@@ -135,6 +140,20 @@ pub fn render_error(status: StatusCode, message: &str) -> Html<String> {
         .unwrap_or_else(|_| Html(format!("<!doctype html><title>Error</title><p>{}</p>", status.as_u16())))
 }
 
+/// Up to two initials of a name, for an avatar: "Ana Almeida" → "AA", "ana" → "A".
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// One of eight avatar colours, the same for a member every time.
+pub fn hue(id: &str) -> u32 {
+    id.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +164,15 @@ mod tests {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
         assert!(ENV.templates().count() >= 20);
+    }
+
+    #[test]
+    fn initials_take_the_first_letters_of_two_words() {
+        assert_eq!(initials("Ana Almeida"), "AA");
+        assert_eq!(initials("  bruno  "), "B");
+        assert_eq!(initials("Zoë de la Cruz"), "ZD");
+        assert_eq!(initials("(Rui) Costa"), "RC");
+        assert!(hue("a") < 8 && hue("a") == hue("a"));
     }
 
     #[test]

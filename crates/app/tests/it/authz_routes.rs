@@ -77,6 +77,11 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/events/{id}/edit", "o"),
     ("POST", "/events/{id}/edit", "o"),
     ("POST", "/events/{id}/end", "o"),
+    ("GET", "/events/{id}/cover", "o"),
+    ("POST", "/events/{id}/cover", "o"),
+    ("POST", "/events/{id}/cover/remove", "o"),
+    ("PUT", "/api/v1/events/{id}/cover", "o"),
+    ("DELETE", "/api/v1/events/{id}/cover", "o"),
     ("GET", "/events/{id}/event.ics", "mdo"),
     ("POST", "/events/{id}/rsvp", "mdo"),
     // Only for a focus pair's session, which this is not: nobody gets through.

@@ -21,6 +21,7 @@ mod notifications;
 mod ops;
 mod pages_lint;
 mod partners;
+mod photos;
 mod polls;
 mod posts;
 mod profiles;

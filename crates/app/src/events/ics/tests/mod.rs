@@ -23,6 +23,7 @@ pub(super) fn event(start_local: &str, zone: &str, rrule: &str) -> Event {
         group_id: None,
         venue_id: None,
         venue_rotation: String::new(),
+        cover_id: None,
         kind: "cowork".into(),
         title: "Library evening".into(),
         description: "Bring your laptop; we work, then chat.\nSecond line, with a comma.".into(),
