@@ -127,3 +127,37 @@ elif [[ -n ${CI:-} ]]; then
 else
     log "note: Python's icalendar is not installed; the downloaded .ics was not checked"
 fi
+
+# --- every page, one URL per route pattern, on the demo community (tests/browser/routes.mjs) ---
+kill -TERM "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+demo_email=ana.almeida.0@demo.alongside.test
+demo_password=alongside-demo-password
+DATABASE_URL="sqlite://$tmp/demo.db" "$bin" demo >"$tmp/demo.log" 2>&1
+# The walk's member is an admin too, so the admin's pages are opened with the rest.
+DATABASE_URL="sqlite://$tmp/demo.db" ALONGSIDE_ADMIN_PASSWORD="$demo_password" \
+    "$bin" admin create --email "$demo_email" >/dev/null
+port=$(free_port)
+base_url="http://127.0.0.1:$port"
+server_log="$tmp/demo-server.log"
+DATABASE_URL="sqlite://$tmp/demo.db" ALONGSIDE_BIND="127.0.0.1:$port" ALONGSIDE_MAIL_DIR="$tmp/mail" \
+    ALONGSIDE_RATE_LIMIT_AUTH=1000 RUST_LOG="${RUST_LOG:-info}" \
+    "$bin" serve >"$server_log" 2>&1 &
+server_pid=$!
+deadline=$((SECONDS + 60))
+until [[ $(http_status "$base_url/healthz") == 200 ]]; do
+    if ! kill -0 "$server_pid" 2>/dev/null || ((SECONDS >= deadline)); then
+        log "the demo server did not start"
+        show_server_log
+        exit 1
+    fi
+    sleep 0.25
+done
+set +e
+BASE_URL="$base_url" MEMBER_EMAIL="$demo_email" MEMBER_PASSWORD="$demo_password" node tests/browser/routes.mjs
+rc=$?
+set -e
+if [[ $rc -ne 0 ]]; then
+    show_server_log
+    exit "$rc"
+fi

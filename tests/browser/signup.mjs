@@ -87,6 +87,23 @@ const steps = [
     await checkA11y(page, 'profile');
   }],
 
+  ['a photo: a file that is not a picture is refused by the field, a picture replaces the initials', async (page) => {
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Add a photo' }));
+    expectPath(page, '/profile/photo');
+    await page.getByLabel('A photo of you').setInputFiles('README.md');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Upload photo' }));
+    await expectVisible(page.getByText("This file isn't a picture we can read."), 'the error next to the field');
+    check(await page.getByLabel('A photo of you').getAttribute('aria-invalid') === 'true', 'the field is marked invalid');
+    await checkA11y(page, 'photo refused');
+    await page.getByLabel('A photo of you').setInputFiles('crates/app/assets/icon-512.png');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Upload photo' }));
+    await expectVisible(page.getByText('Saved.'), 'the confirmation');
+    const src = await page.locator('details.account > summary img.avatar').getAttribute('src');
+    check(/^\/photos\/[0-9a-f]{32}\/64$/.test(src || ''), `the account menu shows the photo (${src})`);
+    const loaded = await page.locator('.photo-now img.avatar').evaluate((img) => img.complete && img.naturalWidth === 256);
+    check(loaded, 'the photo loads at 256 px');
+  }],
+
   ['members search page', async (page) => {
     await goto(page, '/members?skill=wordpress');
     await expectVisible(page.getByRole('heading', { level: 1 }).first(), 'a level-1 heading');

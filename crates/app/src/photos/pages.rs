@@ -38,7 +38,7 @@ pub struct Empty {}
 
 fn said(n: &Notice) -> Option<&'static str> {
     match n.notice.as_str() {
-        "saved" => Some("Saved. It may take a moment to show everywhere."),
+        "saved" => Some("Saved."),
         "removed" => Some("Removed."),
         _ => None,
     }
