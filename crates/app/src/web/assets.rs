@@ -11,6 +11,8 @@ const HTMX: &str = include_str!("../../assets/htmx.min.js");
 const ROOM: &str = include_str!("../rooms/room.js");
 /// The site's icon: two people side by side.
 const ICON: &str = include_str!("../../assets/icon.svg");
+/// The icons pages use, as one sprite of `<symbol>`s (no icon font, nothing from elsewhere).
+const ICONS: &str = include_str!("../../assets/icons.svg");
 /// The icon as PNG for phones' home screens (rendered from `icon.svg`, square, no rounding).
 const ICON_192: &[u8] = include_bytes!("../../assets/icon-192.png");
 const ICON_512: &[u8] = include_bytes!("../../assets/icon-512.png");
@@ -30,6 +32,7 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         "htmx.min.js" => (HTMX.as_bytes(), "text/javascript; charset=utf-8"),
         "room.js" => (ROOM.as_bytes(), "text/javascript; charset=utf-8"),
         "icon.svg" => (ICON.as_bytes(), "image/svg+xml"),
+        "icons.svg" => (ICONS.as_bytes(), "image/svg+xml"),
         "icon-192.png" => (ICON_192, "image/png"),
         "icon-512.png" => (ICON_512, "image/png"),
         "og.png" => (OG_IMAGE, "image/png"),

@@ -372,6 +372,24 @@ async fn the_site_has_an_icon_where_browsers_look_for_it() {
 }
 
 #[tokio::test]
+async fn icons_come_from_one_bundled_sprite() {
+    let app = TestApp::spawn().await;
+    let resp = app.client().get(app.url("/assets/icons.svg")).send().await.expect("get");
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    let sprite = resp.text().await.expect("body");
+    let b = app.browser().await;
+    b.signup("Ana", "ana@example.org").await;
+    let page = b.get("/dashboard").await.body;
+    let used: std::collections::BTreeSet<&str> =
+        page.split("/assets/icons.svg#").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    assert!(used.contains("bell") && used.contains("menu"), "{used:?}");
+    for name in used {
+        assert!(sprite.contains(&format!("<symbol id=\"{name}\"")), "{name} is in the sprite");
+    }
+    assert!(!page.contains("<path"), "no icon is drawn inline");
+}
+
+#[tokio::test]
 async fn api_bodies_read_as_the_document_says() {
     let app = TestApp::spawn().await;
     let m = app.member("Ana").await;
