@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{name}", get(web::assets::serve))
         .route("/favicon.ico", get(web::assets::favicon))
         .fallback(|| async { crate::error::PageError(crate::error::AppError::NotFound) })
+        .layer(middleware::from_fn(web::dates::clock_scope))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::carry))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::ensure_nonce))
         .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))

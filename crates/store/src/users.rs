@@ -47,13 +47,15 @@ pub struct User {
     pub photo_id: Option<String>,
     /// Who may see the photo: everyone | groups | partners.
     pub vis_photo: String,
+    /// How times are written for them: '24' ("18:00") or '12' ("6:00 pm").
+    pub clock: String,
 }
 
 pub(crate) const USER_COLS: &str = "u.id, u.email, u.display_name, u.trade, u.bio, u.city_id, \
     u.city_label, u.lat, u.lon, u.timezone, u.in_person, u.virtual, u.session_minutes, u.company, \
     u.home_radius_m, u.vis_trade, u.vis_bio, u.vis_skills, u.vis_city, u.vis_availability, \
     u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.nudge_after_weeks, u.created_at, u.updated_at, \
-    u.email_verified_at, u.photo_id, u.vis_photo";
+    u.email_verified_at, u.photo_id, u.vis_photo, u.clock";
 
 /// A user with their tags and availability.
 #[derive(Debug, Clone)]
@@ -305,6 +307,17 @@ impl Db {
         }
         sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// How times are written for the member: '24' or '12'.
+    pub async fn set_clock(&self, user_id: &str, clock: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET clock = $2, updated_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(clock)
+            .bind(now)
+            .execute(self.write())
+            .await?;
         Ok(())
     }
 

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/settings/export", get(settings::export))
         .route("/settings/reminders", post(settings::reminders))
+        .route("/settings/clock", post(settings::clock))
         .route("/api/v1/me/reminders", axum::routing::put(api::reminders))
         .route("/settings/delete", post(settings::delete_account))
         .route("/settings/password", post(security::password_page))

@@ -105,7 +105,8 @@ pub(crate) async fn render(
     let reminder_choices = crate::events::reminders::CHOICES;
     let feed = state.db.feed_of(&me.id).await?.map(|(made, used)| context! { made, used });
     let (email, email_verified) = (&me.email, me.email_verified_at.is_some());
-    let ctx = context! { email, email_verified, tokens, sessions, blocked, feed, reminder_choices, reminders => me.reminder_minutes, ..extra };
+    let clock = &me.clock;
+    let ctx = context! { email, email_verified, tokens, sessions, blocked, feed, reminder_choices, reminders => me.reminder_minutes, clock, ..extra };
     Ok((status, crate::web::templates::page("settings.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -122,6 +123,7 @@ fn notice_text(notice: &str) -> Option<&'static str> {
              is followed; we told the current address too.",
         ),
         "verify-link-sent" => Some("We sent the link again. It works for two days."),
+        "clock-saved" => Some("Saved: times are written on the clock you chose."),
         _ => None,
     }
 }
@@ -217,6 +219,47 @@ pub async fn reminders(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A clock choice as sent: "24" or "12".
+pub fn check_clock(s: &str) -> Result<&'static str, &'static str> {
+    match s {
+        "24" => Ok("24"),
+        "12" => Ok("12"),
+        _ => Err("Choose the 24-hour clock (18:00) or the 12-hour clock (6:00 pm)."),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClockForm {
+    clock: String,
+}
+
+/// `POST /settings/clock`.
+pub async fn clock(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    jar: CookieJar,
+    Posted { form, csrf, .. }: Posted<ClockForm>,
+) -> PageResult {
+    match check_clock(&form.clock) {
+        Ok(c) => {
+            state.db.set_clock(&me.id, c, now_ms()).await?;
+            Ok(Redirect::to("/settings?notice=clock-saved").into_response())
+        }
+        Err(why) => {
+            let errors = error_map(&domain::FieldErrors::one("clock", why));
+            render(
+                &state,
+                &me,
+                (&csrf, &jar),
+                context! { clock_errors => errors },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }
 

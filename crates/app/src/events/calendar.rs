@@ -68,7 +68,7 @@ pub async fn page(
                         .iter()
                         .filter(|i| i.start.with_timezone(&zone).date_naive() == day)
                         .map(|i| {
-                            let time = i.start.with_timezone(&zone).format("%H:%M").to_string();
+                            let time = crate::web::dates::time(&i.start.with_timezone(&zone));
                             context! { event_id => i.event_id, key => i.key, title => i.title, time, status => i.status }
                         })
                         .collect();

@@ -159,12 +159,16 @@ pub fn add_exdate(e: &Event, key: i64) -> Option<String> {
 
 /// The plain-words summary of an event's schedule.
 pub fn summary(e: &Event) -> String {
-    of_event(e).map(|s| s.summary_as_of(Some(chrono::Utc::now().date_naive()))).unwrap_or_default()
+    of_event(e).map(|s| in_words(&s)).unwrap_or_default()
+}
+
+/// A series in words, as read today on the reader's clock.
+fn in_words(s: &domain::recurrence::Series) -> String {
+    s.summary_with(Some(chrono::Utc::now().date_naive()), &|t| crate::web::dates::time(&t))
 }
 
 /// The schedule in words from a form's fields, or `None` while they do not make one yet.
 pub fn summary_of(start_local: &str, zone: &str, minutes: &str, rrule: &str) -> Option<String> {
     let minutes = minutes.trim().parse::<i64>().ok().filter(|m| (1..=24 * 60).contains(m))?;
-    parts(start_local, zone, minutes, rrule, "")
-        .map(|s| s.summary_as_of(Some(chrono::Utc::now().date_naive())))
+    parts(start_local, zone, minutes, rrule, "").map(|s| in_words(&s))
 }

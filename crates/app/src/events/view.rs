@@ -143,7 +143,7 @@ pub fn when(start: DateTime<Utc>, viewer_zone: &str, event_zone: &str) -> String
     match event_zone.parse::<Tz>() {
         Ok(z) => format!(
             "{here} your time ({} {})",
-            start.with_timezone(&z).format("%H:%M"),
+            crate::web::dates::time(&start.with_timezone(&z)),
             domain::recurrence::zone_label(z)
         ),
         Err(_) => here,

@@ -37,6 +37,8 @@ pub struct Me {
     pub windows: Vec<WindowBody>,
     /// Field → everyone | groups | partners.
     pub visibility: BTreeMap<String, String>,
+    /// How pages write times for me: "24" (18:00) or "12" (6:00 pm).
+    pub clock: String,
 }
 
 /// A weekly availability window.
@@ -77,6 +79,7 @@ async fn me_body(state: &AppState, id: &str) -> ApiResult<Me> {
             .map(|w| WindowBody { weekday: w.weekday, start_min: w.start_min, end_min: w.end_min })
             .collect(),
         visibility,
+        clock: u.clock.clone(),
     })
 }
 
@@ -113,8 +116,12 @@ pub struct ProfilePatch {
     #[schema(deprecated)]
     pub home_radius_m: Option<i64>,
     pub windows: Option<Vec<WindowBody>>,
-    /// Field (trade, bio, skills, city, availability, preferences) → everyone | groups | partners.
+    /// Field (trade, bio, skills, city, availability, preferences, photo) → everyone | groups |
+    /// partners.
     pub visibility: Option<BTreeMap<String, String>>,
+    /// How pages write times for me: "24" (18:00) or "12" (6:00 pm).
+    #[schema(pattern = "^(24|12)$")]
+    pub clock: Option<String>,
 }
 
 /// Updates my profile.
@@ -173,8 +180,15 @@ pub async fn patch_me(
     for (field, level) in patch.visibility.iter().flatten() {
         ed.visibility(&format!("visibility.{field}"), field, level);
     }
+    let clock = patch.clock.as_deref().map(crate::accounts::settings::check_clock);
+    if let Some(Err(why)) = clock {
+        ed.errors.add("clock", why);
+    }
     let update = ed.finish()?;
     state.db.update_profile(&me.id, &update, now_ms()).await?;
+    if let Some(Ok(clock)) = clock {
+        state.db.set_clock(&me.id, clock, now_ms()).await?;
+    }
     Ok(Json(me_body(&state, &me.id).await?))
 }
 

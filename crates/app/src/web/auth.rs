@@ -40,7 +40,11 @@ pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
 async fn session_user(parts: &mut Parts, state: &AppState) -> Result<Option<User>, AppError> {
     let jar = CookieJar::from_headers(&parts.headers);
     let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
-    Ok(state.db.session_user(&hash_token(cookie.value()), now_ms()).await?)
+    let user = state.db.session_user(&hash_token(cookie.value()), now_ms()).await?;
+    if let Some(u) = &user {
+        super::dates::use_clock(super::dates::Clock::parse(&u.clock));
+    }
+    Ok(user)
 }
 
 impl FromRequestParts<AppState> for MaybeUser {

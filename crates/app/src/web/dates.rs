@@ -1,9 +1,61 @@
 //! The one way dates and times are written for people: "Sun 6 Dec, 14:00" within the current
-//! year and "Sat 3 Apr 2027, 09:30" outside it, on a 24-hour clock, on the reader's clock. The
+//! year and "Sat 3 Apr 2027, 09:30" outside it, in the reader's zone and on their clock (24-hour
+//! unless they chose the 12-hour one: "Sun 6 Dec, 2:00 pm"). The
 //! API writes ISO 8601 instead; only pages, mail and notifications come through here.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use std::cell::Cell;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
+
+/// How a member reads the clock: "18:00" or "6:00 pm".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    #[default]
+    H24,
+    H12,
+}
+
+impl Clock {
+    /// '24' or '12', as stored; anything else is the 24-hour clock.
+    pub fn parse(s: &str) -> Clock {
+        if s == "12" {
+            Clock::H12
+        } else {
+            Clock::H24
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The clock of the member this request is for: the 24-hour clock until signing in says
+    /// otherwise (`web::auth` sets it when it finds the member).
+    static CLOCK: Cell<Clock>;
+}
+
+/// The layer that gives every request its clock.
+pub async fn clock_scope(req: Request, next: Next) -> Response {
+    CLOCK.scope(Cell::new(Clock::H24), next.run(req)).await
+}
+
+/// From now on in this request, times are written on `clock`.
+pub fn use_clock(clock: Clock) {
+    let _ = CLOCK.try_with(|c| c.set(clock));
+}
+
+/// A time of day on the request's clock: "18:00", or "6:00 pm" on the 12-hour clock.
+pub fn time<T: Timelike>(t: &T) -> String {
+    match CLOCK.try_with(Cell::get).unwrap_or_default() {
+        Clock::H24 => format!("{:02}:{:02}", t.hour(), t.minute()),
+        Clock::H12 => {
+            let (pm, h) = t.hour12();
+            format!("{h}:{:02} {}", t.minute(), if pm { "pm" } else { "am" })
+        }
+    }
+}
 
 /// A day: "Sun 6 Dec", with the year when it is not `today`'s.
 pub fn day_of(d: NaiveDate, today: NaiveDate) -> String {
@@ -21,7 +73,7 @@ pub fn day(t: DateTime<Utc>, zone: Tz) -> String {
 
 /// An instant on the clock of `zone`: "Sun 6 Dec, 14:00".
 pub fn day_time(t: DateTime<Utc>, zone: Tz) -> String {
-    format!("{}, {}", day(t, zone), t.with_timezone(&zone).format("%H:%M"))
+    format!("{}, {}", day(t, zone), time(&t.with_timezone(&zone)))
 }
 
 /// A day stored as ISO text ("2027-03-31"), for people: "Wed 31 Mar 2027"; other text is kept.
@@ -79,6 +131,18 @@ pub fn soon(t: DateTime<Utc>, zone: Tz, now: DateTime<Utc>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn times_follow_the_requests_clock() {
+        let at = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("a time");
+        assert_eq!(time(&at(18, 5)), "18:05", "the 24-hour clock unless told");
+        let twelve = CLOCK.scope(Cell::new(Clock::H24), async {
+            use_clock(Clock::parse("12"));
+            [time(&at(0, 0)), time(&at(9, 30)), time(&at(12, 0)), time(&at(18, 5))]
+        });
+        assert_eq!(twelve.await, ["12:00 am", "9:30 am", "12:00 pm", "6:05 pm"]);
+        assert_eq!(Clock::parse("anything"), Clock::H24);
+    }
 
     #[test]
     fn soon_says_how_soon_on_the_readers_clock() {

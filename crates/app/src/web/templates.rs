@@ -118,7 +118,11 @@ fn localtime(at: Value, tz: Option<String>) -> String {
 /// Renders a template with the context every page gets: who is signed in and the CSRF token.
 pub fn page(name: &str, me: Option<&User>, csrf: &CsrfToken, ctx: Value) -> Result<Html<String>, AppError> {
     let me = me.map(|u| {
-        context! { id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1, photo => u.photo_id }
+        context! {
+            id => u.id, display_name => u.display_name, timezone => u.timezone, is_admin => u.is_admin == 1, photo => u.photo_id,
+            zone => domain::recurrence::zone_label(u.timezone.parse().unwrap_or(chrono_tz::UTC)),
+            clock => if u.clock == "12" { "12-hour" } else { "24-hour" },
+        }
     });
     let full = context! { me, csrf => csrf.0, nav => super::nav::of(name), ..ctx };
     let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;

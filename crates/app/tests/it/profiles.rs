@@ -292,3 +292,47 @@ async fn a_city_name_several_places_share_is_asked_not_guessed() {
     let (s, me) = app.patch_json("/api/v1/me", &lia.token, &json!({"city": "Oeiras"})).await;
     assert_eq!((s, me["city"].clone()), (StatusCode::OK, json!("Oeiras, Portugal")));
 }
+
+#[tokio::test]
+async fn times_are_written_on_the_members_clock_and_their_zone_is_said_once() {
+    let app = TestApp::spawn().await;
+    let ana = app.member_with("Ana", json!({"timezone": "Europe/Lisbon"})).await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(5)).format("%Y-%m-%dT18:30").to_string();
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&ana.token),
+            &json!({"kind": "cowork", "title": "Evening focus", "time_zone": "Europe/Lisbon",
+                "starts_at_local": start, "virtual": {}, "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let page = format!("/events/{}", e["id"].as_str().expect("id"));
+    let b = app.browser().await;
+    b.login(&ana.email, crate::support::PASSWORD).await;
+    let before = b.get(&page).await.body;
+    assert!(before.contains(", 18:30") && !before.contains("6:30 pm"), "{before}");
+    let said = "Times are in Lisbon time, on the 24-hour clock.";
+    assert_eq!(before.matches(said).count(), 1, "the zone is said once: {before}");
+
+    let bad = b.post("/settings/clock", &[("clock", "25")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Choose the 24-hour clock"), "{}", bad.body);
+    let saved = b.post("/settings/clock", &[("clock", "12")]).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let after = b.get(&page).await.body;
+    assert!(after.contains(", 6:30 pm") && !after.contains("18:30"), "{after}");
+    assert_eq!(after.matches("Times are in Lisbon time, on the 12-hour clock.").count(), 1);
+    // Another member keeps their own clock.
+    let ben = app.member("Ben").await;
+    let other = app.browser().await;
+    other.login(&ben.email, crate::support::PASSWORD).await;
+    assert!(other.get(&page).await.body.contains("18:30"));
+
+    // The API says and sets the same choice; anything else is a field error.
+    let (s, body) = app.patch_json("/api/v1/me", &ben.token, &json!({"clock": "13"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&body), vec!["clock"]);
+    let (s, me) = app.patch_json("/api/v1/me", &ben.token, &json!({"clock": "12"})).await;
+    assert_eq!((s, me["clock"].as_str()), (StatusCode::OK, Some("12")), "{me}");
+}

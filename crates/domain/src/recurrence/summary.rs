@@ -3,7 +3,7 @@
 //! Monthly weekday rules read "every month on the second Wednesday", never "every second
 //! Wednesday": in British English that phrase means fortnightly, and the forms offer both.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use chrono_tz::Tz;
 
 use super::rule::{ByDay, End, Frequency, Rule, Until};
@@ -20,11 +20,17 @@ impl Series {
     /// The summary as read on `today`: days in its year go without the year ("once, on Wed 25 Mar
     /// at 18:00 Berlin time"), as people's dates are written everywhere in the product.
     pub fn summary_as_of(&self, today: Option<NaiveDate>) -> String {
+        self.summary_with(today, &|t| t.format("%H:%M").to_string())
+    }
+
+    /// The summary with times of day written by `time` (the reader's clock: "18:00" or
+    /// "6:00 pm").
+    pub fn summary_with(&self, today: Option<NaiveDate>, time: &dyn Fn(NaiveTime) -> String) -> String {
         let day = |d: NaiveDate| match today {
             Some(t) if t.year() == d.year() => d.format("%a %-d %b").to_string(),
             _ => d.format("%a %-d %b %Y").to_string(),
         };
-        let at = format!("at {} {}", self.first_start.format("%H:%M"), zone_label(self.zone));
+        let at = format!("at {} {}", time(self.first_start.time()), zone_label(self.zone));
         let duration = duration_words(self.duration_minutes);
         match &self.rule {
             Some(rule) if rule.end() != End::Count(1) => {
@@ -49,9 +55,9 @@ impl Series {
                 } else {
                     format!(
                         "once, on {date} at {} {} (the clocks go forward that night, so {} does not happen), {duration}",
-                        real.format("%H:%M"),
+                        time(real.time()),
                         zone_label(self.zone),
-                        self.first_start.format("%H:%M"),
+                        time(self.first_start.time()),
                     )
                 }
             }
