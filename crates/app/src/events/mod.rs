@@ -382,6 +382,8 @@ pub struct Upcoming {
     pub month: String,
     /// going | maybe | waitlisted | hosting
     pub status: String,
+    #[serde(skip)]
+    pub host_id: String,
     pub hosting: bool,
     #[serde(skip)]
     pub start: DateTime<Utc>,
@@ -423,6 +425,7 @@ pub async fn agenda(
             }
             let local = o.start.with_timezone(&user.timezone.parse().unwrap_or(chrono_tz::UTC));
             items.push(Upcoming {
+                host_id: e.host_id.clone(),
                 day: local.format("%-d").to_string(),
                 month: local.format("%b").to_string(),
                 event_id: e.id.clone(),

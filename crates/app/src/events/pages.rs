@@ -47,14 +47,15 @@ pub async fn list(
     }
     public.sort_by_key(|(start, _, _)| *start);
     public.truncate(30);
-    // Who is going, as faces, to everything listed.
-    let mut listed: Vec<String> = mine.iter().map(|m| m.event_id.clone()).collect();
-    listed.extend(public.iter().map(|(_, e, _)| e.id.clone()));
+    // Who is going, as faces, to everything listed (the host among them).
+    let mut listed: Vec<(String, String)> =
+        mine.iter().map(|m| (m.event_id.clone(), m.host_id.clone())).collect();
+    listed.extend(public.iter().map(|(_, e, _)| (e.id.clone(), e.host_id.clone())));
     listed.sort_unstable();
     listed.dedup();
     let keys = from.timestamp_millis()..(from + TimeDelta::days(61)).timestamp_millis();
-    let mut faces = crate::photos::faces(&state, &me, &listed, keys).await?;
-    let mut faces_of = |id: &str, key: i64| faces.remove(&(id.to_owned(), key)).unwrap_or_default();
+    let book = crate::photos::faces(&state, &me, &listed, keys).await?;
+    let faces_of = |id: &str, key: i64| book.of(id, key);
     let mine: Vec<_> = mine
         .iter()
         .map(|i| context! { faces => faces_of(&i.event_id, i.key), ..Value::from_serialize(i) })
@@ -354,13 +355,22 @@ pub async fn show(
         None => (None, Vec::new(), None),
     };
     let relations = crate::members::relations(&state, &me).await?;
-    let attendees: Vec<_> = attendees
-        .iter()
-        .map(|r| {
-            let photo = crate::photos::shown_to(&me, &r.user_id, r.photo_id.as_deref(), &r.vis_photo, &relations);
-            context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended, photo }
-        })
-        .collect();
+    let photo_of =
+        |id: &str, photo: Option<&str>, vis: &str| crate::photos::shown_to(&me, id, photo, vis, &relations);
+    let pair = crate::partners::focus::is_pair(&state, &e.id).await?;
+    let mut shown: Vec<_> = Vec::new();
+    // The host counts as going: first on the list, unless they answered like anyone else.
+    if selected.is_some() && !pair && !attendees.iter().any(|r| r.user_id == e.host_id) {
+        if let Some(h) = state.db.user(&e.host_id).await? {
+            let photo = photo_of(&h.id, h.photo_id.as_deref(), &h.vis_photo);
+            shown.push(context! { id => h.id, name => h.display_name, status => "hosting", photo });
+        }
+    }
+    shown.extend(attendees.iter().map(|r| {
+        let photo = photo_of(&r.user_id, r.photo_id.as_deref(), &r.vis_photo);
+        context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended, photo }
+    }));
+    let attendees = shown;
     let mine = mine.map(|r| context! { status => r.status, goal => r.goal, goal_done => r.goal_done });
     let notice = match q.notice.as_str() {
         "going" => Some("You're going. See you there!"),
@@ -378,7 +388,6 @@ pub async fn show(
         _ => None,
     };
     let venue = crate::venues::panel_for(&state, &e, selected.as_ref().map(|o| (o.key, o.start))).await?;
-    let pair = crate::partners::focus::is_pair(&state, &e.id).await?;
     let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice,
     late_minutes => state.config.late_cancel_minutes };
     Ok(page("event.html", Some(&me), &csrf, ctx)?.into_response())

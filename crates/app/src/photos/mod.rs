@@ -187,28 +187,64 @@ pub struct Faces {
 /// How many faces a card shows before the count says the rest.
 const FACES_SHOWN: usize = 5;
 
-/// The faces of the occurrences of `ids` keyed in `keys`, as `viewer` may see them, by (event,
-/// occurrence key). Members who blocked the viewer, or whom the viewer blocked, are counted
-/// but not shown.
+/// Who is going to listed occurrences, as one viewer may see them.
+#[derive(Debug, Default)]
+pub struct FaceBook {
+    going: std::collections::HashMap<(String, i64), Vec<(Face, bool)>>,
+    /// Each listed event's host, who counts as going.
+    hosts: std::collections::HashMap<String, (Face, bool)>,
+}
+
+impl FaceBook {
+    /// The faces of one occurrence: the host first, then the others in the order they took
+    /// their seats; members blocked either way are counted but not shown.
+    pub fn of(&self, event: &str, key: i64) -> Faces {
+        let mut all: Vec<&(Face, bool)> = Vec::new();
+        let going = self.going.get(&(event.to_owned(), key));
+        if let Some(host) = self.hosts.get(event) {
+            if !going.is_some_and(|g| g.iter().any(|(f, _)| f.id == host.0.id)) {
+                all.push(host);
+            }
+        }
+        all.extend(going.into_iter().flatten());
+        let people =
+            all.iter().filter(|(_, shown)| *shown).take(FACES_SHOWN).map(|(f, _)| f.clone()).collect();
+        Faces { people, count: all.len() }
+    }
+}
+
+/// The faces of the occurrences of `events` (each with its host) keyed in `keys`, as `viewer`
+/// may see them.
 pub async fn faces(
     state: &AppState,
     viewer: &User,
-    ids: &[String],
+    events: &[(String, String)],
     keys: std::ops::Range<i64>,
-) -> Result<std::collections::HashMap<(String, i64), Faces>, AppError> {
+) -> Result<FaceBook, AppError> {
     let relations = crate::members::relations(state, viewer).await?;
     let blocked: std::collections::HashSet<String> =
         state.db.blocked_either_way_of(&viewer.id).await?.into_iter().collect();
-    let mut out: std::collections::HashMap<(String, i64), Faces> = std::collections::HashMap::new();
-    for g in state.db.going_of(ids, keys).await? {
-        let entry = out.entry((g.event_id.clone(), g.occurrence_start)).or_default();
-        entry.count += 1;
-        if entry.people.len() < FACES_SHOWN && !blocked.contains(&g.user_id) {
-            let photo = shown_to(viewer, &g.user_id, g.photo_id.as_deref(), &g.vis_photo, &relations);
-            entry.people.push(Face { id: g.user_id, name: g.display_name, photo });
+    let face = |id: &str, name: &str, photo: Option<&str>, vis: &str| {
+        let shown = shown_to(viewer, id, photo, vis, &relations);
+        (Face { id: id.to_owned(), name: name.to_owned(), photo: shown }, !blocked.contains(id))
+    };
+    let mut book = FaceBook::default();
+    let ids: Vec<String> = events.iter().map(|(e, _)| e.clone()).collect();
+    for g in state.db.going_of(&ids, keys).await? {
+        let f = face(&g.user_id, &g.display_name, g.photo_id.as_deref(), &g.vis_photo);
+        book.going.entry((g.event_id, g.occurrence_start)).or_default().push(f);
+    }
+    let mut users: std::collections::HashMap<String, Option<User>> = std::collections::HashMap::new();
+    for (event, host) in events {
+        if !users.contains_key(host) {
+            users.insert(host.clone(), state.db.user(host).await?);
+        }
+        if let Some(Some(u)) = users.get(host) {
+            book.hosts
+                .insert(event.clone(), face(&u.id, &u.display_name, u.photo_id.as_deref(), &u.vis_photo));
         }
     }
-    Ok(out)
+    Ok(book)
 }
 
 /// `owner`'s photo if `viewer` may see it, by the relations `members::relations` loaded for a

@@ -48,16 +48,18 @@ fn sign_in_first(path: &str) -> PageResult {
     Ok(Redirect::to(&format!("/login?{next}")).into_response())
 }
 
-/// One date of an event as a visitor sees it.
-pub(super) fn date(e: &Event, o: &series::Occ, going: usize) -> Value {
-    let seats_left = e.capacity.map(|c| (c - going as i64).max(0));
+/// One date of an event as a visitor sees it: `guests` took seats, and the host counts as going
+/// too (seats are for the others).
+pub(super) fn date(e: &Event, o: &series::Occ, guests: usize) -> Value {
+    let seats_left = e.capacity.map(|c| (c - guests as i64).max(0));
+    let going = guests + 1;
     let local = o.start.with_timezone(&e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
     context! {
         key => o.key,
         when => when_there(o.start, &e.time_zone),
         day => local.format("%-d").to_string(),
         month => local.format("%b").to_string(),
-        title => o.title, going, seats_left,
+        title => o.title, going, guests, seats_left,
     }
 }
 

@@ -250,7 +250,11 @@ async fn a_cover_shows_on_the_event_its_cards_and_its_link_preview() {
     let img = image::load_from_memory(&r.bytes().await.expect("bytes")).expect("a picture");
     assert_eq!((img.width(), img.height()), (1200, 630));
 
-    // Ben goes; the events page shows him as a face on the card.
+    // The host counts as going, before anyone answers; seats are for the others.
+    let html =
+        visitor.get(app.url(&format!("/events/{id}"))).send().await.expect("get").text().await.expect("body");
+    assert!(html.contains("Going:</strong> Ana, the host"), "{html}");
+    // Ben goes; the events page shows him as a face on the card, after the host.
     let (s, _) = app
         .put_json(
             &format!("/api/v1/events/{id}/rsvp"),
@@ -261,7 +265,13 @@ async fn a_cover_shows_on_the_event_its_cards_and_its_link_preview() {
     assert_eq!(s, StatusCode::OK);
     let host_b = signed_in(&app, &host).await;
     let events = host_b.get("/events").await.body;
-    assert!(events.contains(">BC<") && events.contains("1 going"), "{events}");
+    assert!(events.contains(">A<") && events.contains(">BC<") && events.contains("2 going"), "{events}");
+    assert!(events.find(">A<") < events.find(">BC<"), "the host first");
+    let page = host_b.get(&format!("/events/{id}")).await.body;
+    assert!(page.contains("Ana <span class=\"meta\">(hosting)</span>"), "{page}");
+    let html =
+        visitor.get(app.url(&format!("/events/{id}"))).send().await.expect("get").text().await.expect("body");
+    assert!(html.contains("Going:</strong> Ana and 1 more"), "{html}");
 
     // Removed, the address is gone for everyone.
     let (s, _) = app.delete_json(&format!("/api/v1/events/{id}/cover"), &host.token, &json!({})).await;
