@@ -37,12 +37,26 @@ const steps = [
     expectPath(page, '/signup');
   }],
 
-  ['sign up lands on the dashboard', async (page) => {
+  ['sign up starts the first-run path: the zone from the device, a week grid, skill chips, then who is here', async (page) => {
     await checkA11y(page, 'signup');
     await page.getByLabel('Display name', { exact: true }).fill('Ana Browser');
     await page.getByLabel('Email', { exact: true }).fill(EMAIL);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create account' }));
+    expectPath(page, '/welcome');
+    const device = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const zone = await page.getByLabel('Time zone', { exact: true }).inputValue();
+    check(zone === device, `the zone field holds the device's zone (${zone}, device ${device})`);
+    await page.getByLabel('Time zone', { exact: true }).fill('Europe/Lisbon');
+    await page.getByLabel('Wed, Evening, 18–21', { exact: true }).check();
+    await page.getByLabel('Fri, Morning, 9–12', { exact: true }).check();
+    await page.locator('#f-offers_more').fill('web design, wordpress');
+    await checkA11y(page, 'first run');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: "Save and see who's here" }));
+    expectPath(page, '/welcome/next');
+    await expectVisible(page.getByRole('heading', { name: 'People to work alongside' }), 'the suggestions');
+    await checkA11y(page, 'first run: who is here');
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Go to my dashboard' }));
     expectPath(page, '/dashboard');
     await expectVisible(page.getByRole('heading', { level: 1 }).first(), 'a level-1 heading');
     await checkA11y(page, 'dashboard');

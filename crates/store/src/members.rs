@@ -91,6 +91,17 @@ impl Db {
             .await?)
     }
 
+    /// The tags of `kind` (offer | need) most members use, most used first.
+    pub async fn popular_tags(&self, kind: &str, limit: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT tag FROM user_tags WHERE kind = $1 GROUP BY tag ORDER BY COUNT(*) DESC, tag LIMIT $2",
+        )
+        .bind(kind)
+        .bind(limit)
+        .fetch_all(self.read())
+        .await?)
+    }
+
     /// Tags of many users at once: (user id, kind, tag).
     pub async fn tags_of(&self, ids: &[String]) -> Result<Vec<(String, String, String)>> {
         if ids.is_empty() {

@@ -131,7 +131,15 @@ pub async fn signup(
             let jar = start_session(&state, jar, &user.id, &device).await?;
             // What they asked for as a visitor, if anything, is done now; they land on it.
             let (jar, done) = crate::visitors::intent::carry_out(&state, jar, &user).await?;
-            Ok((jar, Redirect::to(&done.unwrap_or_else(|| landing(&form.next)))).into_response())
+            // Otherwise the page they came from, or the first-run page.
+            let to = done.unwrap_or_else(|| {
+                if form.next.is_empty() {
+                    "/welcome".to_owned()
+                } else {
+                    landing(&form.next)
+                }
+            });
+            Ok((jar, Redirect::to(&to)).into_response())
         }
         Err(e) => form_again(e, "signup.html", None, &csrf, &form),
     }

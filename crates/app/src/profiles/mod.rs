@@ -5,6 +5,7 @@ pub mod api;
 pub mod edit;
 pub mod pages;
 pub mod view;
+pub mod welcome;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -16,6 +17,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/profile", get(pages::own))
         .route("/profile/edit", get(pages::edit_page).post(pages::save))
+        .route("/welcome", get(welcome::page_get).post(welcome::page_post))
+        .route("/welcome/next", get(welcome::next))
         .route("/members/{id}", get(pages::member))
         .route("/members/{id}/block", post(pages::block))
         .route("/members/{id}/unblock", post(pages::unblock))

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 const STYLE: &str = include_str!("../../assets/style.css");
 /// htmx 2.0.11 from the npm package `htmx.org`.
 const HTMX: &str = include_str!("../../assets/htmx.min.js");
+/// The first-run page's script: the device's time zone for an empty field.
+const WELCOME: &str = include_str!("../../assets/welcome.js");
 /// The live room's client (plain JavaScript, no build step).
 const ROOM: &str = include_str!("../rooms/room.js");
 /// The site's icon: two people side by side.
@@ -31,6 +33,7 @@ pub async fn serve(Path(name): Path<String>) -> Response {
         "style.css" => (STYLE.as_bytes(), "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX.as_bytes(), "text/javascript; charset=utf-8"),
         "room.js" => (ROOM.as_bytes(), "text/javascript; charset=utf-8"),
+        "welcome.js" => (WELCOME.as_bytes(), "text/javascript; charset=utf-8"),
         "icon.svg" => (ICON.as_bytes(), "image/svg+xml"),
         "icons.svg" => (ICONS.as_bytes(), "image/svg+xml"),
         "icon-192.png" => (ICON_192, "image/png"),

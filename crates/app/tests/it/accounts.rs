@@ -12,7 +12,7 @@ async fn a_visitor_signs_up_and_lands_on_a_dashboard_that_says_what_to_do_next()
     let b = app.browser().await;
     let page = b.signup("Ana Ribeiro", "ana@example.org").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(page.location.as_deref(), Some("/dashboard"));
+    assert_eq!(page.location.as_deref(), Some("/welcome"), "a new member starts on the first-run page");
     let cookie = page.set_cookies.iter().find(|c| c.starts_with("alng_session=")).expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
@@ -399,4 +399,78 @@ async fn nul_characters_are_bad_input_not_server_errors() {
     assert_eq!(b.login("a\u{0}@example.org", PASSWORD).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     b.signup("Nuria", "nuria@example.org").await;
     assert_eq!(b.get("/calendar?date=someday").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn the_first_run_page_asks_where_when_and_what_then_shows_who_is_here() {
+    let app = TestApp::spawn().await;
+    let bea = app
+        .member_with(
+            "Bea Costa",
+            serde_json::json!({"skills_offered": ["web design", "copywriting"], "virtual": true,
+                "windows": [{"weekday": 2, "start_min": 1080, "end_min": 1260}], "timezone": "Europe/Lisbon"}),
+        )
+        .await;
+    let start = (chrono::Utc::now() + chrono::TimeDelta::days(4)).format("%Y-%m-%dT18:00").to_string();
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&bea.token),
+            &serde_json::json!({"kind": "cowork", "title": "Online focus hour", "time_zone": "Europe/Lisbon",
+                "starts_at_local": start, "virtual": {}, "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let group = crate::groups::group(&app, &bea, "Lisbon freelancers", "open").await;
+
+    let b = app.browser().await;
+    b.signup("Ana Ribeiro", "ana@example.org").await;
+    let page = b.get("/welcome").await.body;
+    assert!(
+        page.contains("data-browser-zone")
+            && page.contains("<option value=\"Europe/Lisbon\">Lisbon · Europe</option>")
+    );
+    assert!(page.contains("value=\"wed-evening\""), "a weekly grid");
+    assert!(page.contains("value=\"web design\""), "chips from what others offer");
+
+    let bad = b
+        .post("/welcome", &[("timezone", "Mars/Olympus"), ("slot", "wed-evening"), ("offer", "web design")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
+    assert!(bad.body.contains("value=\"wed-evening\" checked"), "the grid is kept");
+    assert!(bad.body.contains("value=\"web design\" checked"), "the chips are kept");
+    let good = b
+        .post(
+            "/welcome",
+            &[
+                ("timezone", "Europe/Lisbon"),
+                ("slot", "wed-evening"),
+                ("slot", "fri-morning"),
+                ("offer", "web design"),
+                ("offers_more", "photography"),
+                ("need", ""),
+                ("needs_more", "bookkeeping"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    assert_eq!(good.location.as_deref(), Some("/welcome/next"));
+    let ana = app.state.db.user_by_email("ana@example.org").await.expect("db").expect("ana");
+    let profile = app.state.db.profile(&ana.id).await.expect("db").expect("profile");
+    assert_eq!(profile.user.timezone, "Europe/Lisbon");
+    let windows: Vec<(u8, u16, u16)> =
+        profile.windows.iter().map(|w| (w.weekday, w.start_min, w.end_min)).collect();
+    assert_eq!(windows, [(2, 1080, 1260), (4, 540, 720)]);
+    assert_eq!(profile.offers, ["photography", "web design"]);
+    assert_eq!(profile.needs, ["bookkeeping"]);
+
+    let next = b.get("/welcome/next").await.body;
+    assert!(next.contains("Ask Bea Costa to cowork"), "{next}");
+    assert!(
+        next.contains("Online focus hour")
+            && next.contains(&format!("action=\"/events/{}/rsvp\"", e["id"].as_str().expect("id"))),
+        "{next}"
+    );
+    assert!(next.contains(&format!("action=\"/groups/{group}/join\"")), "{next}");
 }
