@@ -100,7 +100,7 @@ pub async fn read_upload(form: &mut Multipart, field: &str) -> Result<(String, B
         match part.name() {
             Some("csrf") => csrf = part.text().await.map_err(broken)?,
             Some(name) if name == field => {
-                file = read_capped(part, field).await.map_err(|e| match e {
+                file = read_capped(part).await.map_err(|e| match e {
                     Capped::Large => refused(field, Refusal::TooLarge),
                     Capped::Broken(e) => broken(e),
                 })?
@@ -116,7 +116,7 @@ enum Capped {
     Broken(axum::extract::multipart::MultipartError),
 }
 
-async fn read_capped(mut part: Field<'_>, _field: &str) -> Result<Bytes, Capped> {
+async fn read_capped(mut part: Field<'_>) -> Result<Bytes, Capped> {
     let mut out = Vec::new();
     while let Some(chunk) = part.chunk().await.map_err(Capped::Broken)? {
         if out.len() + chunk.len() > MAX_BYTES {

@@ -62,9 +62,7 @@ pub async fn upload_own(
     form: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     // A body that is not a form with a file cannot carry the form's token either.
-    let Ok(mut form) = form else {
-        return Err(csrf::verify(&token, "").err().unwrap_or_else(|| AppError::NotFound.into()));
-    };
+    let Ok(mut form) = form else { return Err(csrf::refused()) };
     let outcome = match read_upload(&mut form, "photo").await {
         Ok((sent, file)) => {
             csrf::verify(&token, &sent)?;
@@ -144,9 +142,7 @@ pub async fn upload_cover(
     form: Result<Multipart, MultipartRejection>,
 ) -> PageResult {
     // A body that is not a form with a file cannot carry the form's token either.
-    let Ok(mut form) = form else {
-        return Err(csrf::verify(&token, "").err().unwrap_or_else(|| AppError::NotFound.into()));
-    };
+    let Ok(mut form) = form else { return Err(csrf::refused()) };
     let read = read_upload(&mut form, "cover").await;
     if let Ok((sent, _)) = &read {
         csrf::verify(&token, sent)?;

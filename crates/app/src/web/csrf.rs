@@ -85,10 +85,15 @@ pub fn verify(expected: &CsrfToken, sent: &str) -> Result<(), PageError> {
     if bool::from(sent.as_bytes().ct_eq(expected.0.as_bytes())) {
         Ok(())
     } else {
-        Err(PageError(AppError::Forbidden(
-            "This form has expired or came from another site. Go back, reload the page and try again.",
-        )))
+        Err(refused())
     }
+}
+
+/// The answer to a form without a valid token (or a body that cannot carry one).
+pub fn refused() -> PageError {
+    PageError(AppError::Forbidden(
+        "This form has expired or came from another site. Go back, reload the page and try again.",
+    ))
 }
 
 /// A form body whose CSRF token has been checked, with this page's token for re-rendering.
