@@ -13,6 +13,8 @@ pub struct Attendee {
     pub timezone: String,
     /// Comma-separated minutes before the start, e.g. "1440,60"; empty for none.
     pub reminder_minutes: String,
+    /// '24' or '12': how they read the clock.
+    pub clock: String,
 }
 
 /// One reminder to send, all or nothing.
@@ -33,7 +35,7 @@ impl Db {
     /// Members going to an occurrence, with their reminder settings.
     pub async fn going(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Attendee>> {
         Ok(sqlx::query_as(
-            "SELECT u.id AS user_id, u.email, u.display_name, u.timezone, u.reminder_minutes FROM rsvps r \
+            "SELECT u.id AS user_id, u.email, u.display_name, u.timezone, u.reminder_minutes, u.clock FROM rsvps r \
              JOIN users u ON u.id = r.user_id WHERE r.event_id = $1 AND r.occurrence_start = $2 \
              AND r.status = 'going' AND u.suspended_at IS NULL",
         )

@@ -284,12 +284,13 @@ pub async fn dashboard(
     .collect();
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
+    let upcoming = crate::events::upcoming(&state, &me, 14).await?;
     let ctx = context! {
         todo,
         chart,
         now => now_ms(),
         member_count => state.db.user_count().await?,
-        upcoming => crate::events::upcoming(&state, &me, 14).await?,
+        upcoming => crate::photos::with_faces(&state, &me, &upcoming, |i| (&i.event_id, &i.host_id, i.key)).await?,
         notifications => state.db.notifications(&me.id, 5).await?,
         stats,
         overdue => crate::contacts::overdue(&state, &me).await?,

@@ -346,7 +346,7 @@ pub(crate) async fn tell_promoted(
     let Some(u) = state.db.user(user_id).await? else { return Ok(()) };
     let overrides = state.db.overrides(&e.id).await?;
     let Some(occ) = series::find(e, &overrides, key) else { return Ok(()) };
-    let when = view::when(occ.start, &u.timezone, &e.time_zone);
+    let when = crate::web::dates::on_clock(&u.clock, || view::when(occ.start, &u.timezone, &e.time_zone));
     let body = format!(
         "Hello {},\n\nA seat freed up and it's yours: you're now going to \"{}\" on {when}.\n\n{}/events/{}?at={key}\n\n\
          If you can't make it any more, change your answer so the next person gets the seat.\n",
@@ -423,20 +423,17 @@ pub async fn agenda(
             if o.cancelled {
                 continue;
             }
-            let local = o.start.with_timezone(&user.timezone.parse().unwrap_or(chrono_tz::UTC));
+            let zone = user.timezone.parse().unwrap_or(chrono_tz::UTC);
+            let (day, month) = crate::web::dates::badge(o.start, zone);
             items.push(Upcoming {
                 host_id: e.host_id.clone(),
-                day: local.format("%-d").to_string(),
-                month: local.format("%b").to_string(),
+                day,
+                month,
                 event_id: e.id.clone(),
                 key: o.key,
                 title: o.title.clone(),
                 when: view::when(o.start, &user.timezone, &e.time_zone),
-                soon: crate::web::dates::soon(
-                    o.start,
-                    user.timezone.parse().unwrap_or(chrono_tz::UTC),
-                    Utc::now(),
-                ),
+                soon: crate::web::dates::soon(o.start, zone, Utc::now()),
                 status,
                 hosting,
                 start: o.start,

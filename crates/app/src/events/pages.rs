@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, TimeDelta, Utc};
-use minijinja::{context, Value};
+use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
@@ -47,30 +47,44 @@ pub async fn list(
     }
     public.sort_by_key(|(start, _, _)| *start);
     public.truncate(30);
-    // Who is going, as faces, to everything listed (the host among them).
-    let mut listed: Vec<(String, String)> =
-        mine.iter().map(|m| (m.event_id.clone(), m.host_id.clone())).collect();
-    listed.extend(public.iter().map(|(_, e, _)| (e.id.clone(), e.host_id.clone())));
-    listed.sort_unstable();
-    listed.dedup();
-    let keys = from.timestamp_millis()..(from + TimeDelta::days(61)).timestamp_millis();
-    let book = crate::photos::faces(&state, &me, &listed, keys).await?;
-    let faces_of = |id: &str, key: i64| book.of(id, key);
-    let mine: Vec<_> = mine
-        .iter()
-        .map(|i| context! { faces => faces_of(&i.event_id, i.key), ..Value::from_serialize(i) })
-        .collect();
     let zone: chrono_tz::Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let public: Vec<_> = public
+    let public: Vec<PublicCard> = public
         .into_iter()
         .map(|(start, e, o)| {
-            let when = super::view::when(start, &me.timezone, &e.time_zone);
-            let local = start.with_timezone(&zone);
-            context! { event_id => e.id, key => o.key, title => o.title, when, city => e.city_label, is_virtual => e.is_virtual == 1,
-                       day => local.format("%-d").to_string(), month => local.format("%b").to_string(), faces => faces_of(&e.id, o.key) }
+            let (day, month) = crate::web::dates::badge(start, zone);
+            PublicCard {
+                event_id: e.id.clone(),
+                host_id: e.host_id.clone(),
+                key: o.key,
+                title: o.title,
+                when: super::view::when(start, &me.timezone, &e.time_zone),
+                city: e.city_label.clone(),
+                is_virtual: e.is_virtual == 1,
+                day,
+                month,
+            }
         })
         .collect();
+    // Who is going, as faces, to everything listed (the host among them).
+    let mine = crate::photos::with_faces(&state, &me, &mine, |i| (&i.event_id, &i.host_id, i.key)).await?;
+    let public =
+        crate::photos::with_faces(&state, &me, &public, |i| (&i.event_id, &i.host_id, i.key)).await?;
     Ok(page("events.html", Some(&me), &csrf, context! { mine, public })?.into_response())
+}
+
+/// A public event's date on the events page.
+#[derive(Debug, Serialize)]
+struct PublicCard {
+    event_id: String,
+    #[serde(skip)]
+    host_id: String,
+    key: i64,
+    title: String,
+    when: String,
+    city: String,
+    is_virtual: bool,
+    day: String,
+    month: String,
 }
 
 /// The create form's fields, as typed.

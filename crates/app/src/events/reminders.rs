@@ -49,7 +49,7 @@ pub fn time_left_words(now: DateTime<Utc>, start: DateTime<Utc>, zone: &str) -> 
         1 => "tomorrow ".to_owned(),
         _ => format!("on {} ", crate::web::dates::day_of(local.date_naive(), today)),
     };
-    let at = local.format("%H:%M");
+    let at = crate::web::dates::time(&local);
     let minutes = ((start - now).num_seconds() + 59) / 60;
     match minutes {
         m if m <= 0 => format!("now, at {at}"),
@@ -78,14 +78,16 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                 }
                 let path = format!("/events/{}?at={}", e.id, occ.key);
                 let link = format!("{}{path}", state.config.public_url());
-                let left = time_left_words(now, occ.start, &a.timezone);
+                let (left, when) = crate::web::dates::on_clock(&a.clock, || {
+                    (time_left_words(now, occ.start, &a.timezone), when(occ.start, &a.timezone, &e.time_zone))
+                });
                 let subject = format!("Reminder: {} starts {left}", occ.title);
                 let body = format!(
                     "Hello {},\n\n\"{}\" starts {} — {}.\n{}\n\n{link}\n\nCan't make it? Change your answer so someone on the waitlist can have your seat.\n",
                     a.display_name,
                     occ.title,
                     left,
-                    when(occ.start, &a.timezone, &e.time_zone),
+                    when,
                     if e.is_virtual == 1 { "Online".to_owned() } else { format!("At {}, {}", e.place_name, e.city_label) },
                 );
                 // Never queue mail in the future (a run for a simulated later `now` still sends at once).

@@ -62,6 +62,11 @@ pub struct GroupOccurrence {
     pub is_virtual: bool,
     pub place: String,
     pub members_only: bool,
+    /// The date badge's day of the month and month, on the member's clock.
+    pub day: String,
+    pub month: String,
+    #[serde(skip)]
+    pub host_id: String,
     #[serde(skip)]
     pub start: DateTime<Utc>,
 }
@@ -80,10 +85,15 @@ pub async fn upcoming(
     let events = events(state, me, a, from.timestamp_millis(), to.timestamp_millis()).await?;
     let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
     let overrides = state.db.overrides_of(&ids, crate::events::series::keys_of(from, to)).await?;
+    let zone = me.timezone.parse().unwrap_or(chrono_tz::UTC);
     for e in events {
         let overrides = overrides.get(&e.id).map_or(&[][..], Vec::as_slice);
         for o in crate::events::series::expand(&e, overrides, from, to) {
+            let (day, month) = crate::web::dates::badge(o.start, zone);
             out.push(GroupOccurrence {
+                day,
+                month,
+                host_id: e.host_id.clone(),
                 event_id: e.id.clone(),
                 key: o.key,
                 title: o.title.clone(),

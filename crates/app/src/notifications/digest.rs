@@ -45,7 +45,8 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
             if period == Period::Weekly && joined.is_none() {
                 joined = Some(summary::newcomers(state, now).await?);
             }
-            let mail = compose(state, &u, period, now, joined.as_ref(), stamp).await?;
+            let compose = compose(state, &u, period, now, joined.as_ref(), stamp);
+            let mail = crate::web::dates::on_clock_async(&u.clock, compose).await?;
             let out: Vec<Outgoing> = mail
                 .map(|m| Outgoing {
                     user_id: u.id.clone(),

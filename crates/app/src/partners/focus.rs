@@ -44,7 +44,9 @@ pub async fn leave(state: &AppState, me: &User, e: &Event) -> Result<(), AppErro
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     if let Some(p) = state.db.user(&partner).await? {
         let start = DateTime::<Utc>::from_timestamp_millis(slot.starts_at).unwrap_or_default();
-        let at = crate::events::view::when(start, &p.timezone, &p.timezone);
+        let at = crate::web::dates::on_clock(&p.clock, || {
+            crate::events::view::when(start, &p.timezone, &p.timezone)
+        });
         let title = format!("{} can't make your focus session at {at}", me.display_name);
         let body = format!(
             "Hello {},\n\n{title}. Your booking is open again: if someone else books the slot, or is \

@@ -53,9 +53,10 @@ pub async fn board(state: &AppState, viewer: &str, zone: Tz) -> Result<Vec<Value
         lengths.sort_unstable();
         lengths.dedup();
         let minutes = lengths.first().copied().unwrap_or(50);
-        let time = format!("{:02}:{:02}", local.hour(), local.minute());
-        let href = format!("/bookings?date={}&time={time}&minutes={minutes}#book", local.format("%Y-%m-%d"));
-        let slot = context! { time, booked, favourites, href, minutes };
+        // The form takes the 24-hour time; the board says it on the member's clock.
+        let at = format!("{:02}:{:02}", local.hour(), local.minute());
+        let href = format!("/bookings?date={}&time={at}&minutes={minutes}#book", local.format("%Y-%m-%d"));
+        let slot = context! { time => crate::web::dates::time(&local), booked, favourites, href, minutes };
         match days.last_mut() {
             Some((l, v)) if *l == label => v.push(slot),
             _ => days.push((label, vec![slot])),

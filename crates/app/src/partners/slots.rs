@@ -24,6 +24,7 @@ use crate::events::input::format_local;
 use crate::events::view::when;
 use crate::notifications::{recipient_of, Mail, Recipient};
 use crate::state::AppState;
+use crate::web::dates::on_clock;
 
 /// Points a pair gets when one marked the other a favourite (twice that when both did): more than
 /// any score difference, so favourites are strongly preferred.
@@ -238,7 +239,7 @@ fn plan(
         };
         let link = format!("/events/{event_id}?at={}", slot.starts_at);
         for (me, other, goal) in [(pa, pb, &b.goal), (pb, pa, &a.goal)] {
-            let at = when(start, &me.user.timezone, &me.user.timezone);
+            let at = on_clock(&me.user.clock, || when(start, &me.user.timezone, &me.user.timezone));
             let title = format!("Matched with {} for {at}", other.user.display_name);
             let body = format!(
                 "Hello {},\n\nYou are paired with {} for {} minutes at {at}.\nTheir goal: {goal}\n\n{base}{link}\n",
@@ -257,7 +258,7 @@ fn plan(
     if lock {
         for (b, _) in bookings.iter().zip(&paired).filter(|(_, p)| !**p) {
             let Some(p) = profiles.get(&b.user_id) else { continue };
-            let at = when(start, &p.user.timezone, &p.user.timezone);
+            let at = on_clock(&p.user.clock, || when(start, &p.user.timezone, &p.user.timezone));
             let title = format!("No partner yet for {at}");
             let body = format!(
                 "Hello {},\n\nNobody could be paired with you for {at} yet. Your booking stays open: \

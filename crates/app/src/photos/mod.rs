@@ -247,6 +247,32 @@ pub async fn faces(
     Ok(book)
 }
 
+/// `items` for a template, each with `faces`: who is going to it, as `viewer` may see them.
+/// `of` names an item's event, that event's host and the occurrence's key.
+pub async fn with_faces<T: serde::Serialize>(
+    state: &AppState,
+    viewer: &User,
+    items: &[T],
+    of: impl Fn(&T) -> (&str, &str, i64),
+) -> Result<Vec<minijinja::Value>, AppError> {
+    let mut listed: Vec<(String, String)> =
+        items.iter().map(&of).map(|(e, h, _)| (e.to_owned(), h.to_owned())).collect();
+    listed.sort_unstable();
+    listed.dedup();
+    let keys = items.iter().map(|i| of(i).2);
+    let book = match (keys.clone().min(), keys.max()) {
+        (Some(first), Some(last)) => faces(state, viewer, &listed, first..last + 1).await?,
+        _ => FaceBook::default(),
+    };
+    Ok(items
+        .iter()
+        .map(|i| {
+            let (event, _, key) = of(i);
+            minijinja::context! { faces => book.of(event, key), ..minijinja::Value::from_serialize(i) }
+        })
+        .collect())
+}
+
 /// `owner`'s photo if `viewer` may see it, by the relations `members::relations` loaded for a
 /// list (blocked members are not in lists).
 pub fn shown_to(

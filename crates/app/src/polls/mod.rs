@@ -361,17 +361,16 @@ pub async fn close(
                 tracing::warn!(poll = %poll.id, user = %u.id, error = %e, "could not answer for a yes voter");
             }
         }
-        let subject = format!(
-            "{} is on: {}",
-            poll.title,
+        let when = crate::web::dates::on_clock(&u.clock, || {
             crate::events::view::when(begin, &u.timezone, &poll.time_zone)
-        );
+        });
+        let subject = format!("{} is on: {when}", poll.title);
         let body = format!(
             "Hello {},\n\n{} picked a time for \"{}\": {}.\n{}\n{link}\n",
             u.display_name,
             organiser.display_name,
             poll.title,
-            crate::events::view::when(begin, &u.timezone, &poll.time_zone),
+            when,
             if said_yes {
                 "You said yes, so you're down as going."
             } else {

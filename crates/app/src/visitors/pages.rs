@@ -53,12 +53,12 @@ fn sign_in_first(path: &str) -> PageResult {
 pub(super) fn date(e: &Event, o: &series::Occ, guests: usize) -> Value {
     let seats_left = e.capacity.map(|c| (c - guests as i64).max(0));
     let going = guests + 1;
-    let local = o.start.with_timezone(&e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
+    let (day, month) =
+        crate::web::dates::badge(o.start, e.time_zone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC));
     context! {
         key => o.key,
         when => when_there(o.start, &e.time_zone),
-        day => local.format("%-d").to_string(),
-        month => local.format("%b").to_string(),
+        day, month,
         title => o.title, going, guests, seats_left,
     }
 }

@@ -46,6 +46,17 @@ pub fn use_clock(clock: Clock) {
     let _ = CLOCK.try_with(|c| c.set(clock));
 }
 
+/// `f`'s times written on `clock` ('24' or '12', as stored): for text composed for another
+/// member (a notification, a reminder) or outside any request.
+pub fn on_clock<R>(clock: &str, f: impl FnOnce() -> R) -> R {
+    CLOCK.sync_scope(Cell::new(Clock::parse(clock)), f)
+}
+
+/// As [`on_clock`], for text composed by a future (a digest reads as it writes).
+pub async fn on_clock_async<F: std::future::Future>(clock: &str, f: F) -> F::Output {
+    CLOCK.scope(Cell::new(Clock::parse(clock)), f).await
+}
+
 /// A time of day on the request's clock: "18:00", or "6:00 pm" on the 12-hour clock.
 pub fn time<T: Timelike>(t: &T) -> String {
     match CLOCK.try_with(Cell::get).unwrap_or_default() {
@@ -74,6 +85,12 @@ pub fn day(t: DateTime<Utc>, zone: Tz) -> String {
 /// An instant on the clock of `zone`: "Sun 6 Dec, 14:00".
 pub fn day_time(t: DateTime<Utc>, zone: Tz) -> String {
     format!("{}, {}", day(t, zone), time(&t.with_timezone(&zone)))
+}
+
+/// A date badge's day of the month and month for an instant in `zone`: ("6", "Dec").
+pub fn badge(t: DateTime<Utc>, zone: Tz) -> (String, String) {
+    let local = t.with_timezone(&zone);
+    (local.format("%-d").to_string(), local.format("%b").to_string())
 }
 
 /// A day stored as ISO text ("2027-03-31"), for people: "Wed 31 Mar 2027"; other text is kept.

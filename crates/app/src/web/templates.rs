@@ -29,6 +29,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "base.html" => "templates/base.html",
         "forms.html" => "templates/forms.html",
         "people.html" => "templates/people.html",
+        "cards.html" => "templates/cards.html",
         "photo.html" => "../photos/templates/photo.html",
         "cover.html" => "../photos/templates/cover.html",
         "error.html" => "templates/error.html",

@@ -278,3 +278,44 @@ async fn a_cover_shows_on_the_event_its_cards_and_its_link_preview() {
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(visitor.get(app.url(&cover)).send().await.expect("get").status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn faces_show_on_every_list_of_dates_the_group_page_and_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Ana").await;
+    let ben = app.member("Ben Costa").await;
+    let group = crate::groups::group(&app, &host, "Lisbon Makers", "open").await;
+    crate::groups::join_by_link(&app, &host, &group, &ben).await;
+    let start = (Utc::now() + TimeDelta::days(2)).format("%Y-%m-%dT18:00").to_string();
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "meeting", "title": "Makers evening", "time_zone": "Europe/Lisbon",
+                "starts_at_local": start, "virtual": {}, "visibility": "group", "group_id": group}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_str().expect("id").to_owned();
+    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let (s, _) = app
+        .put_json(
+            &format!("/api/v1/events/{id}/rsvp"),
+            &ben.token,
+            &json!({"occurrence_start": at, "status": "going"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let b = signed_in(&app, &ben).await;
+    let faces = |html: &str| {
+        let card = &html[html.find("Makers evening").expect("the card")..];
+        let card = &card[..card.find("</li>").expect("its end")];
+        card.contains(">A<") && card.contains(">BC<") && card.contains("2 going")
+    };
+    let page = b.get(&format!("/groups/{group}")).await.body;
+    assert!(faces(&page), "the group's coming dates: {page}");
+    assert!(page.contains("class=\"date-badge\""), "{page}");
+    let dashboard = b.get("/dashboard").await.body;
+    assert!(faces(&dashboard), "the member's next two weeks: {dashboard}");
+    assert!(dashboard.contains("you're going"), "{dashboard}");
+}

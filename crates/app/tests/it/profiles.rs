@@ -335,4 +335,20 @@ async fn times_are_written_on_the_members_clock_and_their_zone_is_said_once() {
     assert_eq!(error_fields(&body), vec!["clock"]);
     let (s, me) = app.patch_json("/api/v1/me", &ben.token, &json!({"clock": "12"})).await;
     assert_eq!((s, me["clock"].as_str()), (StatusCode::OK, Some("12")), "{me}");
+
+    // Mail is written on its reader's clock too, whoever's request or job sends it.
+    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let (s, _) = app
+        .put_json(
+            &format!("/api/v1{page}/rsvp"),
+            &ben.token,
+            &json!({"occurrence_start": at, "status": "going"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let start = chrono::DateTime::parse_from_rfc3339(&at).expect("rfc 3339").with_timezone(&chrono::Utc);
+    let sent = app::events::reminders::send_due(&app.state, start - chrono::TimeDelta::minutes(59)).await;
+    assert_eq!(sent.expect("run"), 1);
+    let mail = app.mail_with(&["Reminder: Evening focus", &format!("To: {}", ben.email)]).await;
+    assert!(mail.contains("starts at 6:30 pm, in 59 minutes") && !mail.contains("18:30"), "{mail}");
 }
