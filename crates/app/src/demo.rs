@@ -1,6 +1,7 @@
 //! A believable demo community: a few hundred solo professionals across trades, cities and time
-//! zones, with skills, needs and availability, partnerships, groups (`demo_groups`), goals
-//! (`demo_goals`), venues (`demo_venues`) and give and take (`demo_referrals`). Deterministic,
+//! zones, with skills, needs and availability, partnerships, venues (`demo_venues`), groups
+//! (`demo_groups`), weekly sessions and focus bookings (`demo_sessions`), goals (`demo_goals`)
+//! and give and take (`demo_referrals`). Deterministic,
 //! and idempotent: members are keyed by email, so running it again adds nothing.
 
 use domain::geo::{fold, Gazetteer};
@@ -361,13 +362,15 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
             ids.push(u.id);
         }
     }
-    crate::demo_groups::load(db, &ids).await?;
     if let Some(first) = ids.first() {
+        // Venues first: weekly sessions meet at them.
+        crate::demo_venues::load(db, first).await?;
+        crate::demo_groups::load(db, &ids).await?;
+        crate::demo_sessions::load(db, &ids).await?;
         let board =
             db.groups_of(first).await?.into_iter().find(|g| g.group.name == crate::demo_groups::BOARD_GROUP);
         let board = board.map(|g| g.group.id);
         crate::demo_goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
-        crate::demo_venues::load(db, first).await?;
         crate::demo_referrals::load(db, &ids).await?;
     }
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");

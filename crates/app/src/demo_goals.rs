@@ -1,5 +1,5 @@
 //! The demo community's goals: the first member and her accountability partner each have a goal
-//! with a few weeks of check-ins, and the WordPress group's weekly board has last week's focus
+//! with a few weeks of check-ins, and the WordPress group's weekly board has four weeks of focus
 //! (reported) and this week's. Added once: skipped when the first demo member has any goal.
 
 use chrono::{TimeDelta, Utc};
@@ -22,6 +22,15 @@ const BOARD: [(usize, &str, &str, &str); 4] = [
     (2, "Redesign the bakery's menu page", "partly", "Finish the bakery's menu page"),
     (3, "Write the accessibility checklist", "not", "Write the accessibility checklist, for real"),
     (4, "Price the maintenance plans", "done", "Launch the maintenance plans"),
+];
+
+/// Earlier weeks' focus on the board, and how each went.
+const OLDER: [(&str, &str); 5] = [
+    ("Invoice every open project", "done"),
+    ("Call three past clients", "partly"),
+    ("Ship the plugin update", "done"),
+    ("Write the onboarding guide", "not"),
+    ("Move the site to the new host", "done"),
 ];
 
 /// Adds the demo goals and board once. `ids` are the demo members' ids in order; `board_group`
@@ -63,8 +72,16 @@ pub async fn load(
     if let Some(group) = board_group {
         let this = WeekKey::of(now, zone);
         let stamp = now.timestamp_millis();
-        for (member, last_focus, outcome, focus) in BOARD {
+        for (n, (member, last_focus, outcome, focus)) in BOARD.into_iter().enumerate() {
             let Some(user) = ids.get(member) else { continue };
+            // The three weeks before last, as they went.
+            let mut week = this.prev();
+            for back in 1..4 {
+                week = week.prev();
+                let (older, how) = OLDER[(n + back) % OLDER.len()];
+                db.set_focus(group, user, &week.to_string(), older, stamp).await?;
+                db.report_focus(group, user, &week.to_string(), how, stamp).await?;
+            }
             db.set_focus(group, user, &this.prev().to_string(), last_focus, stamp).await?;
             db.report_focus(group, user, &this.prev().to_string(), outcome, stamp).await?;
             db.set_focus(group, user, &this.to_string(), focus, stamp).await?;

@@ -1,15 +1,13 @@
 //! The demo community's groups: a WordPress meetup, a writers' circle, a referral chapter that
 //! takes requests, an invite-only mastermind and more, with weekly meetings and a discussion of
-//! every kind of post. The meetings began eight weeks ago, and their members kept most of those
-//! dates, so reliability badges say something. Added once: skipped when the first demo member is
-//! in any group.
+//! every kind of post. Their weekly meetings (`demo_sessions`) meet at venues from the directory
+//! or online, and began weeks ago, so reliability badges say something. Added once: skipped when
+//! the first demo member is in any group.
 
-use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use store::groups::GroupFields;
-use store::rsvps::Answer;
 use store::Db;
 
-use crate::events::input::{apply, EventInput};
+use crate::demo_sessions::{Place, Weekly};
 
 /// The group whose weekly board the demo fills (see `demo_goals`).
 pub const BOARD_GROUP: &str = "WordPress Freelancers Lisbon";
@@ -24,8 +22,8 @@ struct DemoGroup {
     visibility: &'static str,
     organiser: usize,
     members: std::ops::Range<usize>,
-    /// A weekly meeting: title, weekday offset from Monday, hour, members only.
-    meeting: (&'static str, i64, u32, bool),
+    /// A weekly meeting: title, weekday offset from Monday, hour, members only, where.
+    meeting: (&'static str, i64, u32, bool, Place),
 }
 
 const GROUPS: [DemoGroup; 6] = [
@@ -38,7 +36,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "open",
         organiser: 0,
         members: 1..18,
-        meeting: ("Wednesday coworking at the library", 2, 18, false),
+        meeting: ("Wednesday coworking at the library", 2, 18, false, Place::Venues(&["Biblioteca Camões"])),
     },
     DemoGroup {
         name: "Quiet Writers' Circle",
@@ -49,7 +47,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "open",
         organiser: 7,
         members: 0..40,
-        meeting: ("Writing sprint", 1, 9, false),
+        meeting: ("Writing sprint", 1, 9, false, Place::Online),
     },
     DemoGroup {
         name: "Porto Referral Chapter",
@@ -60,7 +58,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "request",
         organiser: 11,
         members: 20..34,
-        meeting: ("Chapter breakfast", 4, 8, true),
+        meeting: ("Chapter breakfast", 4, 8, true, Place::Venues(&["Café Ceuta"])),
     },
     DemoGroup {
         name: "Solo Bookkeepers Online",
@@ -71,7 +69,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "open",
         organiser: 30,
         members: 40..60,
-        meeting: ("Monday accountability check-in", 0, 12, false),
+        meeting: ("Monday accountability check-in", 0, 12, false, Place::Online),
     },
     DemoGroup {
         name: "Mastermind Six",
@@ -82,7 +80,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "invite",
         organiser: 0,
         members: 1..6,
-        meeting: ("Mastermind call", 3, 17, true),
+        meeting: ("Mastermind call", 3, 17, true, Place::Online),
     },
     DemoGroup {
         name: "Berlin Coworking Mornings",
@@ -93,7 +91,7 @@ const GROUPS: [DemoGroup; 6] = [
         visibility: "open",
         organiser: 60,
         members: 61..80,
-        meeting: ("Coworking morning", 2, 9, false),
+        meeting: ("Coworking morning", 2, 9, false, Place::Venues(&["St. Oberholz", "Stadtbibliothek Mitte"])),
     },
 ];
 
@@ -188,14 +186,19 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
         if let Some(m) = ids.get(g.members.start) {
             db.set_role(&id, m, "moderator").await?;
         }
-        let event = meeting(db, g, &id, organiser, city.map(|c| c.label())).await?;
+        let (title, weekday, hour, members_only, place) = g.meeting;
+        let visibility = if members_only || g.visibility == "invite" { "group" } else { "public" };
+        let weekly = Weekly { title, weekday, hour, zone: g.zone, visibility, group: Some(&id), place };
+        let event = crate::demo_sessions::weekly(db, &weekly, organiser).await?;
         // Open and by-request groups, and their public meetings, are shown to visitors.
         if g.visibility != "invite" {
             db.set_group_shown(&id, true).await?;
+        }
+        if visibility == "public" {
             db.set_event_shown(&event, true).await?;
         }
         let members: Vec<String> = g.members.clone().map(|i| ids[i % ids.len()].clone()).collect();
-        history(db, &event, &members).await?;
+        crate::demo_sessions::history(db, &event, &members).await?;
         group_ids.push(id);
     }
     // The first member waits for an answer from the referral chapter, and follows the writers.
@@ -210,88 +213,6 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             let words = "Been there. Happy to share what worked for me — shall we talk at the next session?";
             let reply = db.create_reply(&post, helper, words, at + 600_000).await?;
             db.set_helped(&reply, &post, &ids[*author], true, at + 900_000).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Weeks of meetings that have happened already.
-const PAST_WEEKS: i64 = 8;
-
-/// The group's weekly meeting, begun [`PAST_WEEKS`] ago; returns its id.
-async fn meeting(
-    db: &Db,
-    g: &DemoGroup,
-    group: &str,
-    host: &str,
-    city: Option<String>,
-) -> anyhow::Result<String> {
-    let (title, weekday, hour, members_only) = g.meeting;
-    let today = Utc::now().date_naive();
-    let monday = today - TimeDelta::days(i64::from(today.weekday().num_days_from_monday()) + 7 * PAST_WEEKS);
-    let day = monday + TimeDelta::days(weekday);
-    let mut input: EventInput = serde_json::from_value(serde_json::json!({
-        "kind": "meeting", "title": title, "starts_at_local": format!("{day}T{hour:02}:00"),
-        "time_zone": g.zone, "preset": "weekly", "capacity": 20,
-        "visibility": if members_only || g.visibility == "invite" { "group" } else { "public" },
-        "group_id": group,
-    }))?;
-    match city {
-        Some(city) => {
-            input.place = Some(crate::events::input::PlaceInput {
-                name: "Biblioteca / café (varies)".into(),
-                city,
-                venue_id: None,
-            })
-        }
-        None => input.is_virtual = Some(crate::events::input::VirtualInput::default()),
-    }
-    let fields =
-        crate::events::series::with_bounds(apply(&input, None).map_err(|e| anyhow::anyhow!("{e:?}"))?)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    Ok(db.create_event(host, &fields, crate::web::now_ms()).await?)
-}
-
-/// The meeting's past dates, as they went: up to twelve of its members answered going to each
-/// (each skips one week in four), most came, a few cancelled on the day or did not turn up.
-async fn history(db: &Db, event: &str, members: &[String]) -> anyhow::Result<()> {
-    let e = db.event(event).await?.ok_or_else(|| anyhow::anyhow!("the meeting just made"))?;
-    let first = DateTime::<Utc>::from_timestamp_millis(e.first_start_at).unwrap_or_default();
-    let past = crate::events::series::expand(&e, &[], first, Utc::now() - TimeDelta::hours(3));
-    const DAY: i64 = 86_400_000;
-    for (k, occ) in past.iter().enumerate() {
-        for (j, m) in members.iter().take(12).enumerate() {
-            if (j + k) % 4 == 3 {
-                continue;
-            }
-            db.answer(event, occ.key, m, Answer::Going, None, e.capacity, false, occ.key - 2 * DAY).await?;
-            if (j * 5 + k) % 41 == 7 {
-                db.answer(event, occ.key, m, Answer::Declined, None, e.capacity, true, occ.key - DAY / 8)
-                    .await?;
-            } else if (j * 7 + k) % 47 == 5 {
-                db.mark_attendance(event, occ.key, m, false, occ.key + DAY / 12).await?;
-            }
-        }
-    }
-    // The next two dates already have people going, a few with their goal for it.
-    const GOALS: [&str; 4] =
-        ["Send the Q1 invoices", "Finish the client proposal", "Draft two blog posts", "Update my portfolio"];
-    let now = Utc::now();
-    let coming = crate::events::series::expand(&e, &[], now, now + TimeDelta::days(15));
-    for (k, occ) in coming.iter().take(2).enumerate() {
-        for (j, m) in members.iter().take(7 - 3 * k).enumerate() {
-            let goal = (j % 2 == 0).then(|| GOALS[(j / 2 + k) % GOALS.len()]);
-            db.answer(
-                event,
-                occ.key,
-                m,
-                Answer::Going,
-                goal,
-                e.capacity,
-                false,
-                now.timestamp_millis() - DAY,
-            )
-            .await?;
         }
     }
     Ok(())

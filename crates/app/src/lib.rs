@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_goals;
 pub mod demo_groups;
 pub mod demo_referrals;
+pub mod demo_sessions;
 pub mod demo_venues;
 pub mod error;
 pub mod events;

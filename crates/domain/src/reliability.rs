@@ -48,6 +48,21 @@ impl Badge {
             Badge::Unreliable => "unreliable",
         }
     }
+
+    /// The badge as a name says it, `as_str` read back.
+    pub fn parse(s: &str) -> Option<Badge> {
+        [Badge::New, Badge::Reliable, Badge::Mostly, Badge::Unreliable].into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// The badge in words, for its chip: "Mostly reliable".
+    pub fn label(self) -> &'static str {
+        match self {
+            Badge::New => "New",
+            Badge::Reliable => "Reliable",
+            Badge::Mostly => "Mostly reliable",
+            Badge::Unreliable => "Often misses sessions",
+        }
+    }
 }
 
 impl Record {
@@ -106,6 +121,15 @@ impl Record {
 mod tests {
     use super::Outcome::*;
     use super::*;
+
+    #[test]
+    fn a_badge_reads_back_and_says_itself_in_words() {
+        for b in [Badge::New, Badge::Reliable, Badge::Mostly, Badge::Unreliable] {
+            assert_eq!(Badge::parse(b.as_str()), Some(b));
+        }
+        assert_eq!(Badge::parse("great"), None);
+        assert_eq!(Badge::Mostly.label(), "Mostly reliable");
+    }
 
     #[test]
     fn only_the_last_twenty_count() {

@@ -25,6 +25,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("days_in", |s: String| super::dates::iso_days_in(&s));
     env.add_filter("initials", |s: String| initials(&s));
     env.add_filter("hue", |s: String| hue(&s));
+    env.add_filter("badge_label", |s: String| {
+        domain::reliability::Badge::parse(&s).map_or("", domain::reliability::Badge::label)
+    });
     embed!(env,
         "base.html" => "templates/base.html",
         "forms.html" => "templates/forms.html",

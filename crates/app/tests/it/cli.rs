@@ -134,10 +134,41 @@ async fn demo_fills_a_believable_community_once() {
     .fetch_one(db.read())
     .await
     .expect("db");
-    assert_eq!((checkins, entries), (8, 4));
+    assert_eq!((checkins, entries), (8, 16));
     let (venues,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM venues").fetch_one(db.read()).await.expect("db");
     assert_eq!(venues, 8, "venues in three cities, once");
+    // Weekly sessions meet at venues from the directory (one taking two in turn), shown to
+    // visitors; past dates had goals, most of them done.
+    let (at_venues, rotating, shown): (i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM events e JOIN venues v ON v.id = e.venue_id \
+                 WHERE e.rrule <> '' AND e.place_name = v.name), \
+                (SELECT COUNT(*) FROM events WHERE venue_rotation LIKE '%,%'), \
+                (SELECT COUNT(*) FROM events WHERE show_to_visitors = 1 AND rrule <> '')",
+    )
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert_eq!((at_venues, rotating, shown), (5, 1, 6));
+    let (stated, done): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(goal_done), 0) FROM rsvps WHERE goal <> '' AND occurrence_start < $1",
+    )
+    .bind(chrono::Utc::now().timestamp_millis())
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert!(stated >= 100 && done * 2 > stated && done < stated, "{done} of {stated}");
+    // The focus board has slots booked by several members, Ana's favourite among them, once.
+    let (bookings, bookers, favourite): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT user_id), \
+                (SELECT COUNT(*) FROM bookings b JOIN favourites f ON f.favourite_id = b.user_id \
+                 WHERE f.user_id = $1) FROM bookings",
+    )
+    .bind(&ana.id)
+    .fetch_one(db.read())
+    .await
+    .expect("db");
+    assert!(bookings >= 20 && bookers >= 10 && favourite >= 1, "{bookings} {bookers} {favourite}");
     // Give and take around Ana: slips at every stage, help both ways, contacts with one overdue.
     let (slips, won, help, contacts): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM referrals), (SELECT COUNT(*) FROM referrals WHERE status = 'won'), \

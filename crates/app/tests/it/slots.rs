@@ -234,6 +234,11 @@ async fn bookings_are_checked_and_unreliable_members_hold_one() {
     let bea_item =
         body["items"].as_array().expect("items").iter().find(|i| i["member"]["display_name"] == "Bea");
     assert_eq!(bea_item.expect("Bea suggested")["member"]["badge"], "unreliable");
+    // Her own page says it in words, with her record.
+    let web = app.browser().await;
+    web.login(&bea.email, crate::support::PASSWORD).await;
+    let page = web.get("/bookings").await.body;
+    assert!(page.contains(">Often misses sessions</span> You kept 1 of the last 4 sessions."), "{page}");
     // Who takes bookings from no one cannot book.
     app.put_json("/api/v1/me/bookable-by", &ana.token, &json!({"value": "nobody"})).await;
     let later =
