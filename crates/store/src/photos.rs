@@ -33,44 +33,22 @@ pub struct PhotoFile {
     pub bytes: Vec<u8>,
 }
 
+/// What points at a picture: a member (their photo) or an event (its cover).
+#[derive(Debug, Clone, Copy)]
+enum Holder<'a> {
+    Member(&'a str),
+    Event(&'a str),
+}
+
 impl Db {
     /// Makes `photo` the member's photo; the photo it replaces is deleted.
     pub async fn set_member_photo(&self, user_id: &str, photo: &NewPhoto, now: i64) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let old: Option<(Option<String>,)> = sqlx::query_as("SELECT photo_id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        insert(&mut tx, user_id, AVATAR, None, photo, now).await?;
-        sqlx::query("UPDATE users SET photo_id = $2, updated_at = $3 WHERE id = $1")
-            .bind(user_id)
-            .bind(&photo.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        if let Some((Some(old),)) = old.filter(|(o,)| o.as_deref() != Some(photo.id.as_str())) {
-            sqlx::query("DELETE FROM photos WHERE id = $1").bind(old).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.repoint(Holder::Member(user_id), Some((photo, user_id)), now).await.map(drop)
     }
 
     /// Removes the member's photo (by them or by an admin). False when there was none.
     pub async fn remove_member_photo(&self, user_id: &str, now: i64) -> Result<bool> {
-        let mut tx = self.begin().await?;
-        let old: Option<(Option<String>,)> = sqlx::query_as("SELECT photo_id FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((Some(old),)) = old else { return Ok(false) };
-        sqlx::query("UPDATE users SET photo_id = NULL, updated_at = $2 WHERE id = $1")
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM photos WHERE id = $1").bind(old).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(true)
+        self.repoint(Holder::Member(user_id), None, now).await
     }
 
     /// Who may see the member's photo: everyone | groups | partners.
@@ -92,39 +70,45 @@ impl Db {
         photo: &NewPhoto,
         now: i64,
     ) -> Result<()> {
-        let mut tx = self.begin().await?;
-        let old: Option<(Option<String>,)> = sqlx::query_as("SELECT cover_id FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        insert(&mut tx, owner_id, COVER, Some(event_id), photo, now).await?;
-        sqlx::query("UPDATE events SET cover_id = $2, updated_at = $3 WHERE id = $1")
-            .bind(event_id)
-            .bind(&photo.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        if let Some((Some(old),)) = old.filter(|(o,)| o.as_deref() != Some(photo.id.as_str())) {
-            sqlx::query("DELETE FROM photos WHERE id = $1").bind(old).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        self.repoint(Holder::Event(event_id), Some((photo, owner_id)), now).await.map(drop)
     }
 
     /// Removes the event's cover. False when it had none.
     pub async fn remove_event_cover(&self, event_id: &str, now: i64) -> Result<bool> {
+        self.repoint(Holder::Event(event_id), None, now).await
+    }
+
+    /// Points `holder` at `new` (a picture and who uploaded it, stored first) or at nothing, and
+    /// deletes the picture it pointed at before, in one transaction. False when it pointed at
+    /// nothing and is to point at nothing.
+    async fn repoint(&self, holder: Holder<'_>, new: Option<(&NewPhoto, &str)>, now: i64) -> Result<bool> {
+        let (table, column, id, kind, event) = match holder {
+            Holder::Member(user) => ("users", "photo_id", user, AVATAR, None),
+            Holder::Event(event) => ("events", "cover_id", event, COVER, Some(event)),
+        };
         let mut tx = self.begin().await?;
-        let old: Option<(Option<String>,)> = sqlx::query_as("SELECT cover_id FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some((Some(old),)) = old else { return Ok(false) };
-        sqlx::query("UPDATE events SET cover_id = NULL, updated_at = $2 WHERE id = $1")
-            .bind(event_id)
+        let old: Option<(Option<String>,)> =
+            sqlx::query_as(&format!("SELECT {column} FROM {table} WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let old = old.and_then(|(o,)| o);
+        let new_id = new.map(|(photo, _)| photo.id.as_str());
+        if old.is_none() && new_id.is_none() {
+            return Ok(false);
+        }
+        if let Some((photo, owner)) = new {
+            insert(&mut tx, owner, kind, event, photo, now).await?;
+        }
+        sqlx::query(&format!("UPDATE {table} SET {column} = $2, updated_at = $3 WHERE id = $1"))
+            .bind(id)
+            .bind(new_id)
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM photos WHERE id = $1").bind(old).execute(&mut *tx).await?;
+        if let Some(old) = old.filter(|o| Some(o.as_str()) != new_id) {
+            sqlx::query("DELETE FROM photos WHERE id = $1").bind(old).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }
