@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use chrono::Utc;
-use domain::venues::{noise_words, Attributes, OUTLETS};
+use domain::venues::{noise_words, Attributes, KINDS, OUTLETS};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
 use store::users::User;
@@ -27,6 +27,8 @@ pub struct VenueView {
     pub name: String,
     /// cafe | library | coworking | other
     pub kind: String,
+    /// The kind in words: "Café".
+    pub kind_label: String,
     pub address: String,
     pub city: String,
     pub lat: f64,
@@ -39,6 +41,8 @@ pub struct VenueView {
     pub wifi: bool,
     /// none | some | plenty
     pub outlets: String,
+    /// Outlets in words: "a few".
+    pub outlets_label: String,
     /// 1 cheap – 4 dear.
     pub price: i64,
     /// The price as "€" to "€€€€".
@@ -66,6 +70,7 @@ impl VenueView {
             id: v.id.clone(),
             name: v.name.clone(),
             kind: v.kind.clone(),
+            kind_label: KINDS.iter().find(|(k, _)| *k == v.kind).map_or("Other", |(_, l)| l).to_owned(),
             address: v.address.clone(),
             city: v.city_label.clone(),
             lat: v.lat,
@@ -75,6 +80,7 @@ impl VenueView {
             noise_words: noise_words(a.noise).to_owned(),
             wifi: a.wifi,
             outlets: OUTLETS[usize::from(a.outlets.min(2))].0.to_owned(),
+            outlets_label: OUTLETS[usize::from(a.outlets.min(2))].1.to_lowercase(),
             price: v.price,
             price_label: "€".repeat(v.price.clamp(1, 4) as usize),
             hours: v.hours.clone(),

@@ -236,6 +236,7 @@ async fn render_show(
     // Upcoming public events here, soonest first.
     let (from, to) = (Utc::now(), Utc::now() + TimeDelta::days(90));
     let mut upcoming = Vec::new();
+    let zone = me.timezone.parse().unwrap_or(chrono_tz::UTC);
     for e in state.db.events_at_venue(&v.id).await? {
         if e.visibility != "public" || !crate::groups::may_open_event(state, me, &e).await? {
             continue;
@@ -244,18 +245,45 @@ async fn render_show(
         for o in crate::events::series::expand(&e, &overrides, from, to).into_iter().filter(|o| !o.cancelled)
         {
             if super::venue_of_occurrence(state, &e, o.key).await?.as_deref() == Some(v.id.as_str()) {
-                upcoming.push((o.start, context! { event_id => e.id, key => o.key, title => o.title, when => crate::events::view::when(o.start, &me.timezone, &e.time_zone) }));
+                let (day, month) = crate::web::dates::badge(o.start, zone);
+                upcoming.push(VenueDate {
+                    event_id: e.id.clone(),
+                    host_id: e.host_id.clone(),
+                    key: o.key,
+                    when: crate::events::view::when(o.start, &me.timezone, &e.time_zone),
+                    title: o.title,
+                    day,
+                    month,
+                    start: o.start,
+                });
             }
         }
     }
-    upcoming.sort_by_key(|(t, _)| *t);
-    let upcoming: Vec<_> = upcoming.into_iter().take(10).map(|(_, c)| c).collect();
+    upcoming.sort_by_key(|d| d.start);
+    upcoming.truncate(5);
+    let upcoming =
+        crate::photos::with_faces(state, me, &upcoming, |d| (&d.event_id, &d.host_id, d.key)).await?;
     let near_home = state.db.near_home_of(&me.id).await?.iter().any(|(id, _)| *id == v.id);
     let ctx = context! {
         venue, reviews, edits, reviewable, upcoming, outlets => OUTLETS, near_home,
         may_merge => super::may_merge(state, me).await?, ..extra
     };
     Ok((status, page("venue.html", Some(me), csrf, ctx)?).into_response())
+}
+
+/// A coming date of an event at the venue.
+#[derive(Debug, Serialize)]
+struct VenueDate {
+    event_id: String,
+    #[serde(skip)]
+    host_id: String,
+    key: i64,
+    title: String,
+    when: String,
+    day: String,
+    month: String,
+    #[serde(skip)]
+    start: chrono::DateTime<Utc>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

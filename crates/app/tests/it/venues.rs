@@ -240,7 +240,14 @@ async fn a_series_takes_its_venues_in_turn() {
     }
     assert_eq!(names, [false, true, false], "first, second, first again");
     let (_, at_b) = app.get_json(&format!("/api/v1/venues/{b}"), Some(&host.token)).await;
-    assert_eq!(at_b["name"], "Second Café");
+    assert_eq!((at_b["name"].as_str(), at_b["kind_label"].as_str()), (Some("Second Café"), Some("Café")));
+    // The venue's page lists only the dates whose turn it is, as cards, the kind in words.
+    let page = bw.get(&format!("/venues/{b}")).await.body;
+    assert!(page.contains("<p class=\"meta\">Café · "), "{page}");
+    let soon = &page[page.find("Coming up here").expect("the list")..];
+    let soon = &soon[..soon.find("</ul>").expect("its end")];
+    assert!(soon.contains("Weekly rotation") && soon.contains("<span class=\"day\">13</span>"), "{soon}");
+    assert!(!soon.contains("<span class=\"day\">6</span>"), "the 6th is at the first café: {soon}");
 }
 
 #[tokio::test]
