@@ -151,7 +151,8 @@ async fn demo_fills_a_believable_community_once() {
     .expect("db");
     assert_eq!((at_venues, rotating, shown), (5, 1, 6));
     let (stated, done): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(goal_done), 0) FROM rsvps WHERE goal <> '' AND occurrence_start < $1",
+        "SELECT (SELECT COUNT(*) FROM rsvps WHERE goal <> '' AND occurrence_start < $1), \
+                (SELECT COUNT(*) FROM rsvps WHERE goal <> '' AND occurrence_start < $1 AND goal_done = 1)",
     )
     .bind(chrono::Utc::now().timestamp_millis())
     .fetch_one(db.read())
