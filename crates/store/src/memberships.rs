@@ -19,6 +19,18 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if r.rows_affected() > 0 {
+            // Joining follows the group's events; the member may stop following.
+            sqlx::query(
+                "INSERT INTO group_follows (group_id, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (group_id, user_id) DO NOTHING",
+            )
+            .bind(group)
+            .bind(user)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("DELETE FROM group_requests WHERE group_id = $1 AND user_id = $2")
             .bind(group)
             .bind(user)

@@ -195,14 +195,25 @@ pub async fn check_new_event(
     Ok(())
 }
 
-/// Tells the group's followers (who may see it) of a new event, in the app and by email.
+/// Tells the group's followers (who may see it), and its organisers and moderators, of a new
+/// event by someone else, in the app and by email.
 pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError> {
     let Some(group_id) = &e.group_id else { return Ok(()) };
     let Some(group) = state.db.group(group_id).await? else { return Ok(()) };
     let members_only = group.visibility == "invite" || e.visibility == "group";
     let link = format!("/events/{}", e.id);
     let subject = format!("New in {}: {}", group.name, e.title);
-    for (u, is_member) in state.db.followers(group_id).await? {
+    // (member, in the group, follows it)
+    let mut told: Vec<(User, bool, bool)> =
+        state.db.followers(group_id).await?.into_iter().map(|(u, m)| (u, m, true)).collect();
+    for m in state.db.group_members(group_id).await? {
+        if m.role != "member" && !told.iter().any(|(u, _, _)| u.id == m.user_id) {
+            if let Some(u) = state.db.user(&m.user_id).await?.filter(|u| u.suspended_at.is_none()) {
+                told.push((u, true, false));
+            }
+        }
+    }
+    for (u, is_member, follows) in told {
         if u.id == e.host_id || (members_only && !is_member) {
             continue;
         }
@@ -211,12 +222,17 @@ pub async fn tell_followers(state: &AppState, e: &Event) -> Result<(), AppError>
         }
         let body = format!(
             "Hello {},\n\n{} has a new event: \"{}\" — {}.\n\n{}{link}\n\n\
-             You get this because you follow the group. Stop following it on the group's page.\n",
+             {}\n",
             u.display_name,
             group.name,
             e.title,
             crate::events::series::summary(e),
             state.config.public_url(),
+            if follows {
+                "You get this because you follow the group. Stop following it on the group's page."
+            } else {
+                "You get this because you help run the group."
+            },
         );
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
         crate::notifications::send(state, &u.id, Kind::GroupEvent, &subject, &link, Some(mail)).await?;

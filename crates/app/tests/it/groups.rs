@@ -476,6 +476,43 @@ async fn followers_hear_of_new_events_and_the_group_calendar_feeds_them() {
 }
 
 #[tokio::test]
+async fn joining_follows_the_groups_events_and_organisers_hear_of_events_by_others() {
+    let app = TestApp::spawn().await;
+    let org = app.member("Olga").await;
+    let mia = app.member("Mia").await;
+    let ned = app.member("Ned").await;
+    let id = group(&app, &org, "Lisbon Makers", "open").await;
+    for m in [&mia, &ned] {
+        let (s, body) =
+            app.post_json(&format!("/api/v1/groups/{id}/membership"), Some(&m.token), &json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+    // Ned would rather not hear: he stops following, and stays a member.
+    let (s, _) = app.delete_json(&format!("/api/v1/groups/{id}/follow"), &ned.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, body) = app
+        .post_json("/api/v1/events", Some(&mia.token), &weekly_meeting(&id, "Soldering night", "group"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let heard = |who: &Member| {
+        let token = who.token.clone();
+        let app = &app;
+        async move {
+            let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&token)).await;
+            notes.to_string().contains("New in Lisbon Makers: Soldering night")
+        }
+    };
+    assert!(heard(&org).await, "the organiser hears of an event by someone else");
+    assert!(!heard(&mia).await, "not the host");
+    assert!(!heard(&ned).await, "he stopped following");
+    let mail = app.mail_with(&["Soldering night", &format!("To: {}", org.email)]).await;
+    assert!(mail.contains("because you help run the group"), "{mail}");
+    let b = app.browser().await;
+    b.login(&mia.email, PASSWORD).await;
+    assert!(b.get(&format!("/groups/{id}")).await.body.contains("Stop following"), "joining followed");
+}
+
+#[tokio::test]
 async fn group_mates_see_fields_kept_for_my_groups() {
     let app = TestApp::spawn().await;
     let ana = app.member_with("Ana", json!({"trade": "Bookkeeper", "visibility": {"trade": "groups"}})).await;
