@@ -37,6 +37,8 @@ pub struct Event {
     pub venue_rotation: String,
     /// Its cover picture (`store::photos`), if the host uploaded one.
     pub cover_id: Option<String>,
+    /// How many times its dates or details changed (its calendar entries' `SEQUENCE`).
+    pub sequence: i64,
 }
 
 /// Events by first start, then id.
@@ -72,13 +74,14 @@ pub(crate) const EVENT_FIELDS: &[&str] = &[
     "venue_id",
     "venue_rotation",
     "cover_id",
+    "sequence",
 ];
 
 /// [`EVENT_FIELDS`] as a select list over `events e`.
 pub(crate) const EVENT_COLS: &str = "e.id, e.host_id, e.group_id, e.kind, e.title, e.description, e.is_virtual, \
     e.place_name, e.city_id, e.city_label, e.video_url, e.start_local, e.time_zone, e.duration_minutes, \
     e.rrule, e.exdates, e.first_start_at, e.last_end_at, e.capacity, e.visibility, e.created_at, e.updated_at, \
-    e.venue_id, e.venue_rotation, e.cover_id";
+    e.venue_id, e.venue_rotation, e.cover_id, e.sequence";
 
 /// Every stored field of an event except its id, host and timestamps.
 #[derive(Debug, Clone, PartialEq)]
@@ -154,7 +157,8 @@ impl Db {
             "UPDATE events SET kind = $2, title = $3, description = $4, is_virtual = $5, place_name = $6, \
              city_id = $7, city_label = $8, video_url = $9, start_local = $10, time_zone = $11, \
              duration_minutes = $12, rrule = $13, exdates = $14, first_start_at = $15, last_end_at = $16, \
-             capacity = $17, visibility = $18, updated_at = $19, venue_id = $20, venue_rotation = $21 WHERE id = $1",
+             capacity = $17, visibility = $18, updated_at = $19, venue_id = $20, venue_rotation = $21, \
+             sequence = sequence + 1 WHERE id = $1",
         )
         .bind(id)
         .bind(&f.kind)
@@ -265,6 +269,11 @@ impl Db {
 
     /// Stores (or replaces) the override of one occurrence.
     pub async fn set_override(&self, event_id: &str, o: &Override) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("UPDATE events SET sequence = sequence + 1 WHERE id = $1")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO occurrence_overrides (event_id, occurrence_start, cancelled, start_local, \
              duration_minutes, title) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -278,8 +287,9 @@ impl Db {
         .bind(&o.start_local)
         .bind(o.duration_minutes)
         .bind(&o.title)
-        .execute(self.write())
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -290,6 +290,19 @@ impl Db {
         Ok(rows.into_iter().map(|(u,)| u).collect())
     }
 
+    /// Who is going, may go or waits for a seat at an occurrence at or after `from`: (member,
+    /// occurrence key), by member and key.
+    pub async fn answers_from(&self, event_id: &str, from: i64) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT user_id, occurrence_start FROM rsvps WHERE event_id = $1 AND occurrence_start >= $2 \
+             AND status IN ('going', 'maybe', 'waitlisted') ORDER BY user_id, occurrence_start",
+        )
+        .bind(event_id)
+        .bind(from)
+        .fetch_all(self.read())
+        .await?)
+    }
+
     /// Re-keys occurrences after a schedule change: what belonged to each `(old, new)` pair's old
     /// start (answers, per-date changes) now belongs to its new start, in one transaction. Sent
     /// reminders stay with the time they were sent for, so the new time is reminded again. Old and new keys may overlap (a series moved by one period), so rows first

@@ -5,6 +5,7 @@ use domain::recurrence::Series;
 use domain::FieldErrors;
 use store::events::{Event, EventFields};
 
+use super::changes::{self, Edit};
 use super::input::{format_local, EventInput};
 use super::series::{fields_of, of_event, with_bounds};
 use crate::error::AppError;
@@ -43,10 +44,15 @@ pub async fn split(state: &AppState, e: &Event, key: i64, changes: &EventInput) 
         && tail.rrule == tail_base.rrule;
     let now = now_ms();
     let tail_id = state.db.create_event(&e.host_id, &tail, now).await?;
+    // With new times, the answers for the old ones are cleared, and those who gave them told.
+    let mut cleared = None;
     if same_schedule {
         state.db.move_occurrences(&e.id, &tail_id, key).await?;
     } else {
+        let from = key.max(now);
+        let told = (changes::concerned(state, e, from).await?, super::dates_cancelled(state, e, from).await?);
         state.db.drop_occurrences(&e.id, key).await?;
+        cleared = Some(told);
     }
     match split.head {
         Some(head) => {
@@ -56,7 +62,11 @@ pub async fn split(state: &AppState, e: &Event, key: i64, changes: &EventInput) 
         None => state.db.delete_event(&e.id).await?,
     }
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
-    state.db.event(&tail_id).await?.ok_or(AppError::NotFound)
+    let tail = state.db.event(&tail_id).await?.ok_or(AppError::NotFound)?;
+    if let Some((concerned, dates)) = cleared {
+        changes::tell(state, &tail, Edit::Split, &dates, &concerned).await?;
+    }
+    Ok(tail)
 }
 
 /// Ends the series before `date` (in the event's zone). Returns the shortened event, or `None`
@@ -65,6 +75,23 @@ pub async fn end_from(state: &AppState, e: &Event, date: NaiveDate) -> Result<Op
     let series = of_event(e).ok_or_else(corrupt)?;
     let from_key = domain::recurrence::resolve(series.zone, date.and_hms_opt(0, 0, 0).unwrap_or_default())
         .timestamp_millis();
+    let from = from_key.max(now_ms());
+    let concerned = changes::concerned(state, e, from).await?;
+    let dates = super::dates_cancelled(state, e, from).await?;
+    let kept = end_series(state, e, &series, date, from_key).await?;
+    let edit = if kept.is_some() { Edit::Ended } else { Edit::Deleted };
+    changes::tell(state, e, edit, &dates, &concerned).await?;
+    Ok(kept)
+}
+
+/// Stores the series ended before `date` (whose first instant is `from_key`).
+async fn end_series(
+    state: &AppState,
+    e: &Event,
+    series: &Series,
+    date: NaiveDate,
+    from_key: i64,
+) -> Result<Option<Event>, AppError> {
     match series.cancel_from(date) {
         Some(kept) => {
             let fields = with_bounds(with_series(fields_of(e), &kept))?;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod calendar;
+pub mod changes;
 pub mod edit;
 pub mod edit_pages;
 pub mod feeds;
@@ -143,19 +144,49 @@ pub async fn tick_goal(state: &AppState, e: &Event, me: &User, key: i64, done: b
     Ok(())
 }
 
-/// Deletes an event with every date; rooms open on it close.
+/// Deletes an event with every date; rooms open on it close, and everyone who answered a date
+/// to come is told.
 pub async fn delete(state: &AppState, e: &Event) -> Result<(), AppError> {
+    let concerned = changes::concerned(state, e, now_ms()).await?;
+    let cancelled = dates_cancelled(state, e, now_ms()).await?;
     state.db.delete_event(&e.id).await?;
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
-    Ok(())
+    changes::tell(state, e, changes::Edit::Deleted, &cancelled, &concerned).await
+}
+
+/// The dates of `e` from `from` on that anyone answered, each as cancelled (the event is
+/// deleted or its series ends).
+pub async fn dates_cancelled(
+    state: &AppState,
+    e: &Event,
+    from: i64,
+) -> Result<std::collections::BTreeMap<i64, changes::DateChange>, AppError> {
+    let overrides = state.db.overrides(&e.id).await?;
+    let mut keys: Vec<i64> = state.db.answers_from(&e.id, from).await?.into_iter().map(|(_, k)| k).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| series::find(e, &overrides, k))
+        .filter(|o| !o.cancelled)
+        .map(|o| (o.key, changes::DateChange::Cancelled { was: o.start }))
+        .collect())
 }
 
 /// Stores a change to one date (moved, retitled or cancelled); the room of a cancelled date
-/// closes.
+/// closes, and everyone who answered it is told when it moved, was cancelled or is on again.
 pub async fn change_date(state: &AppState, e: &Event, o: &Override) -> Result<(), AppError> {
+    let key = o.occurrence_start;
+    let start_of =
+        |overrides: &[Override]| series::find(e, overrides, key).filter(|d| !d.cancelled).map(|d| d.start);
+    let was = start_of(&state.db.overrides(&e.id).await?);
+    let concerned = changes::concerned(state, e, key).await?;
     state.db.set_override(&e.id, o).await?;
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
-    Ok(())
+    let now = start_of(&state.db.overrides(&e.id).await?);
+    let changed: std::collections::BTreeMap<i64, changes::DateChange> =
+        changes::DateChange::between(was, now).map(|c| (key, c)).into_iter().collect();
+    changes::tell(state, e, changes::Edit::Date, &changed, &concerned).await
 }
 
 /// Changes an event (the whole series) from checked input.

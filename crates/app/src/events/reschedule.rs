@@ -1,12 +1,14 @@
 //! Changing a whole series' schedule (its start, zone or repeat rule) keeps what people said: the
 //! n-th upcoming date under the old schedule hands its answers, goals, per-date changes and sent
 //! reminders to the n-th upcoming date under the new one, and everyone who had answered an
-//! upcoming date is told. Without this, answers stay keyed to dates that no longer exist.
+//! upcoming date is told what became of it. Without this, answers stay keyed to dates that no longer exist.
 
-use chrono::{TimeDelta, Utc};
-use domain::notices::Kind;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use store::events::Event;
 
+use super::changes::{self, DateChange, Edit};
 use super::{series, MAX_WINDOW_DAYS};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -29,31 +31,20 @@ pub fn before(e: &Event) -> Before {
     Before { keys: upcoming(e) }
 }
 
-/// Moves what belonged to the old upcoming dates onto the new ones and tells those concerned.
+/// Moves what belonged to the old upcoming dates onto the new ones and tells those concerned
+/// (`changes`): each of their dates moved, or cancelled when the new schedule has fewer.
 pub async fn carry_over(state: &AppState, updated: &Event, before: &Before) -> Result<(), AppError> {
     let after = upcoming(updated);
     let pairs: Vec<(i64, i64)> =
         before.keys.iter().zip(after.iter()).map(|(a, b)| (*a, *b)).filter(|(a, b)| a != b).collect();
     let from = before.keys.first().copied().unwrap_or_else(now_ms);
-    let people = state.db.answered_from(&updated.id, from).await?;
+    let concerned = changes::concerned(state, updated, from).await?;
     if !pairs.is_empty() {
         state.db.remap_occurrences(&updated.id, &pairs).await?;
     }
-    let link = format!("{}/events/{}", state.config.public_url(), updated.id);
-    let summary = series::summary(updated);
-    for user_id in people {
-        if user_id == updated.host_id {
-            continue;
-        }
-        let Some(u) = state.db.user(&user_id).await? else { continue };
-        let subject = format!("New times for {}", updated.title);
-        let body = format!(
-            "Hello {},\n\nThe host changed when \"{}\" happens: it is now {summary}.\n\
-             Your answers moved along with the dates, in order. Check them here:\n\n{link}\n",
-            u.display_name, updated.title
-        );
-        let mail = crate::notifications::Mail { subject: &subject, body: &body };
-        crate::notifications::send(state, &u.id, Kind::Event, &subject, &link, Some(mail)).await?;
-    }
-    Ok(())
+    let at = |k: i64| DateTime::<Utc>::from_timestamp_millis(k).unwrap_or_default();
+    let moved = pairs.iter().map(|(old, new)| (*old, DateChange::Moved { was: at(*old), now: at(*new) }));
+    let dropped = before.keys.iter().skip(after.len()).map(|k| (*k, DateChange::Cancelled { was: at(*k) }));
+    let dates: BTreeMap<i64, DateChange> = moved.chain(dropped).collect();
+    changes::tell(state, updated, Edit::NewTimes, &dates, &concerned).await
 }

@@ -12,7 +12,7 @@ pub mod prefs;
 pub mod send;
 pub mod summary;
 
-pub use send::{recipient, recipient_of, send, Mail, Recipient};
+pub use send::{recipient, recipient_of, send, send_as, Mail, Recipient};
 
 use axum::routing::{get, post};
 use axum::Router;

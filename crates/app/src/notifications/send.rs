@@ -52,6 +52,9 @@ pub struct Recipient {
     due: i64,
     public: String,
     key: Vec<u8>,
+    /// Mail that would wait for a digest goes at once (news that cannot wait, such as a date
+    /// within two days moving).
+    at_once: bool,
 }
 
 /// How `user` receives notifications at `now`.
@@ -84,15 +87,25 @@ pub async fn recipient_of(
         due,
         public: state.config.public_url(),
         key: state.csrf_key.clone(),
+        at_once: false,
     })
 }
 
 impl Recipient {
+    /// The same member, with mail that would wait for a digest sent at once instead.
+    pub fn at_once(mut self) -> Recipient {
+        self.at_once = true;
+        self
+    }
+
     /// A notification of `kind` as this member wants it: `None` when they turned it off; in the
     /// app, with an email (`mail`, or else the title and link) only when they chose one at once.
     /// The email's one-click unsubscribe stops this kind only.
     pub fn outgoing(&self, kind: Kind, title: &str, link: &str, mail: Option<Mail<'_>>) -> Option<Outgoing> {
-        let delivery = delivery_of(&self.chosen, kind);
+        let delivery = match delivery_of(&self.chosen, kind) {
+            Delivery::Daily | Delivery::Weekly if self.at_once => Delivery::Email,
+            d => d,
+        };
         if delivery == Delivery::Off {
             return None;
         }
@@ -138,8 +151,22 @@ pub async fn send(
     link: &str,
     mail: Option<Mail<'_>>,
 ) -> Result<(), AppError> {
+    send_as(state, user, kind, title, link, mail, false).await
+}
+
+/// As [`send`]; with `at_once`, mail that would wait for a digest goes at once.
+pub async fn send_as(
+    state: &AppState,
+    user: &str,
+    kind: Kind,
+    title: &str,
+    link: &str,
+    mail: Option<Mail<'_>>,
+    at_once: bool,
+) -> Result<(), AppError> {
     let now = now_ms();
     let r = recipient(state, user, now).await?;
+    let r = if at_once { r.at_once() } else { r };
     let Some(out) = r.outgoing(kind, title, link, mail) else { return Ok(()) };
     state.db.deliver(&out, now).await?;
     if out.mail.is_some() {

@@ -58,11 +58,11 @@ async fn new_times_carry_answers_along_and_added_seats_move_the_waitlist_up() {
     assert_eq!(as_ana["next"][0]["my_status"], Value::Null);
     let (_, as_ben) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ben.token)).await;
     assert_eq!(as_ben["next"][1]["my_status"], "going", "the added seat went to the waitlist: {as_ben}");
-    // Ana and Ben hear of the new times; Ben also of his seat.
+    // Ana and Ben hear of their date's new time, in their own zone; Ben also of his seat.
     let mails = app.mails(3).await;
     for (who, subject) in [
-        (&ana.email, "New times for Library evening"),
-        (&ben.email, "New times for Library evening"),
+        (&ana.email, "Moved: Library evening, now Thu 1 Apr 2027, 16:00"),
+        (&ben.email, "Moved: Library evening, now Thu 1 Apr 2027, 16:00"),
         (&ben.email, "You're in: Library evening"),
     ] {
         assert!(

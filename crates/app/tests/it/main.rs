@@ -10,6 +10,7 @@ mod cli;
 mod contacts;
 mod digests;
 mod discover;
+mod event_changes;
 mod events;
 mod events_edit;
 mod goals;

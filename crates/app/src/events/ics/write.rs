@@ -146,6 +146,8 @@ impl Writer<'_> {
             .last_modified(instant(e.updated_at))
             .summary(&clean(title))
             .url(&self.page());
+        // Each change counts up, so calendar apps replace what they hold (RFC 5545, 3.8.7.4).
+        v.add_property("SEQUENCE", e.sequence.to_string());
         let description = clean(e.description.trim());
         v.description(&if description.is_empty() {
             self.page()

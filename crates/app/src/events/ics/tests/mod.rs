@@ -24,6 +24,7 @@ pub(super) fn event(start_local: &str, zone: &str, rrule: &str) -> Event {
         venue_id: None,
         venue_rotation: String::new(),
         cover_id: None,
+        sequence: 0,
         kind: "cowork".into(),
         title: "Library evening".into(),
         description: "Bring your laptop; we work, then chat.\nSecond line, with a comma.".into(),

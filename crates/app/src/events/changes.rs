@@ -1,0 +1,225 @@
+//! Telling people when dates they answered change: a date cancelled, moved or put back on, an
+//! event deleted, a series ended, split or given new times. Everyone going, maybe going or on a
+//! waitlist for a changed date hears once per edit (an edit of a series sums up its dates), in
+//! the app and by mail as they chose, and at once whatever their digest setting when a changed
+//! date is within 48 hours, with what changed on their own clock and in their own zone. The
+//! host made the change and is not told.
+//!
+//! Answers are read with [`concerned`] before the change is stored, since ending or deleting a
+//! series drops them.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use domain::notices::Kind;
+use store::events::Event;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::dates::{day_time, on_clock};
+
+/// What happened to one date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateChange {
+    Cancelled {
+        was: DateTime<Utc>,
+    },
+    Moved {
+        was: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    /// A cancelled date is on again.
+    Restored {
+        at: DateTime<Utc>,
+    },
+}
+
+impl DateChange {
+    /// The change between a date as it was and as it is (`None`: it was or is cancelled).
+    pub fn between(was: Option<DateTime<Utc>>, now: Option<DateTime<Utc>>) -> Option<DateChange> {
+        match (was, now) {
+            (Some(was), None) => Some(DateChange::Cancelled { was }),
+            (None, Some(at)) => Some(DateChange::Restored { at }),
+            (Some(was), Some(now)) if was != now => Some(DateChange::Moved { was, now }),
+            _ => None,
+        }
+    }
+
+    fn times(self) -> [DateTime<Utc>; 2] {
+        match self {
+            DateChange::Cancelled { was } => [was, was],
+            DateChange::Moved { was, now } => [was, now],
+            DateChange::Restored { at } => [at, at],
+        }
+    }
+
+    /// Both the old and new time are over: nobody needs telling.
+    fn over(self, now: DateTime<Utc>) -> bool {
+        self.times().iter().all(|t| *t < now)
+    }
+
+    /// Within 48 hours of `now`, before or after: news that cannot wait for a digest.
+    fn soon(self, now: DateTime<Utc>) -> bool {
+        self.times().iter().any(|t| *t > now - TimeDelta::hours(1) && *t < now + TimeDelta::hours(48))
+    }
+
+    fn words(self, zone: Tz) -> String {
+        match self {
+            DateChange::Cancelled { was } => format!("{}: cancelled", day_time(was, zone)),
+            DateChange::Moved { was, now } => {
+                format!("moved from {} to {}", day_time(was, zone), day_time(now, zone))
+            }
+            DateChange::Restored { at } => format!("{}: on again", day_time(at, zone)),
+        }
+    }
+}
+
+/// What the host did, for the notice's first words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// Changed one date.
+    Date,
+    /// Deleted the event with every date.
+    Deleted,
+    /// Ended the series from a date on.
+    Ended,
+    /// Gave the series new times; answers moved along with the dates.
+    NewTimes,
+    /// Changed the series' times from a date on; answers for those dates were cleared.
+    Split,
+}
+
+/// Who answered which dates of an event (going, maybe or waitlisted), by member.
+#[derive(Debug, Default)]
+pub struct Concerned(BTreeMap<String, Vec<i64>>);
+
+/// The answers to `e`'s dates from `from` on, read before a change.
+pub async fn concerned(state: &AppState, e: &Event, from: i64) -> Result<Concerned, AppError> {
+    let mut by = BTreeMap::<String, Vec<i64>>::new();
+    for (user, key) in state.db.answers_from(&e.id, from).await? {
+        by.entry(user).or_default().push(key);
+    }
+    Ok(Concerned(by))
+}
+
+/// At most this many dates are listed in one notice; the rest are counted.
+const LISTED: usize = 8;
+
+/// Tells everyone in `concerned` (but the host) what `changes`, keyed by date, did to the dates
+/// they answered: one notice each.
+pub async fn tell(
+    state: &AppState,
+    e: &Event,
+    edit: Edit,
+    changes: &BTreeMap<i64, DateChange>,
+    concerned: &Concerned,
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    for (user, keys) in &concerned.0 {
+        if *user == e.host_id {
+            continue;
+        }
+        let mine: Vec<(i64, DateChange)> = keys
+            .iter()
+            .filter_map(|k| changes.get(k).map(|c| (*k, *c)))
+            .filter(|(_, c)| !c.over(now))
+            .collect();
+        let Some((first_key, first)) = mine.first().copied() else { continue };
+        let Some(u) = state.db.user(user).await? else { continue };
+        let zone: Tz = u.timezone.parse().unwrap_or(chrono_tz::UTC);
+        let (subject, lines) = on_clock(&u.clock, || {
+            let lines: Vec<String> = mine.iter().take(LISTED).map(|(_, c)| c.words(zone)).collect();
+            (subject(e, edit, first, mine.len(), zone), lines)
+        });
+        let link = match edit {
+            Edit::Deleted => "/events".to_owned(),
+            Edit::Date => format!("/events/{}?at={first_key}", e.id),
+            _ => format!("/events/{}", e.id),
+        };
+        let body = body(state, e, edit, &u.display_name, &lines, mine.len(), zone, &link);
+        let mail = crate::notifications::Mail { subject: &subject, body: &body };
+        let soon = mine.iter().any(|(_, c)| c.soon(now));
+        crate::notifications::send_as(state, &u.id, Kind::Event, &subject, &link, Some(mail), soon).await?;
+    }
+    Ok(())
+}
+
+/// The notice's title and mail subject.
+fn subject(e: &Event, edit: Edit, first: DateChange, dates: usize, zone: Tz) -> String {
+    let title = &e.title;
+    match (edit, first) {
+        (Edit::Deleted, _) if dates > 1 => format!("Cancelled: {title} ({dates} of your dates)"),
+        (Edit::Ended, _) if dates > 1 => format!("{title} ends: {dates} of your dates are off"),
+        (Edit::NewTimes | Edit::Split, _) if dates > 1 => format!("New times for {title}"),
+        (_, DateChange::Cancelled { was }) => format!("Cancelled: {title} on {}", day_time(was, zone)),
+        (_, DateChange::Moved { now, .. }) => format!("Moved: {title}, now {}", day_time(now, zone)),
+        (_, DateChange::Restored { at }) => format!("On again: {title} on {}", day_time(at, zone)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn body(
+    state: &AppState,
+    e: &Event,
+    edit: Edit,
+    name: &str,
+    lines: &[String],
+    dates: usize,
+    zone: Tz,
+    link: &str,
+) -> String {
+    let title = &e.title;
+    let lead = match edit {
+        Edit::Date => format!("The host changed a date of \"{title}\" you answered:"),
+        Edit::Deleted => format!("The host cancelled \"{title}\", with every date. Yours:"),
+        Edit::Ended => format!("The host ended \"{title}\". These dates you answered are off:"),
+        Edit::NewTimes => {
+            format!("The host gave \"{title}\" new times, and your answers moved along with the dates:")
+        }
+        Edit::Split => format!(
+            "The host changed the times of \"{title}\" from a date on. Your answers for these dates \
+             were cleared, so answer again for the new ones:"
+        ),
+    };
+    let mut listed: String = lines.iter().map(|l| format!("- {l}\n")).collect();
+    if dates > lines.len() {
+        listed.push_str(&format!("- and {} more\n", dates - lines.len()));
+    }
+    let tail = match edit {
+        Edit::Deleted | Edit::Ended => "Nothing to do: your answers are cleared.",
+        _ => "Can't make it now? Change your answer, so someone on the waitlist can have your seat.",
+    };
+    format!(
+        "Hello {name},\n\n{lead}\n\n{listed}\nTimes are in {}.\n\n{}{link}\n\n{tail}\n",
+        domain::recurrence::zone_label(zone),
+        state.config.public_url()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).expect("instant") + TimeDelta::hours(h)
+    }
+
+    #[test]
+    fn a_change_is_what_differs_and_is_news_while_near() {
+        assert_eq!(DateChange::between(Some(at(0)), Some(at(0))), None);
+        assert_eq!(DateChange::between(None, None), None);
+        assert_eq!(DateChange::between(Some(at(0)), None), Some(DateChange::Cancelled { was: at(0) }));
+        let moved = DateChange::between(Some(at(0)), Some(at(24))).expect("moved");
+        assert!(moved.soon(at(-20)) && !moved.soon(at(-72)) && moved.soon(at(10)));
+        assert!(!moved.over(at(10)) && moved.over(at(25)));
+    }
+
+    #[test]
+    fn a_change_says_itself_in_the_readers_zone() {
+        let moved = DateChange::Moved { was: at(0), now: at(24) };
+        let words = moved.words(chrono_tz::Europe::Lisbon);
+        assert!(words.starts_with("moved from ") && words.contains(" to "), "{words}");
+        assert!(DateChange::Cancelled { was: at(0) }.words(chrono_tz::UTC).ends_with(": cancelled"));
+    }
+}

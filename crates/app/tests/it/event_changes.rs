@@ -1,0 +1,180 @@
+//! Nobody misses a change: a date cancelled, moved or put back, an event deleted, a series ended
+//! or given new times tells everyone going, maybe going or waiting for a seat, once per edit, at
+//! once when the date is near whatever their digest setting; calendar files count each change.
+
+use chrono::{TimeDelta, Utc};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{Member, TestApp};
+
+async fn create(app: &TestApp, host: &Member, body: Value) -> (String, Vec<String>) {
+    let (s, e) = app.post_json("/api/v1/events", Some(&host.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let dates = e["next"].as_array().expect("dates").iter();
+    let dates = dates.map(|d| d["occurrence_start"].as_str().expect("start").to_owned()).collect();
+    (e["id"].as_str().expect("id").to_owned(), dates)
+}
+
+async fn answer(app: &TestApp, who: &Member, id: &str, at: &str, status: &str) -> String {
+    let body = json!({"occurrence_start": at, "status": status});
+    let (s, r) = app.put_json(&format!("/api/v1/events/{id}/rsvp"), &who.token, &body).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    r["status"].as_str().expect("status").to_owned()
+}
+
+/// (subject, due) of every mail queued for `who`.
+async fn queued(app: &TestApp, who: &Member) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT subject, next_attempt_at FROM outbox WHERE to_addr = $1 ORDER BY created_at")
+        .bind(&who.email)
+        .fetch_all(app.state.db.read())
+        .await
+        .expect("db")
+}
+
+async fn notices(app: &TestApp, who: &Member) -> Vec<String> {
+    let (_, n) = app.get_json("/api/v1/me/notifications", Some(&who.token)).await;
+    n["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["title"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_date_cancelled_minutes_before_reaches_everyone_at_once_whatever_their_digest() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let cy = app.member("Cy").await;
+    // Ana gathers event news into a daily mail; the change is too near to wait for it.
+    let prefs = json!({"deliveries": {"events": "daily"}});
+    let (s, _) = app.put_json("/api/v1/me/notification-preferences", &ana.token, &prefs).await;
+    assert_eq!(s, StatusCode::OK);
+    let start = (Utc::now() + TimeDelta::minutes(40)).format("%Y-%m-%dT%H:%M").to_string();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Quick focus", "starts_at_local": start, "time_zone": "UTC",
+               "virtual": {}, "visibility": "public", "capacity": 1}),
+    )
+    .await;
+    let at = &dates[0];
+    assert_eq!(answer(&app, &ana, &id, at, "going").await, "going");
+    assert_eq!(answer(&app, &ben, &id, at, "going").await, "waitlisted");
+    assert_eq!(answer(&app, &cy, &id, at, "declined").await, "declined");
+
+    let path = format!("/api/v1/events/{id}/occurrences/{at}");
+    let (s, _) = app.patch_json(&path, &host.token, &json!({"cancelled": true})).await;
+    assert_eq!(s, StatusCode::OK);
+    for who in [&ana, &ben] {
+        let mail = queued(&app, who).await;
+        assert_eq!(mail.len(), 1, "one notice each: {mail:?}");
+        assert!(mail[0].0.starts_with("Cancelled: Quick focus on "), "{mail:?}");
+        assert!(mail[0].1 <= Utc::now().timestamp_millis(), "at once");
+        assert_eq!(notices(&app, who).await.len(), 1);
+    }
+    assert!(queued(&app, &cy).await.is_empty() && notices(&app, &cy).await.is_empty(), "Cy said no");
+    assert!(queued(&app, &host).await.is_empty(), "the host made the change");
+    let body = app.mail_with(&["Cancelled: Quick focus", &format!("To: {}", ana.email)]).await;
+    assert!(body.contains(": cancelled") && body.contains("Times are in UTC."), "{body}");
+
+    // On again: told again. The same change twice tells nobody twice.
+    let (s, _) = app.patch_json(&path, &host.token, &json!({"cancelled": false})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.patch_json(&path, &host.token, &json!({"cancelled": false})).await;
+    assert_eq!(s, StatusCode::OK);
+    let mail = queued(&app, &ana).await;
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    assert!(mail[1].0.starts_with("On again: Quick focus on "), "{mail:?}");
+}
+
+#[tokio::test]
+async fn a_moved_date_says_from_when_to_when_on_each_readers_clock_and_the_file_counts_it() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let (s, _) = app.patch_json("/api/v1/me", &ben.token, &json!({"clock": "12"})).await;
+    assert_eq!(s, StatusCode::OK);
+    let day = (Utc::now() + TimeDelta::days(5)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Library evening", "starts_at_local": format!("{day}T18:00"),
+               "time_zone": "UTC", "preset": "weekly", "place": {"name": "Library", "city": "Lisbon"}}),
+    )
+    .await;
+    answer(&app, &ana, &id, &dates[0], "going").await;
+    answer(&app, &ben, &id, &dates[0], "maybe").await;
+    answer(&app, &ana, &id, &dates[1], "going").await;
+    let web = app.browser().await;
+    web.login(&host.email, crate::support::PASSWORD).await;
+    let file = format!("/events/{id}/event.ics");
+    assert!(web.get(&file).await.body.contains("SEQUENCE:0\r\n"));
+
+    let next = day + TimeDelta::days(1);
+    let path = format!("/api/v1/events/{id}/occurrences/{}", dates[0]);
+    let moved = json!({"starts_at_local": format!("{next}T19:30")});
+    let (s, o) = app.patch_json(&path, &host.token, &moved).await;
+    assert_eq!(s, StatusCode::OK, "{o}");
+    let when = |d: chrono::NaiveDate, t: &str| format!("{} {t}", d.format("%a %-d %b"));
+    let ana_mail = app.mail_with(&["Moved: Library evening", &format!("To: {}", ana.email)]).await;
+    let from_to = format!("moved from {}, 18:00 to {}, 19:30", when(day, "").trim(), when(next, "").trim());
+    assert!(ana_mail.contains(&from_to), "{from_to} in {ana_mail}");
+    let ben_mail = app.mail_with(&["Moved: Library evening", &format!("To: {}", ben.email)]).await;
+    assert!(ben_mail.contains("6:00 pm to ") && ben_mail.contains("7:30 pm"), "{ben_mail}");
+    assert_eq!(queued(&app, &ana).await.len(), 1, "her other date did not change");
+    let ics = web.get(&file).await.body;
+    assert!(
+        ics.contains("SEQUENCE:1\r\n") && !ics.contains("SEQUENCE:0"),
+        "every entry counts the change: {ics}"
+    );
+    // Retitling a date moves nothing: nobody is told.
+    let (s, _) = app.patch_json(&path, &host.token, &json!({"title": "Library evening, upstairs"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(queued(&app, &ana).await.len(), 1);
+}
+
+#[tokio::test]
+async fn ending_or_deleting_a_series_sums_up_each_members_dates_in_one_notice() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let day = (Utc::now() + TimeDelta::days(3)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Morning pages", "starts_at_local": format!("{day}T09:00"),
+               "time_zone": "UTC", "preset": "weekly", "virtual": {}}),
+    )
+    .await;
+    for d in &dates[..3] {
+        answer(&app, &ana, &id, d, "going").await;
+    }
+    answer(&app, &ben, &id, &dates[0], "going").await;
+    // Ended from the second date on: Ana hears once of her two dates; Ben's date stays.
+    let from = (day + TimeDelta::days(7)).to_string();
+    let (s, _) = app
+        .post_json(&format!("/api/v1/events/{id}/end"), Some(&host.token), &json!({"from_date": from}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mail = queued(&app, &ana).await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].0, "Morning pages ends: 2 of your dates are off");
+    assert!(queued(&app, &ben).await.is_empty());
+    // Deleted: both hear of what was left.
+    let (s, _) = app.delete_json(&format!("/api/v1/events/{id}"), &host.token, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let subjects = |m: Vec<(String, i64)>| m.into_iter().map(|(s, _)| s).collect::<Vec<_>>();
+    let ana_mail = subjects(queued(&app, &ana).await);
+    assert_eq!(ana_mail.len(), 2, "{ana_mail:?}");
+    assert!(ana_mail[1].starts_with("Cancelled: Morning pages on "), "{ana_mail:?}");
+    let ben_mail = subjects(queued(&app, &ben).await);
+    assert!(ben_mail.len() == 1 && ben_mail[0].starts_with("Cancelled: Morning pages on "), "{ben_mail:?}");
+    let link = notices(&app, &ben).await;
+    assert_eq!(link.len(), 1);
+}
