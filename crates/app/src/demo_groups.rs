@@ -201,6 +201,11 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
         crate::demo_sessions::history(db, &event, &members).await?;
         group_ids.push(id);
     }
+    // The WordPress group's organiser pinned an announcement yesterday.
+    let words = "**We move upstairs from January**: the library gave us the reading room on the top floor. \
+                 Same time, Wednesdays at 18:00. Bring a charger, the sockets are by the windows.";
+    let scope = store::broadcasts::Scope::Group(&group_ids[0]);
+    db.create_broadcast(scope, first, words, crate::groups::announcements::PER_DAY, now - 86_400_000).await?;
     // The first member waits for an answer from the referral chapter, and follows the writers.
     db.request_to_join(&group_ids[2], first, "I build websites and refer copywriters a lot.", now).await?;
     db.set_following(&group_ids[1], first, true, now).await?;

@@ -119,6 +119,10 @@ pub enum Kind {
     GroupRole,
     GroupWelcome,
     GroupEvent,
+    /// An organiser's or moderator's announcement to the whole group.
+    Announcement,
+    /// A host's message to everyone going to a date.
+    HostMessage,
     PostReply,
     PostReport,
     GoalComment,
@@ -136,7 +140,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Seat,
         Kind::Event,
         Kind::Reminder,
@@ -149,6 +153,8 @@ impl Kind {
         Kind::GroupRole,
         Kind::GroupWelcome,
         Kind::GroupEvent,
+        Kind::Announcement,
+        Kind::HostMessage,
         Kind::PostReply,
         Kind::PostReport,
         Kind::GoalComment,
@@ -178,6 +184,8 @@ impl Kind {
             Kind::GroupRole => "group_role",
             Kind::GroupWelcome => "group_welcome",
             Kind::GroupEvent => "group_event",
+            Kind::Announcement => "announcement",
+            Kind::HostMessage => "host_message",
             Kind::PostReply => "post_reply",
             Kind::PostReport => "post_report",
             Kind::GoalComment => "goal_comment",
@@ -213,6 +221,8 @@ impl Kind {
             Kind::GroupRole => "My role in a group changes",
             Kind::GroupWelcome => "Welcome to a group",
             Kind::GroupEvent => "New events in my groups",
+            Kind::Announcement => "Announcements from my groups' organisers",
+            Kind::HostMessage => "Messages from the hosts of dates I'm going to",
             Kind::PostReply => "Replies to my posts",
             Kind::PostReport => "Reports on posts in groups I moderate",
             Kind::GoalComment => "Comments on my goals",
@@ -232,7 +242,7 @@ impl Kind {
     /// The category a member chooses this kind's delivery by.
     pub fn category(self) -> Category {
         match self {
-            Kind::Seat | Kind::Event | Kind::Reminder => Category::Events,
+            Kind::Seat | Kind::Event | Kind::Reminder | Kind::HostMessage => Category::Events,
             Kind::PartnerRequest | Kind::PartnerAccepted | Kind::MatchFound | Kind::MatchPending => {
                 Category::Partners
             }
@@ -240,7 +250,8 @@ impl Kind {
             | Kind::GroupRequest
             | Kind::GroupRole
             | Kind::GroupWelcome
-            | Kind::GroupEvent => Category::Groups,
+            | Kind::GroupEvent
+            | Kind::Announcement => Category::Groups,
             Kind::PostReply | Kind::PostReport => Category::Discussion,
             Kind::GoalComment | Kind::GoalCheer => Category::Goals,
             Kind::Referral | Kind::ReferralWon | Kind::ReferralThanks | Kind::Help | Kind::HelpAnswer => {

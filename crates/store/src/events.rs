@@ -205,7 +205,14 @@ impl Db {
 
     /// Deletes an event with its overrides and RSVPs.
     pub async fn delete_event(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(self.write()).await?;
+        let mut tx = self.begin().await?;
+        // Its dates' messages name it in text (no foreign key).
+        sqlx::query("DELETE FROM broadcasts WHERE scope = 'date' AND scope_id LIKE $1 || ':%'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM events WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -152,6 +152,14 @@ impl Db {
     /// Deletes a group with its events, discussion, members and invitations.
     pub async fn delete_group(&self, id: &str) -> Result<()> {
         let mut tx = self.begin().await?;
+        // Broadcasts name their scope in text (no foreign key): the group's and its dates' go too.
+        sqlx::query(
+            "DELETE FROM broadcasts WHERE (scope = 'group' AND scope_id = $1) OR (scope = 'date' AND \
+             EXISTS (SELECT 1 FROM events e WHERE e.group_id = $1 AND broadcasts.scope_id LIKE e.id || ':%'))",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM events WHERE group_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM groups WHERE id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod batch;
 pub mod boards;
 pub mod bookings;
+pub mod broadcasts;
 pub mod contacts;
 mod db;
 pub mod event_details;

@@ -7,10 +7,9 @@ use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::FieldErrors;
 use serde::{Deserialize, Serialize};
-use store::events::Override;
 use utoipa::{IntoParams, ToSchema};
 
-use super::input::{parse_local, EventInput};
+use super::input::EventInput;
 use super::view::{EventView, OccurrenceView};
 use crate::error::{ApiResult, AppError};
 use crate::openapi::{ApiJson, ApiQuery, ErrorBody};
@@ -178,43 +177,7 @@ pub async fn patch_occurrence(
 ) -> ApiResult<Json<OccurrenceView>> {
     let e = super::hosted(&state, &me, &id).await?;
     let key = super::parse_key(&start)?;
-    let overrides = state.db.overrides(&e.id).await?;
-    super::series::find(&e, &overrides, key).ok_or_else(|| {
-        AppError::Invalid(FieldErrors::one("occurrence_start", "This event has no occurrence at that time."))
-    })?;
-    let mut o = overrides.into_iter().find(|o| o.occurrence_start == key).unwrap_or(Override {
-        occurrence_start: key,
-        cancelled: 0,
-        start_local: None,
-        duration_minutes: None,
-        title: None,
-    });
-    let mut errors = FieldErrors::new();
-    if let Some(c) = p.cancelled {
-        o.cancelled = i64::from(c);
-    }
-    if let Some(t) = &p.title {
-        match domain::profile::check_name(t, 120) {
-            Ok(t) if !t.is_empty() => o.title = Some(t),
-            Ok(_) => errors.add("title", "Give the occurrence a title."),
-            Err(d) => errors.add("title", d),
-        }
-    }
-    if let Some(s) = &p.starts_at_local {
-        match parse_local(s) {
-            Some(t) => o.start_local = Some(super::input::format_local(t)),
-            None => errors.add("starts_at_local", "Give the start as date and time, like 2026-03-25T18:00."),
-        }
-    }
-    if let Some(m) = p.duration_minutes {
-        if (5..=1440).contains(&m) {
-            o.duration_minutes = Some(m);
-        } else {
-            errors.add("duration_minutes", "Events last from 5 minutes to 24 hours.");
-        }
-    }
-    errors.into_result()?;
-    super::change_date(&state, &e, &o).await?;
+    super::one_date::patch(&state, &e, key, &p).await?;
     let overrides = state.db.overrides(&e.id).await?;
     let occ = super::series::find(&e, &overrides, key).ok_or(AppError::NotFound)?;
     let counts = state.db.rsvp_counts(&e.id).await?;

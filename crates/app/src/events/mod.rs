@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod ics;
 pub mod import;
 pub mod input;
+pub mod one_date;
 pub mod pages;
 pub mod reminders;
 pub mod reschedule;
@@ -52,12 +53,15 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/rsvp", post(pages::rsvp))
         .route("/events/{id}/goal", post(pages::goal))
         .route("/events/{id}/cancel-occurrence", post(pages::cancel_occurrence))
+        .route("/events/{id}/move-occurrence", post(one_date::move_page))
+        .route("/events/{id}/message", post(one_date::message_page))
         .route("/events/{id}/attendance", post(pages::attendance))
         .route("/events/{id}/delete", post(pages::delete))
         .route("/api/v1/events", post(api::create).get(api::list))
         .route("/api/v1/events/{id}", get(api::get).patch(api::patch).delete(api::delete))
         .route("/api/v1/events/{id}/occurrences", get(api::occurrences))
         .route("/api/v1/events/{id}/occurrences/{start}", axum::routing::patch(api::patch_occurrence))
+        .route("/api/v1/events/{id}/occurrences/{start}/message", post(one_date::message_api))
         .route("/api/v1/events/{id}/split", post(api::split))
         .route("/api/v1/events/{id}/end", post(api::end))
         .route("/api/v1/events/{id}/rsvp", put(api::rsvp))

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use chrono::{DateTime, TimeDelta, Utc};
-use minijinja::context;
+use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
@@ -335,9 +335,26 @@ pub async fn show(
     PageQuery(q): PageQuery<AtQuery>,
 ) -> PageResult {
     let Some(me) = me else { return crate::visitors::pages::event(&state, &csrf, &id, q.at).await };
-    let e = super::visible(&state, &me, &id).await?;
+    render(&state, &me, &csrf, &id, q.at, &q.notice, context! {}, StatusCode::OK).await
+}
+
+/// The event's page for a member at the date keyed `at`, with `extra` (a host's form shown again
+/// with its errors, say).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render(
+    state: &AppState,
+    me: &store::users::User,
+    csrf: &CsrfToken,
+    id: &str,
+    at: Option<i64>,
+    notice: &str,
+    extra: Value,
+    status: StatusCode,
+) -> PageResult {
+    let (state, me) = (state.clone(), me.clone());
+    let e = super::visible(&state, &me, id).await?;
     let (event, overrides) = super::view_with_overrides(&state, &me, &e, 8).await?;
-    let selected = match q.at {
+    let selected = match at {
         Some(key) => super::series::find(&e, &overrides, key),
         None => match event.next.first().and_then(|o| o.key) {
             Some(k) => super::series::find(&e, &overrides, k),
@@ -363,7 +380,9 @@ pub async fn show(
             let mine = list.iter().find(|r| r.user_id == me.id).cloned();
             let over = o.end < Utc::now();
             let started = o.start <= Utc::now();
-            let occ = context! { key => o.key, when => zone(o.start), title => o.title, cancelled => o.cancelled, over, started };
+            let local_start = super::input::format_local(o.local_start);
+            let minutes = (o.end - o.start).num_minutes();
+            let occ = context! { key => o.key, when => zone(o.start), title => o.title, cancelled => o.cancelled, over, started, local_start, minutes };
             (Some(occ), list, mine)
         }
         None => (None, Vec::new(), None),
@@ -386,7 +405,7 @@ pub async fn show(
     }));
     let attendees = shown;
     let mine = mine.map(|r| context! { status => r.status, goal => r.goal, goal_done => r.goal_done });
-    let notice = match q.notice.as_str() {
+    let notice = match notice {
         "going" => Some("You're going. See you there!"),
         "waitlisted" => {
             Some("All seats are taken: you're on the waitlist, and we'll email you if a seat frees up.")
@@ -399,12 +418,14 @@ pub async fn show(
         "imported" => Some(
             "Imported. Check the details: you're the host, and only people you send the link to can find it.",
         ),
+        "moved" => Some("Moved. Everyone who answered this date has been told."),
+        "messaged" => Some("Sent to everyone going, as each of them chose to hear from hosts."),
         _ => None,
     };
     let venue = crate::venues::panel_for(&state, &e, selected.as_ref().map(|o| (o.key, o.start))).await?;
     let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice,
-    late_minutes => state.config.late_cancel_minutes };
-    Ok(page("event.html", Some(&me), &csrf, ctx)?.into_response())
+    late_minutes => state.config.late_cancel_minutes, zone_name => e.time_zone, ..extra };
+    Ok((status, page("event.html", Some(&me), csrf, ctx)?).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -6,6 +6,7 @@
 //! themselves are `domain::groups::decide`. A non-member of an invite-only group gets 404 from
 //! every route, exactly as for a group that does not exist.
 
+pub mod announcements;
 pub mod api;
 pub mod calendar;
 pub mod discover;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}/calendar", get(calendar::page))
         .route("/groups/{id}/calendar-feed", post(calendar::feed_page))
         .route("/feeds/group/{token}/calendar.ics", get(calendar::feed))
+        .route("/groups/{id}/announcements", post(announcements::page))
         .route("/groups/{id}/posts", post(posts_pages::create))
         .route("/groups/{id}/posts/{post}", get(posts_pages::show))
         .route("/groups/{id}/posts/{post}/edit", get(posts_pages::edit_page).post(posts_pages::edit))
@@ -82,6 +84,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/groups/{id}/events", get(calendar::events_api))
         .route("/api/v1/groups/{id}/calendar.ics", get(calendar::ics_api))
         .route("/api/v1/groups/{id}/posts", get(posts_api::list).post(posts_api::create))
+        .route(
+            "/api/v1/groups/{id}/announcements",
+            get(announcements::list_api).post(announcements::create_api),
+        )
         .route(
             "/api/v1/groups/{id}/posts/{post}",
             get(posts_api::get).patch(posts_api::patch).delete(posts_api::delete),

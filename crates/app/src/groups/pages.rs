@@ -39,6 +39,7 @@ fn notice(key: &str) -> Option<&'static str> {
         "left" => Some("You've left the group."),
         "deleted" => Some("The group was deleted."),
         "posted" => Some("Posted."),
+        "announced" => Some("Sent to every member, as each of them chose to hear from the group."),
         "removed" => Some("Removed."),
         _ => None,
     }
@@ -236,8 +237,10 @@ pub async fn render_show(
     };
     let open_reports = if a.can(Action::Moderate) { state.db.open_reports(id).await?.len() } else { 0 };
     let kinds: Vec<(&str, &str)> = PostKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    let announcements = super::announcements::pinned(state, a).await?;
     let ctx = context! {
-        group => a.group, topics, members, upcoming, posts, next, kind, kinds, open_reports,
+        group => a.group, topics, members, upcoming, posts, next, kind, kinds, open_reports, announcements,
+        announce_max => super::announcements::MAX_LEN, announce_per_day => super::announcements::PER_DAY,
         openness => a.openness.as_str(), openness_label => a.openness.label(),
         role => a.standing.role, following => a.standing.following, requested => a.standing.requested,
         banned => a.standing.banned,

@@ -90,9 +90,38 @@ pub fn excerpt(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
+/// The words of member-written Markdown without its marks ("**New** venue" → "New venue"), on
+/// one line, cut at a word within `max` characters: for a notice's title or a mail's subject.
+pub fn words(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
+            _ => {}
+        }
+    }
+    let one_line = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(words, _)| words);
+    format!("{}…", cut.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::render;
+
+    #[test]
+    fn words_drop_the_marks_and_keep_one_line() {
+        assert_eq!(
+            super::words("**New venue** from\nMarch: `top` floor", 80),
+            "New venue from March: top floor"
+        );
+        assert_eq!(super::words("# Big\n\n- one\n- two", 9), "Big one…");
+    }
 
     /// Every tag in the output (text never holds a raw `<`: it is escaped), lower-cased.
     fn tags(html: &str) -> Vec<String> {

@@ -178,3 +178,101 @@ async fn ending_or_deleting_a_series_sums_up_each_members_dates_in_one_notice() 
     let link = notices(&app, &ben).await;
     assert_eq!(link.len(), 1);
 }
+
+#[tokio::test]
+async fn a_host_moves_a_date_from_the_page_and_bad_input_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let day = (Utc::now() + TimeDelta::days(4)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Writing hour", "starts_at_local": format!("{day}T10:00"),
+               "time_zone": "UTC", "preset": "weekly", "virtual": {}}),
+    )
+    .await;
+    answer(&app, &ana, &id, &dates[0], "going").await;
+    let key = chrono::DateTime::parse_from_rfc3339(&dates[0]).expect("date").timestamp_millis();
+    let web = app.browser().await;
+    web.login(&host.email, crate::support::PASSWORD).await;
+    let page = web.get(&format!("/events/{id}?at={key}")).await.body;
+    assert!(page.contains("Move this date") && page.contains(&format!("value=\"{day}T10:00\"")), "{page}");
+
+    let bad = web
+        .post(
+            &format!("/events/{id}/move-occurrence"),
+            &[("at", &key.to_string()), ("starts_at_local", "next tuesday"), ("duration_minutes", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("like 2026-03-25T18:00") && bad.body.contains("value=\"next tuesday\""),
+        "{}",
+        bad.body
+    );
+    assert!(queued(&app, &ana).await.is_empty(), "nothing moved, nobody told");
+
+    let later = format!("{day}T14:30");
+    let ok = web
+        .post(
+            &format!("/events/{id}/move-occurrence"),
+            &[("at", &key.to_string()), ("starts_at_local", &later), ("duration_minutes", "90")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let (_, e) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ana.token)).await;
+    assert_eq!(e["next"][0]["local_start"], later.as_str(), "{e}");
+    let mail = queued(&app, &ana).await;
+    assert!(mail.len() == 1 && mail[0].0.starts_with("Moved: Writing hour, now "), "{mail:?}");
+}
+
+#[tokio::test]
+async fn a_host_messages_everyone_going_to_one_date_a_few_times_a_day() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let day = (Utc::now() + TimeDelta::days(2)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Café morning", "starts_at_local": format!("{day}T09:00"),
+               "time_zone": "UTC", "place": {"name": "Café Sossego", "city": "Lisbon"}}),
+    )
+    .await;
+    answer(&app, &ana, &id, &dates[0], "going").await;
+    answer(&app, &ben, &id, &dates[0], "maybe").await;
+    let path = format!("/api/v1/events/{id}/occurrences/{}/message", dates[0]);
+    let (s, _) = app.post_json(&path, Some(&ana.token), &json!({"body": "Hi all"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the host");
+    let (s, sent) =
+        app.post_json(&path, Some(&host.token), &json!({"body": "We're upstairs, by the window."})).await;
+    assert_eq!((s, sent["sent_to"].as_u64()), (StatusCode::OK, Some(1)), "{sent}");
+    let mail = app.mail_with(&["We're upstairs, by the window.", &format!("To: {}", ana.email)]).await;
+    assert!(mail.contains("Host, who hosts"), "{mail}");
+    assert!(queued(&app, &ben).await.is_empty(), "maybe is not going");
+    for n in 2..=3 {
+        let (s, _) = app.post_json(&path, Some(&host.token), &json!({"body": format!("Update {n}")})).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, body) = app.post_json(&path, Some(&host.token), &json!({"body": "One more"})).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["body".to_owned()])
+    );
+    assert_eq!(queued(&app, &ana).await.len(), 3);
+    // On the page, a refused message keeps its words.
+    let web = app.browser().await;
+    web.login(&host.email, crate::support::PASSWORD).await;
+    let key = chrono::DateTime::parse_from_rfc3339(&dates[0]).expect("date").timestamp_millis();
+    let page = web
+        .post(&format!("/events/{id}/message"), &[("at", &key.to_string()), ("body", "Bring a charger")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body.contains("at most 3 messages a day") && page.body.contains("Bring a charger"),
+        "{}",
+        page.body
+    );
+}

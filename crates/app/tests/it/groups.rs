@@ -513,6 +513,62 @@ async fn joining_follows_the_groups_events_and_organisers_hear_of_events_by_othe
 }
 
 #[tokio::test]
+async fn organisers_announce_to_every_member_a_few_times_a_day_pinned_on_the_page() {
+    let app = TestApp::spawn().await;
+    let org = app.member("Olga").await;
+    let mia = app.member("Mia").await;
+    let ned = app.member("Ned").await;
+    let id = group(&app, &org, "Lisbon Makers", "open").await;
+    for m in [&mia, &ned] {
+        let (s, _) =
+            app.post_json(&format!("/api/v1/groups/{id}/membership"), Some(&m.token), &json!({})).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    // Ned hears of nothing from groups; Mia, as by default, by mail at once.
+    let prefs = json!({"deliveries": {"announcement": "off"}});
+    let (s, _) = app.put_json("/api/v1/me/notification-preferences", &ned.token, &prefs).await;
+    assert_eq!(s, StatusCode::OK);
+    let path = format!("/api/v1/groups/{id}/announcements");
+    let (s, _) = app.post_json(&path, Some(&mia.token), &json!({"body": "Party at mine"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "members do not announce");
+    let (s, sent) = app
+        .post_json(
+            &path,
+            Some(&org.token),
+            &json!({"body": "**New venue** from March: the library's top floor."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["sent_to"], 2, "everyone but the author: {sent}");
+    let mail = app.mail_with(&["Lisbon Makers: New venue from March", &format!("To: {}", mia.email)]).await;
+    assert!(mail.contains("Olga sent an announcement to everyone in Lisbon Makers"), "{mail}");
+    let (_, notes) = app.get_json("/api/v1/me/notifications", Some(&ned.token)).await;
+    assert!(!notes.to_string().contains("New venue"), "Ned turned announcements off: {notes}");
+    // Pinned on the page, for members; the form only for those who run the group.
+    let b = app.browser().await;
+    b.login(&mia.email, PASSWORD).await;
+    let page = b.get(&format!("/groups/{id}")).await.body;
+    assert!(page.contains("<strong>New venue</strong> from March"), "{page}");
+    assert!(!page.contains("Announce to every member"), "{page}");
+    // Three a day: the fourth is refused next to the field, its words kept.
+    for n in 2..=3 {
+        let (s, _) = app.post_json(&path, Some(&org.token), &json!({"body": format!("Note {n}")})).await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let ob = app.browser().await;
+    ob.login(&org.email, PASSWORD).await;
+    let refused = ob.post(&format!("/groups/{id}/announcements"), &[("body", "A fourth note")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("at most 3 announcements a day") && refused.body.contains("A fourth note"),
+        "{}",
+        refused.body
+    );
+    let (_, list) = app.get_json(&path, Some(&mia.token)).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(3), "{list}");
+}
+
+#[tokio::test]
 async fn group_mates_see_fields_kept_for_my_groups() {
     let app = TestApp::spawn().await;
     let ana = app.member_with("Ana", json!({"trade": "Bookkeeper", "visibility": {"trade": "groups"}})).await;
