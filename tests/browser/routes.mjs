@@ -30,7 +30,7 @@ const SCHEMES = ['light', 'dark'];
 
 // GET routes that are not pages a person reads: files, feeds, fragments and probes.
 const NOT_PAGES = [
-  /^\/assets\//, /^\/photos\//, /^\/feeds\//, /\.ics$/, /\.csv$/, /\.vcf$/, /\/ws$/,
+  /^\/assets\//, /^\/photos\//, /^\/feeds\//, /\.ics$/, /\.csv$/, /\.vcf$/, /\.png$/, /\/ws$/,
   /^\/(healthz|readyz|metrics|robots\.txt|sitemap\.xml|manifest\.webmanifest|favicon\.ico)$/,
   /^\/settings\/export$/, // a JSON download
   /^\/notifications\/bell$/, /^\/cities$/, /^\/events\/summary$/, // htmx fragments
@@ -42,6 +42,7 @@ const BY_MAIL = {
   '/verify/{token}': 'an address confirmation link (verification tests)',
   '/unsubscribe/{token}': 'an unsubscribe link (notifications tests)',
   '/invites/{token}': 'an invitation sent by email or shared by an organiser (groups tests)',
+  '/checkin/{token}': 'a check-in code, scanned at the door from a QR code (event_changes tests)',
 };
 
 // ------------------------------------------------------------ the routes --

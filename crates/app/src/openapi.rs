@@ -210,6 +210,7 @@ impl Modify for BearerAuth {
         crate::events::api::occurrences,
         crate::events::api::patch_occurrence,
         crate::events::one_date::message_api,
+        crate::events::whole_series::api,
         crate::events::api::split,
         crate::events::api::end,
         crate::events::api::rsvp,

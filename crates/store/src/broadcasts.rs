@@ -36,8 +36,9 @@ pub struct Broadcast {
 }
 
 impl Db {
-    /// Records a broadcast unless `scope` already sent `max` in the day before `now`:
-    /// Conflict("limit") then, with nothing stored.
+    /// Records a broadcast unless `scope` already sent `max` in the day before `now`
+    /// (Conflict("limit")) or the same words in the last ten minutes (Conflict("repeat")); then
+    /// nothing is stored.
     pub async fn create_broadcast(
         &self,
         scope: Scope<'_>,
@@ -65,6 +66,19 @@ impl Db {
         .await?;
         if sent >= max {
             return Err(StoreError::Conflict("limit"));
+        }
+        // The same words again within ten minutes are a second click, not a second message.
+        let (again,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM broadcasts WHERE scope = $1 AND scope_id = $2 AND body = $3 AND created_at > $4",
+        )
+        .bind(kind)
+        .bind(&scope_id)
+        .bind(body)
+        .bind(now - 600_000)
+        .fetch_one(&mut *tx)
+        .await?;
+        if again > 0 {
+            return Err(StoreError::Conflict("repeat"));
         }
         let id = new_id();
         sqlx::query(

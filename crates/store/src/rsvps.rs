@@ -372,6 +372,28 @@ impl Db {
         Ok(true)
     }
 
+    /// Takes back a check-in made by mistake: a member marked present is neither present nor a
+    /// no-show again. A no-show mark stays as it was.
+    pub async fn clear_attendance(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        user: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE rsvps SET attended = NULL, updated_at = $4 WHERE event_id = $1 AND occurrence_start = $2 \
+             AND user_id = $3 AND attended = 1",
+        )
+        .bind(event_id)
+        .bind(occurrence_start)
+        .bind(user)
+        .bind(now)
+        .execute(self.write())
+        .await?;
+        Ok(())
+    }
+
     /// An attendee ticks their goal done or not.
     pub async fn set_goal_done(
         &self,

@@ -73,14 +73,15 @@ pub async fn event_file(
     };
     let overrides = state.db.overrides(&e.id).await?;
     let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
-    let item = IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None };
+    let places = crate::venues::rotation_places(&state, &e).await?;
+    let item = IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None, places: &places };
     let body = calendar(&[item], &e.title, &state.config.public_url());
     Ok(ics(body, Some(&file_name(&e.title))))
 }
 
-/// An event loaded for a feed: the row, its overrides, its host's name and, unless hosted, the
-/// occurrences to include.
-type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>);
+/// An event loaded for a feed: the row, its overrides, its host's name, unless hosted the
+/// occurrences to include, and the places of its rotation.
+type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>, Vec<String>);
 
 /// What goes into `user`'s feed: the series they host whole, and of others' events the
 /// occurrences they answered going or maybe, each on its own.
@@ -104,11 +105,18 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
         };
         let host = hosts.get(&e.host_id).cloned().unwrap_or_default();
         let overrides = overrides.remove(&e.id).unwrap_or_default();
-        rows.push((e, overrides, host, only));
+        let places = crate::venues::rotation_places(state, &e).await?;
+        rows.push((e, overrides, host, only, places));
     }
     let items: Vec<IcsEvent<'_>> = rows
         .iter()
-        .map(|(e, o, h, only)| IcsEvent { event: e, overrides: o, host_name: h, only: only.as_deref() })
+        .map(|(e, o, h, only, places)| IcsEvent {
+            event: e,
+            overrides: o,
+            host_name: h,
+            only: only.as_deref(),
+            places,
+        })
         .collect();
     Ok(calendar(&items, &format!("Alongside: {}", user.display_name), &state.config.public_url()))
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod calendar;
 pub mod changes;
+pub mod checkin;
 pub mod edit;
 pub mod edit_pages;
 pub mod feeds;
@@ -16,6 +17,7 @@ pub mod reminders;
 pub mod reschedule;
 pub mod series;
 pub mod view;
+pub mod whole_series;
 
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -51,6 +53,10 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar", get(calendar::page))
         .route("/events/{id}", get(pages::show))
         .route("/events/{id}/rsvp", post(pages::rsvp))
+        .route("/events/{id}/series-rsvp", post(whole_series::page))
+        .route("/events/{id}/checkin", get(checkin::door).post(checkin::tap))
+        .route("/checkin/{token}", get(checkin::open).post(checkin::confirm))
+        .route("/checkin/{token}/qr.png", get(checkin::qr_png))
         .route("/events/{id}/goal", post(pages::goal))
         .route("/events/{id}/cancel-occurrence", post(pages::cancel_occurrence))
         .route("/events/{id}/move-occurrence", post(one_date::move_page))
@@ -62,6 +68,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/events/{id}/occurrences", get(api::occurrences))
         .route("/api/v1/events/{id}/occurrences/{start}", axum::routing::patch(api::patch_occurrence))
         .route("/api/v1/events/{id}/occurrences/{start}/message", post(one_date::message_api))
+        .route("/api/v1/events/{id}/series-rsvp", put(whole_series::api))
         .route("/api/v1/events/{id}/split", post(api::split))
         .route("/api/v1/events/{id}/end", post(api::end))
         .route("/api/v1/events/{id}/rsvp", put(api::rsvp))
@@ -202,7 +209,7 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
     let rescheduled = fields.start_local != current.start_local
         || fields.time_zone != current.time_zone
         || fields.rrule != current.rrule;
-    let before = rescheduled.then(|| reschedule::before(e));
+    let before = if rescheduled { Some(reschedule::before(state, e).await?) } else { None };
     state.db.update_event(&e.id, &fields, now_ms()).await?;
     if let Some(shown) = input.show_to_visitors {
         state.db.set_event_shown(&e.id, shown).await?;
@@ -256,7 +263,7 @@ pub async fn occurrences_of(
     let keys = series::keys_of(from, to);
     let state_of = state.db.occurrence_state_of(&ids, &viewer.id, keys).await?;
     let (no_overrides, no_counts, no_answers) = (Vec::new(), Vec::new(), Vec::new());
-    Ok(events
+    let mut all: Vec<Vec<OccurrenceView>> = events
         .iter()
         .map(|e| {
             let counts = state_of.counts.get(&e.id).unwrap_or(&no_counts);
@@ -266,7 +273,26 @@ pub async fn occurrences_of(
                 .map(|o| OccurrenceView::new(o, counts, mine))
                 .collect()
         })
-        .collect())
+        .collect();
+    for (e, dates) in events.iter().zip(all.iter_mut()) {
+        place_dates(state, e, dates).await?;
+    }
+    Ok(all)
+}
+
+/// For a series taking venues in turn, each listed date's own place.
+async fn place_dates(state: &AppState, e: &Event, dates: &mut [OccurrenceView]) -> Result<(), AppError> {
+    if crate::venues::rotation(e).is_empty() {
+        return Ok(());
+    }
+    for d in dates {
+        let Some(key) = d.key else { continue };
+        let Some(id) = crate::venues::venue_of_occurrence(state, e, key).await? else { continue };
+        if let Some(v) = state.db.venue(&id).await? {
+            d.place = Some(view::PlaceView { name: v.name, city: v.city_label });
+        }
+    }
+    Ok(())
 }
 
 /// The event with its next few occurrences (from now, or from the first start if later).
@@ -284,11 +310,12 @@ pub async fn view_with_overrides(
     let from = Utc::now() - TimeDelta::hours(12);
     let to = from + TimeDelta::days(MAX_WINDOW_DAYS);
     let d = state.db.event_details(e, &viewer.id, series::keys_of(from, to)).await?;
-    let occ = series::expand(e, &d.overrides, from, to)
+    let mut occ: Vec<OccurrenceView> = series::expand(e, &d.overrides, from, to)
         .iter()
         .take(next)
         .map(|o| OccurrenceView::new(o, &d.counts, &d.mine))
         .collect();
+    place_dates(state, e, &mut occ).await?;
     let group = d.group.map(|(id, name)| view::GroupRef { id, name });
     Ok((EventView::new(e, &d.host_name, occ, group), d.overrides))
 }

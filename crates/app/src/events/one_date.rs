@@ -35,7 +35,7 @@ pub const MAX_MESSAGE: usize = 1000;
 /// Applies `p` to the date of `e` keyed `key` and tells those who answered it (`change_date`).
 pub async fn patch(state: &AppState, e: &Event, key: i64, p: &OccurrencePatch) -> Result<(), AppError> {
     let overrides = state.db.overrides(&e.id).await?;
-    super::series::find(e, &overrides, key).ok_or_else(|| {
+    let occ = super::series::find(e, &overrides, key).ok_or_else(|| {
         AppError::Invalid(FieldErrors::one("occurrence_start", "This event has no occurrence at that time."))
     })?;
     let mut o = overrides.into_iter().find(|o| o.occurrence_start == key).unwrap_or(Override {
@@ -57,9 +57,24 @@ pub async fn patch(state: &AppState, e: &Event, key: i64, p: &OccurrencePatch) -
         }
     }
     if let Some(s) = &p.starts_at_local {
+        let zone: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let original = chrono::DateTime::from_timestamp_millis(key).unwrap_or_default();
         match parse_local(s) {
             Some(t) if super::input::YEARS.contains(&chrono::Datelike::year(&t)) => {
-                o.start_local = Some(format_local(t));
+                let at = domain::recurrence::resolve(zone, t);
+                // Every list, reminder and feed finds a date near its place in the series; a
+                // bigger change is a new date (cancel this one) or new times from it on.
+                if (at - original).num_minutes().abs() > 24 * 60 {
+                    errors.add(
+                        "starts_at_local",
+                        "Move a date by a day at most. For more, cancel it and plan another date, or change \
+                         the dates from this one on.",
+                    );
+                } else if at <= Utc::now() && occ.end > Utc::now() && Some(format_local(t)) != o.start_local {
+                    errors.add("starts_at_local", "Choose a time still to come.");
+                } else {
+                    o.start_local = Some(format_local(t));
+                }
             }
             _ => errors.add("starts_at_local", "Give the start as date and time, like 2026-03-25T18:00."),
         }
@@ -93,6 +108,14 @@ pub async fn move_page(
 ) -> PageResult {
     let e = super::hosted(&state, &me, &id).await?;
     let key = super::parse_key(&form.at)?;
+    let overrides = state.db.overrides(&e.id).await?;
+    if super::series::find(&e, &overrides, key).is_none_or(|o| o.cancelled) {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "A cancelled date cannot be moved.",
+        ))
+        .into());
+    }
     let minutes = form.duration_minutes.trim();
     let patch = OccurrencePatch {
         starts_at_local: Some(form.starts_at_local.clone()),
@@ -143,12 +166,18 @@ pub async fn message_going(
                 format!("A date takes at most {MESSAGES_PER_DAY} messages a day. Try again tomorrow."),
             )))
         }
+        Err(StoreError::Conflict("repeat")) => {
+            return Err(AppError::Invalid(FieldErrors::one("body", "This was just sent: it went out once.")))
+        }
         other => other?,
     };
     let link = format!("/events/{}?at={key}", e.id);
     let mut told = 0;
     for r in state.db.rsvps(&e.id, key).await? {
-        if r.status != "going" || r.user_id == host.id {
+        if r.status != "going"
+            || r.user_id == host.id
+            || state.db.blocked_either_way(&r.user_id, &host.id).await?
+        {
             continue;
         }
         let Some(u) = state.db.user(&r.user_id).await? else { continue };
@@ -163,7 +192,10 @@ pub async fn message_going(
             state.config.public_url()
         );
         let mail = crate::notifications::Mail { subject: &title, body: &text };
-        crate::notifications::send(state, &u.id, Kind::HostMessage, &title, &link, Some(mail)).await?;
+        // News about a date within two days cannot wait for a digest.
+        let soon = occ.start - Utc::now() < chrono::TimeDelta::hours(48);
+        crate::notifications::send_as(state, &u.id, Kind::HostMessage, &title, &link, Some(mail), soon)
+            .await?;
         told += 1;
     }
     Ok(told)

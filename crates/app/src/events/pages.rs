@@ -355,7 +355,10 @@ pub(super) async fn render(
     let e = super::visible(&state, &me, id).await?;
     let (event, overrides) = super::view_with_overrides(&state, &me, &e, 8).await?;
     let selected = match at {
-        Some(key) => super::series::find(&e, &overrides, key),
+        // A key far outside any real date names none (and must not overflow the search).
+        Some(key) => {
+            super::parse_key(&key.to_string()).ok().and_then(|k| super::series::find(&e, &overrides, k))
+        }
         None => match event.next.first().and_then(|o| o.key) {
             Some(k) => super::series::find(&e, &overrides, k),
             // Nothing to come: the latest date of the past year, so who was there still shows.
@@ -419,11 +422,31 @@ pub(super) async fn render(
             "Imported. Check the details: you're the host, and only people you send the link to can find it.",
         ),
         "moved" => Some("Moved. Everyone who answered this date has been told."),
+        "series-going" => Some("You're going to every date of the next six months."),
+        "series-waitlisted" => Some(
+            "You're going to every date of the next six months. Some are full: you're on their waitlists, \
+             marked below.",
+        ),
+        "series-left" => Some("You've left every date you had answered."),
         "messaged" => Some("Sent to everyone going, as each of them chose to hear from hosts."),
         _ => None,
     };
     let venue = crate::venues::panel_for(&state, &e, selected.as_ref().map(|o| (o.key, o.start))).await?;
-    let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice,
+    let answered_any = event.next.iter().any(|o| o.my_status.as_deref().is_some_and(|s| s != "declined"));
+    // A member going to a date to come has a check-in code for the door.
+    let checkin_svg = match (&selected, &mine) {
+        (Some(o), Some(m))
+            if m.get_attr("status").is_ok_and(|s| s.as_str() == Some("going"))
+                && o.end > Utc::now()
+                && !o.cancelled
+                && e.is_virtual == 0 =>
+        {
+            super::checkin::svg(&super::checkin::address(&state, &e, o.key, &me.id))
+        }
+        _ => None,
+    };
+    let may_check_in = !pair && super::checkin::may_check_in(&state, &me, &e).await?;
+    let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice, answered_any, checkin_svg, may_check_in,
     late_minutes => state.config.late_cancel_minutes, zone_name => e.time_zone, ..extra };
     Ok((status, page("event.html", Some(&me), csrf, ctx)?).into_response())
 }

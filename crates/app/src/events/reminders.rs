@@ -82,8 +82,19 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
                     (time_left_words(now, occ.start, &a.timezone), when(occ.start, &a.timezone, &e.time_zone))
                 });
                 let subject = format!("Reminder: {} starts {left}", occ.title);
+                // At a place, the member's check-in code for the door, as a picture (PNG: mail
+                // clients block SVG).
+                let code = if e.is_virtual == 1 {
+                    String::new()
+                } else {
+                    let token = super::checkin::token(&state.csrf_key, &e.id, occ.key, &a.user_id);
+                    format!(
+                        "\n\nYour check-in code for the door: {}/checkin/{token}/qr.png",
+                        state.config.public_url()
+                    )
+                };
                 let body = format!(
-                    "Hello {},\n\n\"{}\" starts {} — {}.\n{}\n\n{link}\n\nCan't make it? Change your answer so someone on the waitlist can have your seat.\n",
+                    "Hello {},\n\n\"{}\" starts {} — {}.\n{}\n\n{link}{code}\n\nCan't make it? Change your answer so someone on the waitlist can have your seat.\n",
                     a.display_name,
                     occ.title,
                     left,

@@ -14,10 +14,12 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::now_ms;
 
-/// The upcoming dates of a series before its schedule changes.
+/// The upcoming dates of a series before its schedule changes, with when each really started
+/// (moved or cancelled by a per-date change).
 #[derive(Debug)]
 pub struct Before {
     keys: Vec<i64>,
+    starts: BTreeMap<i64, Option<DateTime<Utc>>>,
 }
 
 /// The keys of `e`'s upcoming dates (cancelled ones too: the n-th stays cancelled).
@@ -27,8 +29,14 @@ fn upcoming(e: &Event) -> Vec<i64> {
 }
 
 /// Notes the upcoming dates of `e`, to call [`carry_over`] with once the new schedule is stored.
-pub fn before(e: &Event) -> Before {
-    Before { keys: upcoming(e) }
+pub async fn before(state: &AppState, e: &Event) -> Result<Before, AppError> {
+    let keys = upcoming(e);
+    let overrides = state.db.overrides(&e.id).await?;
+    let starts = keys
+        .iter()
+        .map(|k| (*k, series::find(e, &overrides, *k).filter(|o| !o.cancelled).map(|o| o.start)))
+        .collect();
+    Ok(Before { keys, starts })
 }
 
 /// Moves what belonged to the old upcoming dates onto the new ones and tells those concerned
@@ -42,9 +50,18 @@ pub async fn carry_over(state: &AppState, updated: &Event, before: &Before) -> R
     if !pairs.is_empty() {
         state.db.remap_occurrences(&updated.id, &pairs).await?;
     }
-    let at = |k: i64| DateTime::<Utc>::from_timestamp_millis(k).unwrap_or_default();
-    let moved = pairs.iter().map(|(old, new)| (*old, DateChange::Moved { was: at(*old), now: at(*new) }));
-    let dropped = before.keys.iter().skip(after.len()).map(|k| (*k, DateChange::Cancelled { was: at(*k) }));
+    // What each old date became: where it starts now (its per-date changes moved along with it),
+    // or nothing when the new schedule has fewer dates.
+    let overrides = state.db.overrides(&updated.id).await?;
+    let was = |k: &i64| before.starts.get(k).copied().flatten();
+    let now = |k: i64| series::find(updated, &overrides, k).filter(|o| !o.cancelled).map(|o| o.start);
+    let moved =
+        pairs.iter().filter_map(|(old, new)| DateChange::between(was(old), now(*new)).map(|c| (*old, c)));
+    let dropped = before
+        .keys
+        .iter()
+        .skip(after.len())
+        .filter_map(|k| DateChange::between(was(k), None).map(|c| (*k, c)));
     let dates: BTreeMap<i64, DateChange> = moved.chain(dropped).collect();
     changes::tell(state, updated, Edit::NewTimes, &dates, &concerned).await
 }

@@ -51,6 +51,9 @@ pub struct OccurrenceView {
     /// Start in milliseconds (the page uses it to link to the occurrence).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<i64>,
+    /// Where this date is, for a series taking venues in turn (otherwise the event's `place`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<PlaceView>,
 }
 
 /// An event with its schedule in words and its next occurrences.
@@ -102,6 +105,7 @@ impl OccurrenceView {
             waitlisted,
             my_status: mine.iter().find(|m| m.0 == o.key).map(|m| m.1.clone()),
             key: Some(o.key),
+            place: None,
         }
     }
 }

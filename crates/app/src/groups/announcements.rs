@@ -42,7 +42,11 @@ pub async fn announce(
     a: &Access,
     body: &str,
 ) -> Result<(Broadcast, usize), AppError> {
+    // Those who run the group, not a site admin passing by: it goes out under their name.
     a.require(Action::Moderate)?;
+    if !matches!(a.standing.role.as_deref(), Some("organiser" | "moderator")) {
+        return Err(AppError::Forbidden("only the group's organisers and moderators announce"));
+    }
     let body = match domain::profile::check_text(body, MAX_LEN) {
         Ok(b) if b.is_empty() => Err("Write what you want to tell the group.".to_owned()),
         other => other,
@@ -56,6 +60,9 @@ pub async fn announce(
                 "body",
                 format!("A group sends at most {PER_DAY} announcements a day. Try again tomorrow."),
             )))
+        }
+        Err(StoreError::Conflict("repeat")) => {
+            return Err(AppError::Invalid(FieldErrors::one("body", "This was just sent: it went out once.")))
         }
         other => other?,
     };

@@ -164,12 +164,13 @@ async fn file(state: &AppState, me: &User, a: &Access) -> Result<String, AppErro
     let mut loaded = Vec::with_capacity(rows.len());
     for e in &rows {
         let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
-        loaded.push((state.db.overrides(&e.id).await?, host));
+        let places = crate::venues::rotation_places(state, e).await?;
+        loaded.push((state.db.overrides(&e.id).await?, host, places));
     }
     let items: Vec<IcsEvent<'_>> = rows
         .iter()
         .zip(&loaded)
-        .map(|(e, (o, h))| IcsEvent { event: e, overrides: o, host_name: h, only: None })
+        .map(|(e, (o, h, places))| IcsEvent { event: e, overrides: o, host_name: h, only: None, places })
         .collect();
     Ok(calendar(&items, &a.group.name, &state.config.public_url()))
 }

@@ -111,6 +111,20 @@ pub fn rotation(e: &Event) -> Vec<String> {
     e.venue_rotation.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
+/// The places of an event's rotation in turn order ("name, city"), for calendar files; empty when
+/// it meets at one place. A venue gone since keeps its turn, as an empty place (the event's own
+/// place is said for it).
+pub async fn rotation_places(state: &AppState, e: &Event) -> Result<Vec<String>, AppError> {
+    let mut places = Vec::new();
+    for id in rotation(e) {
+        let place = state.db.venue(&id).await?.map(|v| {
+            [v.name, v.city_label].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+        });
+        places.push(place.unwrap_or_default());
+    }
+    Ok(places)
+}
+
 /// The venue of the occurrence of `e` starting (originally) at `key`: the event's own, or, for a
 /// series taking venues in turn, the one whose turn it is.
 pub async fn venue_of_occurrence(state: &AppState, e: &Event, key: i64) -> Result<Option<String>, AppError> {

@@ -56,7 +56,7 @@ pub fn position(template: &str) -> (&'static str, &'static str) {
         "dashboard" => ("today", ""),
         "calendar" => ("meet", "calendar"),
         "bookings" => ("meet", "focus"),
-        "room" => ("meet", "events"),
+        "room" | "door" | "checkin" => ("meet", "events"),
         "members" => ("people", "members"),
         "discover" => ("groups", "discover"),
         "group_board" => ("goals", ""),

@@ -117,15 +117,19 @@ async fn a_moved_date_says_from_when_to_when_on_each_readers_clock_and_the_file_
 
     let next = day + TimeDelta::days(1);
     let path = format!("/api/v1/events/{id}/occurrences/{}", dates[0]);
-    let moved = json!({"starts_at_local": format!("{next}T19:30")});
+    let too_far = json!({"starts_at_local": format!("{next}T19:30")});
+    let (s, body) = app.patch_json(&path, &host.token, &too_far).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "more than a day: {body}");
+    assert!(queued(&app, &ana).await.is_empty());
+    let moved = json!({"starts_at_local": format!("{next}T17:30")});
     let (s, o) = app.patch_json(&path, &host.token, &moved).await;
     assert_eq!(s, StatusCode::OK, "{o}");
     let when = |d: chrono::NaiveDate, t: &str| format!("{} {t}", d.format("%a %-d %b"));
     let ana_mail = app.mail_with(&["Moved: Library evening", &format!("To: {}", ana.email)]).await;
-    let from_to = format!("moved from {}, 18:00 to {}, 19:30", when(day, "").trim(), when(next, "").trim());
+    let from_to = format!("moved from {}, 18:00 to {}, 17:30", when(day, "").trim(), when(next, "").trim());
     assert!(ana_mail.contains(&from_to), "{from_to} in {ana_mail}");
     let ben_mail = app.mail_with(&["Moved: Library evening", &format!("To: {}", ben.email)]).await;
-    assert!(ben_mail.contains("6:00 pm to ") && ben_mail.contains("7:30 pm"), "{ben_mail}");
+    assert!(ben_mail.contains("6:00 pm to ") && ben_mail.contains("5:30 pm"), "{ben_mail}");
     assert_eq!(queued(&app, &ana).await.len(), 1, "her other date did not change");
     let ics = web.get(&file).await.body;
     assert!(
@@ -275,4 +279,51 @@ async fn a_host_messages_everyone_going_to_one_date_a_few_times_a_day() {
         "{}",
         page.body
     );
+}
+
+#[tokio::test]
+async fn one_answer_goes_to_every_date_of_a_series_and_says_which_are_full() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let day = (Utc::now() + TimeDelta::days(2)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Thursday table", "starts_at_local": format!("{day}T10:00"),
+               "time_zone": "UTC", "preset": "weekly", "virtual": {}, "capacity": 1}),
+    )
+    .await;
+    assert_eq!(answer(&app, &ben, &id, &dates[1], "going").await, "going");
+    let path = format!("/api/v1/events/{id}/series-rsvp");
+    let (s, out) = app.put_json(&path, &ana.token, &json!({"status": "going"})).await;
+    assert_eq!(s, StatusCode::OK, "{out}");
+    let waitlisted: Vec<&str> =
+        out["waitlisted"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
+    assert_eq!(waitlisted, [dates[1].as_str()], "the full date: {out}");
+    let going = out["going"].as_array().expect("list").len();
+    assert!((24..=27).contains(&going), "six months of Thursdays: {going}");
+    let (s, body) = app.put_json(&path, &host.token, &json!({"status": "going"})).await;
+    assert_eq!(
+        (s, crate::support::error_fields(&body)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["status".to_owned()])
+    );
+    // Leaving the same way: every date Ana answered, the waitlist too; Ben keeps his seat.
+    let (s, out) = app.put_json(&path, &ana.token, &json!({"status": "declined"})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(out["left"].as_array().map(Vec::len), Some(going + 1), "{out}");
+    let (_, e) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ana.token)).await;
+    assert!(e["next"].as_array().expect("next").iter().all(|o| o["my_status"] == "declined"), "{e}");
+    let (_, e) = app.get_json(&format!("/api/v1/events/{id}"), Some(&ben.token)).await;
+    assert_eq!(e["next"][1]["my_status"], "going");
+    // On the page: one button, and the notice says some dates are full.
+    let web = app.browser().await;
+    web.login(&ana.email, crate::support::PASSWORD).await;
+    assert!(web.get(&format!("/events/{id}")).await.body.contains("Go to every date"));
+    let r = web.post(&format!("/events/{id}/series-rsvp"), &[("status", "going")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = web.get(&format!("/events/{id}")).await.body;
+    assert!(page.contains("Some are full: you're on their waitlists"), "{page}");
+    assert!(page.contains("Leave every date"), "{page}");
 }

@@ -239,6 +239,22 @@ async fn a_series_takes_its_venues_in_turn() {
         names.push(page.body.contains("Second Café</a></h2>"));
     }
     assert_eq!(names, [false, true, false], "first, second, first again");
+    // The API and the calendar file say each date's own venue.
+    let (_, api) = app.get_json(&format!("/api/v1/events/{id}"), Some(&host.token)).await;
+    let places: Vec<&str> =
+        (0..3).map(|i| api["next"][i]["place"]["name"].as_str().unwrap_or("none")).collect();
+    assert_eq!(places, ["First Café", "Second Café", "First Café"], "{api}");
+    let ics = bw.get(&format!("/events/{id}/event.ics")).await.body;
+    let second = ics.split("BEGIN:VEVENT").find(|v| v.contains("RECURRENCE-ID:20270113T100000Z"));
+    let second = second.unwrap_or_else(|| panic!("the second date has its own entry: {ics}"));
+    assert!(
+        second.contains("LOCATION:Second Café") && second.contains("DTSTART:20270113T100000Z"),
+        "{second}"
+    );
+    assert!(
+        !ics.contains("RECURRENCE-ID:20270120T100000Z"),
+        "the third is at the first café, as the series says"
+    );
     let (_, at_b) = app.get_json(&format!("/api/v1/venues/{b}"), Some(&host.token)).await;
     assert_eq!((at_b["name"].as_str(), at_b["kind_label"].as_str()), (Some("Second Café"), Some("Café")));
     // The venue's page lists only the dates whose turn it is, as cards, the kind in words.

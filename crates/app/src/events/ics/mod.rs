@@ -31,4 +31,7 @@ pub struct IcsEvent<'a> {
     /// Only these occurrences (keys: original starts in UTC ms), each as an event of its own, for
     /// a member's feed of what they go to; `None` writes the whole series.
     pub only: Option<&'a [i64]>,
+    /// A series taking venues in turn: each venue's place ("name, city"), in turn order; empty
+    /// when it meets at one place.
+    pub places: &'a [String],
 }

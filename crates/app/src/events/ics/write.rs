@@ -49,7 +49,9 @@ pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
             Some(keys) => vevents.extend(keys.iter().filter_map(|k| w.single(*k))),
             None => {
                 vevents.push(w.master());
-                vevents.extend(w.moved());
+                let moved = w.moved();
+                vevents.extend(w.turns(&moved.0));
+                vevents.extend(moved.1);
             }
         }
     }
@@ -154,19 +156,7 @@ impl Writer<'_> {
         } else {
             format!("{description}\n\n{}", self.page())
         });
-        let location = if e.is_virtual == 1 {
-            if e.video_url.is_empty() {
-                "Online".to_owned()
-            } else {
-                e.video_url.clone()
-            }
-        } else {
-            [e.place_name.as_str(), e.city_label.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let location = self.location();
         if !location.is_empty() {
             v.location(&clean(&location));
         }
@@ -182,6 +172,24 @@ impl Writer<'_> {
         }
         v.append_property(organizer);
         v
+    }
+
+    /// The event's own place, as its series says it.
+    fn location(&self) -> String {
+        let e = self.item.event;
+        if e.is_virtual == 1 {
+            if e.video_url.is_empty() {
+                "Online".to_owned()
+            } else {
+                e.video_url.clone()
+            }
+        } else {
+            [e.place_name.as_str(), e.city_label.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
     }
 
     /// DTEND, or DURATION where the end's wall time would be read as another instant (it falls in
@@ -257,6 +265,7 @@ impl Writer<'_> {
         let e = self.item.event;
         let occ = series::find(e, self.item.overrides, key)?;
         let mut v = self.common(&occ.title);
+        self.locate(&mut v, key);
         if self.series.rule.is_some() {
             v.uid(&format!("{}-{key}@alongside", e.id));
         }
@@ -271,9 +280,9 @@ impl Writer<'_> {
     /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed, and for
     /// each date whose wall time the clocks skip (moved forward by the gap): calendar apps do
     /// not agree on where such a date of an RRULE goes, so the file says.
-    fn moved(&self) -> Vec<VEvent> {
+    fn moved(&self) -> (BTreeSet<i64>, Vec<VEvent>) {
         if self.series.rule.is_none() {
-            return Vec::new();
+            return (BTreeSet::new(), Vec::new());
         }
         let e = self.item.event;
         let changes = |o: &&Override| {
@@ -284,16 +293,21 @@ impl Writer<'_> {
             .skipped_wall_times()
             .into_iter()
             .filter(|o| !overridden.contains(&o.start.timestamp_millis()));
+        let mut written = BTreeSet::new();
         let shifted: Vec<VEvent> = skipped
             .map(|occ| {
                 let mut v = self.common(&e.title);
+                let key = resolve(self.zone(), occ.recurrence_id).timestamp_millis();
+                written.insert(key);
+                self.locate(&mut v, key);
                 v.recurrence_id(self.at(occ.recurrence_id));
                 v.starts(self.at(occ.local_start));
                 self.end(&mut v, occ.start, e.duration_minutes);
                 v.done()
             })
             .collect();
-        self.item
+        let changed: Vec<VEvent> = self
+            .item
             .overrides
             .iter()
             .filter(changes)
@@ -301,6 +315,8 @@ impl Writer<'_> {
                 let occ = self.occurrence(o.occurrence_start)?;
                 let local = o.start_local.as_deref().and_then(parse_local).unwrap_or(occ.local_start);
                 let mut v = self.common(o.title.as_deref().unwrap_or(&e.title));
+                written.insert(o.occurrence_start);
+                self.locate(&mut v, o.occurrence_start);
                 v.recurrence_id(self.at(occ.recurrence_id));
                 v.starts(self.at(local));
                 self.end(
@@ -310,8 +326,61 @@ impl Writer<'_> {
                 );
                 Some(v.done())
             })
-            .chain(shifted)
-            .collect()
+            .collect();
+        (written, changed.into_iter().chain(shifted).collect())
+    }
+
+    /// The place of the date keyed `key` of a series taking venues in turn (a cancelled date
+    /// keeps its turn); `None` when the event meets at one place.
+    fn turn(&self, key: i64) -> Option<&str> {
+        let places = self.item.places;
+        if places.is_empty() {
+            return None;
+        }
+        let first = resolve(self.zone(), self.series.first_start);
+        let at = DateTime::from_timestamp_millis(key)?;
+        let before = self.series.occurrences(first, at).count();
+        places.get(before % places.len()).map(String::as_str).filter(|p| !p.is_empty())
+    }
+
+    /// Gives `v`, the date keyed `key`, its own venue where the series takes venues in turn.
+    fn locate(&self, v: &mut VEvent, key: i64) {
+        if let Some(place) = self.turn(key) {
+            v.location(&clean(place));
+        }
+    }
+
+    /// For a series taking venues in turn, a VEVENT for each date of the coming year (and the last
+    /// month) not at the series' own place, saying where it is; `written` dates already have one.
+    fn turns(&self, written: &BTreeSet<i64>) -> Vec<VEvent> {
+        if self.item.places.len() < 2 || self.series.rule.is_none() {
+            return Vec::new();
+        }
+        let e = self.item.event;
+        let now = Utc::now();
+        let first = resolve(self.zone(), self.series.first_start);
+        let from = (now - TimeDelta::days(31)).max(first);
+        let before = self.series.occurrences(first, from).count();
+        let own = self.location();
+        let mut out = Vec::new();
+        for (n, occ) in (before..).zip(self.series.occurrences(from, now + TimeDelta::days(366))) {
+            let key = resolve(self.zone(), occ.recurrence_id).timestamp_millis();
+            let place = &self.item.places[n % self.item.places.len()];
+            if place.is_empty() || *place == own || written.contains(&key) {
+                continue;
+            }
+            let cancelled = self.item.overrides.iter().any(|o| o.occurrence_start == key && o.cancelled == 1);
+            if cancelled {
+                continue;
+            }
+            let mut v = self.common(&e.title);
+            v.location(&clean(place));
+            v.recurrence_id(self.at(occ.recurrence_id));
+            v.starts(self.at(occ.local_start));
+            self.end(&mut v, occ.start, e.duration_minutes);
+            out.push(v.done());
+        }
+        out
     }
 
     /// The series' dates, within the years the file covers, whose scheduled wall time does not

@@ -57,7 +57,7 @@ pub(super) fn key(zone: chrono_tz::Tz, s: &str) -> i64 {
 
 pub(super) fn write(e: &Event, overrides: &[Override]) -> String {
     calendar(
-        &[IcsEvent { event: e, overrides, host_name: "Dana, designer", only: None }],
+        &[IcsEvent { event: e, overrides, host_name: "Dana, designer", only: None, places: &[] }],
         "My Alongside",
         BASE,
     )

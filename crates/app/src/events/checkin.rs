@@ -1,0 +1,324 @@
+//! Door check-in. Each member going to a date has a personal QR code, made here on the server
+//! (`qrcode`), holding a check-in address with a token signed with the server's key for the
+//! event, the date and the member. Opened by the host, or an organiser or moderator of the
+//! event's group, from any phone's camera app, it marks the member present; opened by anyone
+//! else it only says whose code it is. The host's check-in page marks people by a tap as well.
+//!
+//! Opening the address changes something, so nothing else may open it in the host's browser
+//! behind their back (an image or a link in a post, a link sent in a chat): it marks at once only
+//! on a top-level navigation the browser says no page started (`Sec-Fetch-Site: none`, a
+//! document, not a prefetch), as a camera app's is, and only while the date is on (from two
+//! hours before its start to three after its end); otherwise the host confirms with a button.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use minijinja::context;
+use serde::Deserialize;
+use sha2::Sha256;
+use store::events::Event;
+use store::users::User;
+
+use crate::error::{AppError, PageQuery, PageResult};
+use crate::state::AppState;
+use crate::web::auth::CurrentUser;
+use crate::web::csrf::{CsrfToken, Posted};
+use crate::web::templates::page;
+
+fn mac(key: &[u8], event: &str, at: i64, user: &str) -> Hmac<Sha256> {
+    // A key of its own, derived from the server's, so no other signed value can pass for this.
+    let mut derive = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    derive.update(b"alongside check-in key");
+    let own = derive.finalize().into_bytes();
+    let mut m = Hmac::<Sha256>::new_from_slice(&own).expect("HMAC takes a key of any length");
+    for part in ["checkin", event, &at.to_string(), user] {
+        m.update(part.as_bytes());
+        m.update(b"\0");
+    }
+    m
+}
+
+/// The token of `user`'s check-in at the date of `event` keyed `at`.
+pub fn token(key: &[u8], event: &str, at: i64, user: &str) -> String {
+    let sig = URL_SAFE_NO_PAD.encode(mac(key, event, at, user).finalize().into_bytes());
+    format!("{event}.{at}.{user}.{sig}")
+}
+
+/// The event, date and member of a genuine token; `None` for anything else.
+pub fn verify(key: &[u8], token: &str) -> Option<(String, i64, String)> {
+    let mut parts = token.splitn(4, '.');
+    let (event, at, user, sig) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let at: i64 = at.parse().ok()?;
+    let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
+    mac(key, event, at, user).verify_slice(&sig).ok()?;
+    Some((event.to_owned(), at, user.to_owned()))
+}
+
+/// The check-in address of `user` for the date of `e` keyed `at`.
+pub fn address(state: &AppState, e: &Event, at: i64, user: &str) -> String {
+    format!("{}/checkin/{}", state.config.public_url(), token(&state.csrf_key, &e.id, at, user))
+}
+
+/// `text` as a QR code in SVG, to put inside a page.
+pub fn svg(text: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
+    // Inside HTML the XML declaration is noise: the drawing starts at its <svg> element.
+    svg.find("<svg").map(|i| svg[i..].to_owned())
+}
+
+/// `text` as a QR code in PNG (mail clients block SVG): 8 pixels a module, with the quiet zone
+/// of 4 modules that scanners need.
+pub fn png(text: &str) -> Option<Vec<u8>> {
+    const SCALE: usize = 8;
+    const QUIET: usize = 4;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let (w, colors) = (code.width(), code.to_colors());
+    let side = u32::try_from((w + 2 * QUIET) * SCALE).ok()?;
+    let img = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = (x as usize / SCALE, y as usize / SCALE);
+        let inside = (QUIET..w + QUIET).contains(&mx) && (QUIET..w + QUIET).contains(&my);
+        let dark = inside && colors[(my - QUIET) * w + (mx - QUIET)] == qrcode::Color::Dark;
+        image::Luma([if dark { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).ok()?;
+    Some(out.into_inner())
+}
+
+/// May `me` check people in at `e`: its host, or an organiser or moderator of its group; not at a
+/// focus session for two, nor online.
+pub async fn may_check_in(state: &AppState, me: &User, e: &Event) -> Result<bool, AppError> {
+    if e.is_virtual == 1 || crate::partners::focus::is_pair(state, &e.id).await? {
+        return Ok(false);
+    }
+    if e.host_id == me.id {
+        return Ok(true);
+    }
+    let Some(group) = &e.group_id else { return Ok(false) };
+    let role = state.db.standing(group, &me.id).await?.role;
+    Ok(matches!(role.as_deref(), Some("organiser" | "moderator")))
+}
+
+/// Whether the date of `e` keyed `at` is on now, give or take: from two hours before its start
+/// to three hours after its end, and not cancelled.
+async fn is_on(state: &AppState, e: &Event, at: i64) -> Result<bool, AppError> {
+    let overrides = state.db.overrides(&e.id).await?;
+    let now = chrono::Utc::now();
+    Ok(super::series::find(e, &overrides, at).is_some_and(|o| {
+        !o.cancelled
+            && now >= o.start - chrono::TimeDelta::hours(2)
+            && now <= o.end + chrono::TimeDelta::hours(3)
+    }))
+}
+
+/// The check-in a token names, when it still matches a member going to a date of an event.
+async fn checkin_of(state: &AppState, token: &str) -> Result<(Event, i64, User), AppError> {
+    let (event, at, member) = verify(&state.csrf_key, token).ok_or(AppError::NotFound)?;
+    let e = state.db.event(&event).await?.ok_or(AppError::NotFound)?;
+    let u = state.db.user(&member).await?.ok_or(AppError::NotFound)?;
+    Ok((e, at, u))
+}
+
+/// Marks `member` present at the date; the page says so (or that they had not answered going).
+async fn mark_present(
+    state: &AppState,
+    me: &User,
+    csrf: &CsrfToken,
+    e: &Event,
+    at: i64,
+    member: &User,
+) -> PageResult {
+    let going =
+        state.db.rsvps(&e.id, at).await?.iter().any(|r| r.user_id == member.id && r.status == "going");
+    let outcome = if !is_on(state, e, at).await? {
+        "not_now"
+    } else if going {
+        state.db.mark_attendance(&e.id, at, &member.id, true, crate::web::now_ms()).await?;
+        "checked"
+    } else {
+        "not_going"
+    };
+    let ctx =
+        context! { state => outcome, name => member.display_name, title => e.title, event_id => e.id, at };
+    Ok(page("checkin.html", Some(me), csrf, ctx)?.into_response())
+}
+
+/// `GET /checkin/{token}`: what a phone's camera opens.
+pub async fn open(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> PageResult {
+    let (e, at, member) = checkin_of(&state, &token).await?;
+    // Whoever may not see the event learns nothing from a code, not even whose it is.
+    super::visible(&state, &me, &e.id).await?;
+    if !may_check_in(&state, &me, &e).await? {
+        let ctx = context! { state => "theirs", name => member.display_name, title => e.title, mine => member.id == me.id };
+        return Ok(page("checkin.html", Some(&me), &csrf, ctx)?.into_response());
+    }
+    let fetch = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let from_nowhere = fetch("sec-fetch-site") == "none"
+        && fetch("sec-fetch-mode") == "navigate"
+        && fetch("sec-fetch-dest") == "document"
+        && headers.get("sec-purpose").is_none();
+    if from_nowhere {
+        return mark_present(&state, &me, &csrf, &e, at, &member).await;
+    }
+    let ctx = context! { state => "confirm", name => member.display_name, title => e.title, token };
+    Ok(page("checkin.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+/// `POST /checkin/{token}`: the host confirms.
+pub async fn confirm(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(token): Path<String>,
+    Posted { csrf, .. }: Posted<std::collections::HashMap<String, String>>,
+) -> PageResult {
+    let (e, at, member) = checkin_of(&state, &token).await?;
+    super::visible(&state, &me, &e.id).await?;
+    if !may_check_in(&state, &me, &e).await? {
+        return Err(AppError::Forbidden("only the host checks people in").into());
+    }
+    mark_present(&state, &me, &csrf, &e, at, &member).await
+}
+
+/// `GET /checkin/{token}/qr.png`: the code as a picture, for mail. The token is the secret.
+pub async fn qr_png(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    verify(&state.csrf_key, &token).ok_or(AppError::NotFound)?;
+    let url = format!("{}/checkin/{token}", state.config.public_url());
+    let bytes = png(&url)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the check-in code did not fit a QR code")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AtQuery {
+    at: Option<i64>,
+}
+
+/// `GET /events/{id}/checkin?at=KEY`: the host's list at the door, one tap a person.
+pub async fn door(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    PageQuery(q): PageQuery<AtQuery>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    if !may_check_in(&state, &me, &e).await? {
+        return Err(AppError::Forbidden("only the host checks people in").into());
+    }
+    let overrides = state.db.overrides(&e.id).await?;
+    let occ = match q.at {
+        Some(at) => super::series::find(&e, &overrides, super::parse_key(&at.to_string())?),
+        None => {
+            let now = chrono::Utc::now();
+            super::series::expand(
+                &e,
+                &overrides,
+                now - chrono::TimeDelta::hours(12),
+                now + chrono::TimeDelta::days(60),
+            )
+            .into_iter()
+            .find(|o| !o.cancelled)
+        }
+    }
+    .ok_or(AppError::NotFound)?;
+    let going: Vec<_> =
+        state.db.rsvps(&e.id, occ.key).await?.into_iter().filter(|r| r.status == "going").collect();
+    let present = going.iter().filter(|r| r.attended == Some(1)).count();
+    let people: Vec<_> = going
+        .into_iter()
+        .map(|r| context! { id => r.user_id, name => r.display_name, present => r.attended == Some(1) })
+        .collect();
+    let when = super::view::when(occ.start, &me.timezone, &e.time_zone);
+    let ctx = context! { event_id => e.id, title => occ.title, when, at => occ.key, people, present };
+    Ok(page("door.html", Some(&me), &csrf, ctx)?.into_response())
+}
+
+/// The door list's tap.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TapForm {
+    at: String,
+    member: String,
+    present: String,
+}
+
+/// `POST /events/{id}/checkin`: present, or not after all.
+pub async fn tap(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<String>,
+    Posted { form, .. }: Posted<TapForm>,
+) -> PageResult {
+    let e = super::visible(&state, &me, &id).await?;
+    if !may_check_in(&state, &me, &e).await? {
+        return Err(AppError::Forbidden("only the host checks people in").into());
+    }
+    let at = super::parse_key(&form.at)?;
+    let going =
+        state.db.rsvps(&e.id, at).await?.iter().any(|r| r.user_id == form.member && r.status == "going");
+    if !going {
+        return Err(AppError::NotFound.into());
+    }
+    if !is_on(&state, &e, at).await? {
+        return Err(AppError::Invalid(domain::FieldErrors::one(
+            "at",
+            "This date isn't on now: people are checked in from two hours before it starts.",
+        ))
+        .into());
+    }
+    let now = crate::web::now_ms();
+    if form.present == "yes" {
+        state.db.mark_attendance(&e.id, at, &form.member, true, now).await?;
+    } else {
+        state.db.clear_attendance(&e.id, at, &form.member, now).await?;
+    }
+    Ok(Redirect::to(&format!("/events/{id}/checkin?at={at}#m-{}", form.member)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_verify_and_forgeries_do_not() {
+        let key = b"a server key";
+        let t = token(key, "ev1", 1_800_000_000_000, "u1");
+        assert_eq!(verify(key, &t), Some(("ev1".to_owned(), 1_800_000_000_000, "u1".to_owned())));
+        assert_eq!(verify(b"another key", &t), None);
+        for bad in [t.replacen("u1", "u2", 1), t.replacen("ev1", "ev2", 1), t.replacen("1800", "1900", 1)] {
+            assert_eq!(verify(key, &bad), None, "{bad}");
+        }
+        assert_eq!(verify(key, "ev1.12.u1"), None);
+    }
+
+    #[test]
+    fn the_code_is_a_picture_scanners_can_read() {
+        let url = "https://alongside.example/checkin/ev1.1800000000000.u1.c2lnbmF0dXJl";
+        let svg = svg(url).expect("svg");
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox"), "{svg}");
+        let png = png(url).expect("png");
+        let img = image::load_from_memory(&png).expect("a picture").to_luma8();
+        assert_eq!(img.width(), img.height());
+        // The quiet zone is white; the finder pattern's corner just inside it is black.
+        assert_eq!(img.get_pixel(0, 0).0, [255]);
+        assert_eq!(img.get_pixel(4 * 8, 4 * 8).0, [0]);
+    }
+}
