@@ -5,6 +5,11 @@ import { DB_PATH, EMAIL, PASSWORD, check, path, expectPath, expectVisible, goto,
 
 let groupUrl = '';
 
+// The path of the group the community steps made (for the steps after them).
+export function groupPath() {
+  return groupUrl;
+}
+
 export const communitySteps = [
   ['an invite-only group: a weekly meeting, an invitation link, an ask for help, a helpful reply', async (page) => {
     await goto(page, '/groups');

@@ -20,6 +20,7 @@ import {
   violations, pagesChecked, serverErrors, scriptErrors,
 } from './lib.mjs';
 import { communitySteps } from './community.mjs';
+import { organiserSteps } from './organisers.mjs';
 import { keepInTouchSteps } from './keep_in_touch.mjs';
 import { notificationSteps } from './notifications.mjs';
 
@@ -458,6 +459,7 @@ const steps = [
   }],
 
   ...communitySteps,
+  ...organiserSteps,
   ...keepInTouchSteps,
   ...notificationSteps,
 ];

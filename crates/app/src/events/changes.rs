@@ -33,6 +33,10 @@ pub enum DateChange {
     Restored {
         at: DateTime<Utc>,
     },
+    /// The date stays, at another place (the edit says which).
+    Placed {
+        at: DateTime<Utc>,
+    },
 }
 
 impl DateChange {
@@ -50,7 +54,7 @@ impl DateChange {
         match self {
             DateChange::Cancelled { was } => [was, was],
             DateChange::Moved { was, now } => [was, now],
-            DateChange::Restored { at } => [at, at],
+            DateChange::Restored { at } | DateChange::Placed { at } => [at, at],
         }
     }
 
@@ -71,12 +75,13 @@ impl DateChange {
                 format!("moved from {} to {}", day_time(was, zone), day_time(now, zone))
             }
             DateChange::Restored { at } => format!("{}: on again", day_time(at, zone)),
+            DateChange::Placed { at } => day_time(at, zone),
         }
     }
 }
 
 /// What the host did, for the notice's first words.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Edit {
     /// Changed one date.
     Date,
@@ -88,6 +93,8 @@ pub enum Edit {
     NewTimes,
     /// Changed the series' times from a date on; answers for those dates were cleared.
     Split,
+    /// Moved the whole event to another place (said in words, or "online").
+    Place(String),
 }
 
 /// Who answered which dates of an event (going, maybe or waitlisted), by member.
@@ -111,7 +118,7 @@ const LISTED: usize = 8;
 pub async fn tell(
     state: &AppState,
     e: &Event,
-    edit: Edit,
+    edit: &Edit,
     changes: &BTreeMap<i64, DateChange>,
     concerned: &Concerned,
 ) -> Result<(), AppError> {
@@ -146,15 +153,17 @@ pub async fn tell(
 }
 
 /// The notice's title and mail subject.
-fn subject(e: &Event, edit: Edit, first: DateChange, dates: usize, zone: Tz) -> String {
+fn subject(e: &Event, edit: &Edit, first: DateChange, dates: usize, zone: Tz) -> String {
     let title = &e.title;
     match (edit, first) {
+        (Edit::Place(place), _) => format!("New place for {title}: {place}"),
         (Edit::Deleted, _) if dates > 1 => format!("Cancelled: {title} ({dates} of your dates)"),
         (Edit::Ended, _) if dates > 1 => format!("{title} ends: {dates} of your dates are off"),
         (Edit::NewTimes | Edit::Split, _) if dates > 1 => format!("New times for {title}"),
         (_, DateChange::Cancelled { was }) => format!("Cancelled: {title} on {}", day_time(was, zone)),
         (_, DateChange::Moved { now, .. }) => format!("Moved: {title}, now {}", day_time(now, zone)),
         (_, DateChange::Restored { at }) => format!("On again: {title} on {}", day_time(at, zone)),
+        (_, DateChange::Placed { at }) => format!("New place for {title} on {}", day_time(at, zone)),
     }
 }
 
@@ -162,7 +171,7 @@ fn subject(e: &Event, edit: Edit, first: DateChange, dates: usize, zone: Tz) -> 
 fn body(
     state: &AppState,
     e: &Event,
-    edit: Edit,
+    edit: &Edit,
     name: &str,
     lines: &[String],
     dates: usize,
@@ -181,6 +190,9 @@ fn body(
             "The host changed the times of \"{title}\" from a date on. Your answers for these dates \
              were cleared, so answer again for the new ones:"
         ),
+        Edit::Place(place) => {
+            format!("The host moved \"{title}\" to a new place: {place}. Your dates there:")
+        }
     };
     let mut listed: String = lines.iter().map(|l| format!("- {l}\n")).collect();
     if dates > lines.len() {

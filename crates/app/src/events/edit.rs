@@ -64,7 +64,7 @@ pub async fn split(state: &AppState, e: &Event, key: i64, changes: &EventInput) 
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     let tail = state.db.event(&tail_id).await?.ok_or(AppError::NotFound)?;
     if let Some((concerned, dates)) = cleared {
-        changes::tell(state, &tail, Edit::Split, &dates, &concerned).await?;
+        changes::tell(state, &tail, &Edit::Split, &dates, &concerned).await?;
     }
     Ok(tail)
 }
@@ -80,7 +80,7 @@ pub async fn end_from(state: &AppState, e: &Event, date: NaiveDate) -> Result<Op
     let dates = super::dates_cancelled(state, e, from).await?;
     let kept = end_series(state, e, &series, date, from_key).await?;
     let edit = if kept.is_some() { Edit::Ended } else { Edit::Deleted };
-    changes::tell(state, e, edit, &dates, &concerned).await?;
+    changes::tell(state, e, &edit, &dates, &concerned).await?;
     Ok(kept)
 }
 

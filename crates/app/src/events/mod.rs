@@ -162,7 +162,7 @@ pub async fn delete(state: &AppState, e: &Event) -> Result<(), AppError> {
     let cancelled = dates_cancelled(state, e, now_ms()).await?;
     state.db.delete_event(&e.id).await?;
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
-    changes::tell(state, e, changes::Edit::Deleted, &cancelled, &concerned).await
+    changes::tell(state, e, &changes::Edit::Deleted, &cancelled, &concerned).await
 }
 
 /// The dates of `e` from `from` on that anyone answered, each as cancelled (the event is
@@ -197,7 +197,7 @@ pub async fn change_date(state: &AppState, e: &Event, o: &Override) -> Result<()
     let now = start_of(&state.db.overrides(&e.id).await?);
     let changed: std::collections::BTreeMap<i64, changes::DateChange> =
         changes::DateChange::between(was, now).map(|c| (key, c)).into_iter().collect();
-    changes::tell(state, e, changes::Edit::Date, &changed, &concerned).await
+    changes::tell(state, e, &changes::Edit::Date, &changed, &concerned).await
 }
 
 /// Changes an event (the whole series) from checked input.
@@ -210,6 +210,24 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
         || fields.time_zone != current.time_zone
         || fields.rrule != current.rrule;
     let before = if rescheduled { Some(reschedule::before(state, e).await?) } else { None };
+    // A new place for the same dates: those who answered them hear where (new times say so
+    // themselves, in `reschedule`).
+    let place_of = |f: &store::events::EventFields| {
+        if f.is_virtual {
+            "online".to_owned()
+        } else {
+            [f.place_name.as_str(), f.city_label.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let moved_place = (!rescheduled && place_of(&fields) != place_of(&current)).then(|| place_of(&fields));
+    let placed = match &moved_place {
+        Some(_) => Some(changes::concerned(state, e, now_ms()).await?),
+        None => None,
+    };
     state.db.update_event(&e.id, &fields, now_ms()).await?;
     if let Some(shown) = input.show_to_visitors {
         state.db.set_event_shown(&e.id, shown).await?;
@@ -218,6 +236,19 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
     let updated = state.db.event(&e.id).await?.ok_or(AppError::NotFound)?;
     if let Some(before) = &before {
         reschedule::carry_over(state, &updated, before).await?;
+    }
+    if let (Some(place), Some(concerned)) = (moved_place, placed) {
+        let overrides = state.db.overrides(&updated.id).await?;
+        let dates = state
+            .db
+            .answers_from(&updated.id, now_ms())
+            .await?
+            .into_iter()
+            .filter_map(|(_, key)| series::find(&updated, &overrides, key))
+            .filter(|o| !o.cancelled)
+            .map(|o| (o.key, changes::DateChange::Placed { at: o.start }))
+            .collect();
+        changes::tell(state, &updated, &changes::Edit::Place(place), &dates, &concerned).await?;
     }
     // More seats (or no limit any more): the waitlists move up now, first come first served.
     let more_seats = match (e.capacity, updated.capacity) {

@@ -63,5 +63,5 @@ pub async fn carry_over(state: &AppState, updated: &Event, before: &Before) -> R
         .skip(after.len())
         .filter_map(|k| DateChange::between(was(k), None).map(|c| (*k, c)));
     let dates: BTreeMap<i64, DateChange> = moved.chain(dropped).collect();
-    changes::tell(state, updated, Edit::NewTimes, &dates, &concerned).await
+    changes::tell(state, updated, &Edit::NewTimes, &dates, &concerned).await
 }

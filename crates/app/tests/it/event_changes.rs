@@ -327,3 +327,35 @@ async fn one_answer_goes_to_every_date_of_a_series_and_says_which_are_full() {
     assert!(page.contains("Some are full: you're on their waitlists"), "{page}");
     assert!(page.contains("Leave every date"), "{page}");
 }
+
+#[tokio::test]
+async fn a_new_place_for_the_same_dates_tells_who_answered_where() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Host").await;
+    let ana = app.member("Ana").await;
+    let ben = app.member("Ben").await;
+    let day = (Utc::now() + TimeDelta::days(3)).date_naive();
+    let (id, dates) = create(
+        &app,
+        &host,
+        json!({"kind": "cowork", "title": "Library evening", "starts_at_local": format!("{day}T18:00"),
+               "time_zone": "UTC", "preset": "weekly", "place": {"name": "Library", "city": "Lisbon"}}),
+    )
+    .await;
+    answer(&app, &ana, &id, &dates[0], "going").await;
+    answer(&app, &ana, &id, &dates[1], "maybe").await;
+    answer(&app, &ben, &id, &dates[0], "declined").await;
+    // A new title tells nobody; a new place tells Ana once, with both her dates.
+    let (s, _) = app
+        .patch_json(&format!("/api/v1/events/{id}"), &host.token, &json!({"title": "Library night"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(queued(&app, &ana).await.is_empty());
+    let place = json!({"place": {"name": "Café Sossego", "city": "Lisbon"}});
+    let (s, e) = app.patch_json(&format!("/api/v1/events/{id}"), &host.token, &place).await;
+    assert_eq!(s, StatusCode::OK, "{e}");
+    let mail = queued(&app, &ana).await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(mail[0].0.starts_with("New place for Library night: Café Sossego, Lisbon"), "{mail:?}");
+    assert!(queued(&app, &ben).await.is_empty(), "Ben is not coming");
+}

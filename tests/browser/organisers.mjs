@@ -1,0 +1,58 @@
+// The walk-through's organiser steps: an announcement pinned on the group's page, and the door
+// at a meeting about to start (a member going has a check-in code; the host taps them in).
+// Run by signup.mjs after the community steps, whose group and second member they use.
+
+import { EMAIL, PASSWORD, check, expectVisible, goto, clickAndWaitForPage, checkA11y } from './lib.mjs';
+import { groupPath } from './community.mjs';
+
+export const organiserSteps = [
+  ['an announcement to every member, pinned on the group page', async (page) => {
+    check(groupPath(), 'the community steps made a group');
+    await goto(page, groupPath());
+    await page.getByText('Announce to every member', { exact: true }).click();
+    await page.getByLabel('Your announcement', { exact: true }).fill('**Room change**: from next week we meet upstairs.');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: /^Send to \d+ members?$/ }));
+    await expectVisible(page.getByText('Sent to every member', { exact: false }), 'the announcement, confirmed');
+    await expectVisible(page.getByText('Room change', { exact: true }), 'the announcement, pinned, its Markdown rendered');
+    await checkA11y(page, 'group with an announcement');
+  }],
+
+  ['at the door: a member going has a check-in code, and the host taps them in', async (page) => {
+    // A breakfast at a café, starting in half an hour.
+    const start = new Date(Date.now() + 30 * 60_000).toISOString().slice(0, 16);
+    await goto(page, '/events/new');
+    await page.getByLabel('Title', { exact: true }).fill('Door test breakfast');
+    await page.getByLabel('Starts', { exact: true }).fill(start);
+    await page.getByLabel('Time zone', { exact: true }).selectOption('UTC');
+    await page.getByLabel('In person or online', { exact: true }).selectOption('in_person');
+    await page.getByLabel('Place', { exact: true }).fill('Café Sossego');
+    await page.getByLabel('City', { exact: true }).fill('Lisbon, Portugal');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
+    const eventPath = new URL(page.url()).pathname;
+    check(eventPath.startsWith('/events/'), `expected the new event's page, at ${page.url()}`);
+
+    const context = await page.context().browser().newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    try {
+      const other = await context.newPage();
+      await goto(other, '/login');
+      await other.getByLabel('Email', { exact: true }).fill(`second-${EMAIL}`);
+      await other.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Log in' }));
+      await goto(other, eventPath);
+      await clickAndWaitForPage(other, other.getByRole('button', { name: 'Going', exact: true }));
+      await other.getByText('My check-in code', { exact: true }).click();
+      await expectVisible(other.locator('.checkin-code svg'), "the member's check-in code");
+      await checkA11y(other, 'event with a check-in code (phone)');
+    } finally {
+      await context.close();
+    }
+
+    await goto(page, eventPath);
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'At the door: check people in' }));
+    await expectVisible(page.getByText('0 of 1 here', { exact: false }), 'nobody here yet');
+    await checkA11y(page, 'door list');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Second Member', exact: true }));
+    await expectVisible(page.getByText('1 of 1 here', { exact: false }), 'one here after a tap');
+    await expectVisible(page.getByRole('button', { name: /✓ Second Member/ }), 'marked present');
+  }],
+];
