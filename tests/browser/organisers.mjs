@@ -17,6 +17,21 @@ export const organiserSteps = [
     await checkA11y(page, 'group with an announcement');
   }],
 
+  ['a roster brought in: every row checked before anything is sent, then its progress', async (page) => {
+    await goto(page, groupPath());
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Bring a list in' }));
+    await page.getByLabel('Or paste addresses', { exact: true })
+      .fill('Rita Sousa <rita.roster@example.org>\nnot an address\numa.roster@example.org');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Check the list' }));
+    await expectVisible(page.getByText('Checked: 2 to invite, 1 left out', { exact: true }), 'the check, counted');
+    await expectVisible(page.getByText("This isn't an email address.", { exact: true }), 'why a row is left out');
+    await checkA11y(page, 'roster checked');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Send 2 invitations' }));
+    await expectVisible(page.getByText('2 invitations are on their way.', { exact: true }), 'sent');
+    await expectVisible(page.locator('td[data-label="Invited"]', { hasText: '2' }), "the import's progress");
+    await checkA11y(page, 'roster imports');
+  }],
+
   ['at the door: a member going has a check-in code, and the host taps them in', async (page) => {
     // A breakfast at a café, starting in half an hour.
     const start = new Date(Date.now() + 30 * 60_000).toISOString().slice(0, 16);

@@ -43,6 +43,7 @@ const BY_MAIL = {
   '/unsubscribe/{token}': 'an unsubscribe link (notifications tests)',
   '/invites/{token}': 'an invitation sent by email or shared by an organiser (groups tests)',
   '/checkin/{token}': 'a check-in code, scanned at the door from a QR code (event_changes tests)',
+  '/no-mail/{token}': 'the "don\'t email me again" link in an invitation to someone not yet a member (roster tests)',
 };
 
 // ------------------------------------------------------------ the routes --

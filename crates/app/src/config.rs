@@ -79,6 +79,9 @@ pub struct Config {
     pub mail_retry_ms: i64,
     /// After this many failed attempts a message is a dead letter, for an admin to look at.
     pub mail_max_attempts: i64,
+    /// At most this many messages leave the outbox a minute, counted across every instance
+    /// (mail providers throttle or block a sender that bursts; a roster import queues thousands).
+    pub mail_per_minute: i64,
     /// Load the demo community when serving.
     pub demo: bool,
     /// Giving up a seat closer than this to the start counts as a late cancellation.
@@ -129,6 +132,7 @@ impl Default for Config {
             mail_poll_ms: 1000,
             mail_retry_ms: 30_000,
             mail_max_attempts: 10,
+            mail_per_minute: 60,
             demo: false,
             late_cancel_minutes: 120,
             reminder_poll_ms: 60_000,

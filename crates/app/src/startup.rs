@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(crate::visitors::routes())
         .merge(crate::photos::routes())
+        .merge(crate::mail::strangers::routes())
         .route("/api/openapi.json", get(crate::openapi::document))
         .route("/assets/{name}", get(web::assets::serve))
         .route("/favicon.ico", get(web::assets::favicon))

@@ -38,6 +38,8 @@ pub struct NewInvite<'a> {
     pub created_by: &'a str,
     pub expires_at: i64,
     pub max_uses: Option<i64>,
+    /// The roster import that sent it.
+    pub import_id: Option<&'a str>,
 }
 
 impl Db {
@@ -45,8 +47,8 @@ impl Db {
     pub async fn create_invite(&self, i: &NewInvite<'_>, now: i64) -> Result<String> {
         let id = new_id();
         sqlx::query(
-            "INSERT INTO group_invites (id, group_id, token_hash, email, created_by, created_at, expires_at, max_uses) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO group_invites (id, group_id, token_hash, email, created_by, created_at, expires_at, max_uses, \
+             import_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(i.group_id)
@@ -56,6 +58,7 @@ impl Db {
         .bind(now)
         .bind(i.expires_at)
         .bind(i.max_uses)
+        .bind(i.import_id)
         .execute(self.write())
         .await?;
         Ok(id)
@@ -67,10 +70,11 @@ impl Db {
         Ok(sqlx::query_as(&sql).bind(hash).fetch_optional(self.read()).await?)
     }
 
-    /// A group's invitations, newest first.
+    /// A group's invitations made one at a time (not by a roster import), newest first.
     pub async fn invites(&self, group: &str) -> Result<Vec<Invite>> {
         let sql = format!(
-            "SELECT {INVITE_COLS} FROM group_invites WHERE group_id = $1 ORDER BY created_at DESC, id"
+            "SELECT {INVITE_COLS} FROM group_invites WHERE group_id = $1 AND import_id IS NULL \
+             ORDER BY created_at DESC, id"
         );
         Ok(sqlx::query_as(&sql).bind(group).fetch_all(self.read()).await?)
     }

@@ -37,6 +37,7 @@ pub mod referrals;
 pub mod reminders;
 pub mod room_presence;
 pub mod rooms;
+pub mod roster;
 mod rsvp_batch;
 pub mod rsvps;
 pub mod sessions;

@@ -67,9 +67,22 @@ impl Db {
         Ok(id)
     }
 
-    /// Leases up to `limit` due messages for `lease_ms`, so no other instance sends them meanwhile.
-    /// PostgreSQL skips rows another instance has locked; SQLite has one writer, so the
-    /// statement is atomic as it stands.
+    /// How many messages were sent since `since`, or are being sent now (leased), by any instance.
+    pub async fn mail_sent_since(&self, since: i64, now: i64) -> Result<i64> {
+        let (sent, leased): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at >= $1), \
+                    (SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND locked_until > $2)",
+        )
+        .bind(since)
+        .bind(now)
+        .fetch_one(self.read())
+        .await?;
+        Ok(sent + leased)
+    }
+
+    /// Leases up to `limit` due messages (personal mail before bulk mail) for `lease_ms`, so no
+    /// other instance sends them meanwhile. PostgreSQL skips rows another instance has locked;
+    /// SQLite has one writer, so the statement is atomic as it stands.
     pub async fn claim_mail(&self, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<Mail>> {
         let lock = match self.backend() {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -79,7 +92,7 @@ impl Db {
             "UPDATE outbox SET locked_until = $2, attempts = attempts + 1 WHERE id IN (\
                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
                AND (locked_until IS NULL OR locked_until <= $1) \
-               ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+               ORDER BY bulk, next_attempt_at, id LIMIT $3 {lock}) \
              RETURNING id, to_addr, subject, body_text, unsubscribe_url, attempts, created_at"
         );
         Ok(sqlx::query_as(&sql).bind(now).bind(now + lease_ms).bind(limit).fetch_all(self.write()).await?)

@@ -47,7 +47,7 @@ pub async fn invite(
         None => None,
     };
     errors.into_result()?;
-    let (Some(days), token) = (days, format!("{PREFIX}{}", random_token())) else {
+    let (Some(days), token) = (days, new_token()) else {
         return Err(AppError::Invalid(FieldErrors::one("days", "Choose how long the invitation lasts.")));
     };
     let now = now_ms();
@@ -58,18 +58,12 @@ pub async fn invite(
         created_by: &me.id,
         expires_at: now + days * 86_400_000,
         max_uses: email.is_some().then_some(1),
+        import_id: None,
     };
     let id = state.db.create_invite(&new, now).await?;
-    let url = format!("{}/invites/{token}", state.config.public_url());
+    let url = url_of(state, &token);
     if let Some(to) = &email {
-        let subject = format!("{} invites you to {}", me.display_name, a.group.name);
-        let body = format!(
-            "Hello,\n\n{} invites you to join {} on Alongside.\n\n{}\n\nOpen this link to join (it works once, \
-             for {days} days):\n\n{url}\n\nIf you weren't expecting this, ignore this email.\n",
-            me.display_name,
-            a.group.name,
-            a.group.description.chars().take(500).collect::<String>(),
-        );
+        let (subject, body) = letter(me, &a.group, "", &url, days);
         match state.db.user_by_email(to).await? {
             // A member gets it as they chose for group notifications (in the app, by email, or not).
             Some(u) => {
@@ -77,10 +71,36 @@ pub async fn invite(
                 let mail = Mail { subject: &subject, body: &body };
                 notifications::send(state, &u.id, Kind::GroupInvite, &subject, &link, Some(mail)).await?;
             }
-            None => crate::mail::queue(state, to, &subject, &body).await?,
+            None => {
+                crate::mail::strangers::queue(state, to, &subject, &body).await?;
+            }
         }
     }
     Ok((id, url))
+}
+
+/// A new invitation token (only its hash is kept).
+pub fn new_token() -> String {
+    format!("{PREFIX}{}", random_token())
+}
+
+/// Where the invitation behind `token` opens.
+pub fn url_of(state: &AppState, token: &str) -> String {
+    format!("{}/invites/{token}", state.config.public_url())
+}
+
+/// The subject and text of an invitation by email from `me` to `group`, to `name` if known.
+pub fn letter(me: &User, group: &store::groups::Group, name: &str, url: &str, days: i64) -> (String, String) {
+    let subject = format!("{} invites you to {}", me.display_name, group.name);
+    let hello = if name.is_empty() { "Hello".to_owned() } else { format!("Hello {name}") };
+    let body = format!(
+        "{hello},\n\n{} invites you to join {} on Alongside.\n\n{}\n\nOpen this link to join (it works once, \
+         for {days} days):\n\n{url}\n\nIf you weren't expecting this, ignore this email.\n",
+        me.display_name,
+        group.name,
+        group.description.chars().take(500).collect::<String>(),
+    );
+    (subject, body)
 }
 
 /// The live invitation behind `token`, with its group; 404 otherwise.
@@ -122,7 +142,16 @@ pub async fn accept(state: &AppState, me: &User, token: &str) -> Result<String, 
     if state.db.standing(&group.id, &me.id).await?.banned {
         return Err(AppError::Forbidden("The group's moderators have removed you from this group."));
     }
-    state.db.accept_invite(&hash_token(token), &me.id, now_ms()).await?.ok_or(AppError::NotFound)
+    let joined =
+        state.db.accept_invite(&hash_token(token), &me.id, now_ms()).await?.ok_or(AppError::NotFound)?;
+    // Someone an organiser brought in by a roster starts with the trade and skills it gave.
+    if !inv.email.is_empty() {
+        if let Some(e) = state.db.roster_entry(&group.id, &inv.email).await? {
+            let skills = domain::profile::parse_tags(&e.skills).unwrap_or_default();
+            state.db.start_profile(&me.id, &e.trade, &skills).await?;
+        }
+    }
+    Ok(joined)
 }
 
 // ---------------------------------------------------------------- pages --

@@ -18,6 +18,8 @@ pub mod pages;
 pub mod posts;
 pub mod posts_api;
 pub mod posts_pages;
+pub mod roster;
+pub mod roster_input;
 pub mod view;
 
 use axum::routing::{get, post};
@@ -49,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}/requests", post(members::requests_page))
         .route("/groups/{id}/invites", get(invites::page_get).post(invites::create_page))
         .route("/groups/{id}/invites/revoke", post(invites::revoke_page))
+        .route("/groups/{id}/roster", get(roster::page_get).post(roster::post_page))
         .route("/invites/{token}", get(invites::landing).post(invites::accept_page))
         .route("/groups/{id}/calendar", get(calendar::page))
         .route("/groups/{id}/calendar-feed", post(calendar::feed_page))
@@ -81,6 +84,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/groups/{id}/invites", get(invites::list_api).post(invites::create_api))
         .route("/api/v1/groups/{id}/invites/{invite}", axum::routing::delete(invites::revoke_api))
         .route("/api/v1/invites/{token}", get(invites::preview_api).post(invites::accept_api))
+        .route("/api/v1/groups/{id}/roster", get(roster::list_api).post(roster::post_api))
         .route("/api/v1/groups/{id}/events", get(calendar::events_api))
         .route("/api/v1/groups/{id}/calendar.ics", get(calendar::ics_api))
         .route("/api/v1/groups/{id}/posts", get(posts_api::list).post(posts_api::create))

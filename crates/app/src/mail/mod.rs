@@ -4,7 +4,11 @@
 //! files for a developer to open. Each message goes as plain text with an HTML rendering of it
 //! beside it (paragraphs, links made clickable). Failed sends are retried with exponential
 //! backoff; after `mail_max_attempts` a message is a dead letter, listed for admins
-//! (`admin/`), who may send it again.
+//! (`admin/`), who may send it again. At most `mail_per_minute` messages leave a minute, counted
+//! across instances in the outbox itself; personal mail goes before bulk invitations
+//! ([`strangers`]), which carry a link to ask for no more mail.
+
+pub mod strangers;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,10 +98,21 @@ pub async fn run(state: AppState, transport: Transport, mut stop: watch::Receive
     }
 }
 
-/// Sends every due message, a batch at a time.
+/// Sends every due message, a batch at a time, while the minute's allowance lasts.
 async fn drain(state: &AppState, transport: &Transport) {
     loop {
-        let batch = match state.db.claim_mail(now_ms(), LEASE_MS, BATCH).await {
+        let now = now_ms();
+        let room = match state.db.mail_sent_since(now - 60_000, now).await {
+            Ok(n) => state.config.mail_per_minute.max(1) - n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the outbox");
+                return;
+            }
+        };
+        if room <= 0 {
+            return;
+        }
+        let batch = match state.db.claim_mail(now, LEASE_MS, BATCH.min(room)).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the outbox");

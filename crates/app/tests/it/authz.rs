@@ -153,6 +153,7 @@ async fn world(app: &TestApp, hash: &str) -> World {
                 created_by: &organiser,
                 expires_at: now + 86_400_000,
                 max_uses: None,
+                import_id: None,
             },
             now,
         )
@@ -330,6 +331,7 @@ fn body(path: &str) -> Value {
         "/api/v1/groups/{id}/requests/{member}" => json!({"decision": "approve"}),
         "/api/v1/groups/{id}/posts/{post}/moderation" => json!({"action": "hide"}),
         "/api/v1/groups/{id}/reports/{report}" => json!({"action": "dismiss"}),
+        "/api/v1/groups/{id}/roster" => json!({"text": "new.person@example.org"}),
         "/api/v1/groups/{id}/posts/{post}/reports" => json!({"reason": "spam"}),
         _ => json!({}),
     }
@@ -365,6 +367,9 @@ async fn call(
             image::RgbImage::new(4, 4).write_to(&mut png, image::ImageFormat::Png).expect("encodes");
             let part = reqwest::multipart::Part::bytes(png.into_inner()).file_name("cover.png");
             r = r.multipart(reqwest::multipart::Form::new().text("csrf", csrf).part("cover", part));
+        } else if method == Method::POST && path == "/groups/{id}/roster" {
+            let form = reqwest::multipart::Form::new().text("csrf", csrf).text("step", "check");
+            r = r.multipart(form.text("text", "new.person@example.org"));
         } else if method == Method::POST {
             let mut fields = form(path, w);
             fields.push(("csrf".into(), csrf));

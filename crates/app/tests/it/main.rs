@@ -32,6 +32,7 @@ mod room_access;
 mod room_limits;
 mod rooms;
 mod rooms_shared;
+mod roster;
 mod security;
 mod slots;
 mod smtp;

@@ -10,9 +10,9 @@ use reqwest::StatusCode;
 use crate::authz_routes::source_routes;
 use crate::support::{TestApp, PASSWORD};
 
-/// The one unsafe form route without a CSRF token, by design: its signed token is the authority
+/// The unsafe form routes without a CSRF token, by design: their signed token is the authority
 /// and mail apps' one-click unsubscribe sends no cookies (docs/architecture.md).
-const CSRF_EXEMPT: [&str; 1] = ["/unsubscribe/{token}"];
+const CSRF_EXEMPT: [&str; 2] = ["/unsubscribe/{token}", "/no-mail/{token}"];
 
 /// The message a post without the form's token gets.
 const EXPIRED: &str = "This form has expired or came from another site.";
@@ -75,8 +75,10 @@ async fn every_unsafe_form_route_refuses_a_post_without_its_csrf_token() {
     }
     assert!(let_through.is_empty(), "posted without a valid CSRF token: {let_through:#?}");
     // The exception is deliberate and signed: a made-up token is not found, not obeyed.
-    let r = app.client().post(app.url("/unsubscribe/u.partners.forged")).send().await.expect("post");
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    for forged in ["/unsubscribe/u.partners.forged", "/no-mail/dmVyYUBleGFtcGxlLm9yZw.forged"] {
+        let r = app.client().post(app.url(forged)).send().await.expect("post");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{forged}");
+    }
 }
 
 #[tokio::test]

@@ -51,6 +51,8 @@ impl TestApp {
             mail_dir: mail_dir.display().to_string(),
             rate_limit_auth: 10_000,
             mail_poll_ms: 50,
+            // Tests send mail in bursts; the one about the rate sets its own.
+            mail_per_minute: 1_000_000,
             // Digests go by the clock: the tests about them run the job at the moments they choose.
             digest_poll_ms: 3_600_000,
             ..Config::default()
