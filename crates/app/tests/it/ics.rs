@@ -99,8 +99,10 @@ async fn a_series_file_carries_its_rule_changes_and_zone_and_imports_back() {
         "TZID:Europe/Berlin",
         "DTSTART;TZID=Europe/Berlin:20270317T180000",
         "RRULE:FREQ=WEEKLY;INTERVAL=2",
-        // The second date is cancelled; the third moved an hour later under a new title.
-        "EXDATE;TZID=Europe/Berlin:20270331T180000",
+        // The second date is cancelled (a date of its own, marked so); the third moved an hour
+        // later under a new title.
+        "RECURRENCE-ID;TZID=Europe/Berlin:20270331T180000",
+        "STATUS:CANCELLED",
         "RECURRENCE-ID;TZID=Europe/Berlin:20270414T180000",
         "DTSTART;TZID=Europe/Berlin:20270414T190000",
         "SUMMARY:Late library",
@@ -108,6 +110,7 @@ async fn a_series_file_carries_its_rule_changes_and_zone_and_imports_back() {
     ] {
         assert!(ics.contains(line), "{line} missing from\n{ics}");
     }
+    assert!(!ics.contains("EXDATE"), "a cancelled date is not taken out of calendars unsaid: {ics}");
     independent_check("series", &ics);
 
     // Back through the importer: the same schedule, place and length.

@@ -44,7 +44,8 @@ fn problem(detail: impl Into<String>) -> FieldErrors {
 pub struct Imported {
     /// The event (or series) itself.
     pub input: EventInput,
-    /// Dates the file cancels (EXDATE), as wall times of the event's zone.
+    /// Dates the file cancels (EXDATE, or a RECURRENCE-ID marked `STATUS:CANCELLED`), as wall
+    /// times of the event's zone.
     pub cancelled: Vec<NaiveDateTime>,
     /// Dates the file changes (VEVENTs with a RECURRENCE-ID and the same UID).
     pub changed: Vec<Changed>,
@@ -124,6 +125,15 @@ pub fn parse_import_full(file: &str) -> Result<Imported, FieldErrors> {
         for other in events.iter().filter(|e| !std::ptr::eq(**e, *event)) {
             let same = uid.is_some() && prop(other, "UID").map(|p| p.val.as_str().trim().to_owned()) == uid;
             let Some(rid) = prop(other, "RECURRENCE-ID").filter(|_| same) else { continue };
+            // A date called off, as Google and we write it: a date of its own marked cancelled.
+            let called_off = prop(other, "STATUS")
+                .is_some_and(|p| p.val.as_str().trim().eq_ignore_ascii_case("CANCELLED"));
+            if called_off {
+                if let Some(t) = when(rid).ok().and_then(local) {
+                    cancelled.push(t);
+                }
+                continue;
+            }
             let (Some(rid), Some(start)) = (
                 when(rid).ok().and_then(local),
                 prop(other, "DTSTART").and_then(|p| when(p).ok()).and_then(local),

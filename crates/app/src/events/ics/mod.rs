@@ -3,9 +3,9 @@
 //! no HTTP and no database here.
 //!
 //! A series is written the way calendar apps expect so they show it as we do: DTSTART in the
-//! event's zone with a VTIMEZONE for it, the RRULE, cancelled occurrences as EXDATEs, and each
-//! moved or renamed occurrence as a VEVENT with the same UID and a RECURRENCE-ID naming the
-//! occurrence's original wall time.
+//! event's zone with a VTIMEZONE for it, the RRULE, dates taken out by an edit as EXDATEs, and
+//! each cancelled, moved or renamed occurrence as a VEVENT with the same UID and a RECURRENCE-ID
+//! naming the occurrence's original wall time (a cancelled one marked `STATUS:CANCELLED`).
 
 mod import;
 mod write;

@@ -222,15 +222,9 @@ impl Writer<'_> {
         v.starts(self.at(self.series.first_start));
         self.end(&mut v, resolve(self.zone(), self.series.first_start), e.duration_minutes);
         v.add_property("RRULE", rule.to_string());
-        let cancelled: BTreeSet<NaiveDateTime> = self
-            .item
-            .overrides
-            .iter()
-            .filter(|o| o.cancelled == 1)
-            .filter_map(|o| self.occurrence(o.occurrence_start))
-            .map(|o| o.recurrence_id)
-            .chain(self.series.exdates.iter().copied())
-            .collect();
+        // Dates taken out of the series by an edit; a date the host called off is a date of its
+        // own marked cancelled (`moved`), so calendar apps can say so rather than drop it.
+        let cancelled: BTreeSet<NaiveDateTime> = self.series.exdates.iter().copied().collect();
         if !cancelled.is_empty() {
             let values: Vec<String> = cancelled.into_iter().map(|t| self.at(t)).map(|t| value(&t)).collect();
             let mut exdate = Property::new("EXDATE", values.join(","));
@@ -277,7 +271,8 @@ impl Writer<'_> {
         Some(v.done())
     }
 
-    /// A VEVENT for each occurrence of a series that was moved, lengthened or renamed, and for
+    /// A VEVENT for each occurrence of a series that was moved, lengthened, renamed or cancelled
+    /// (`STATUS:CANCELLED`, as Google Calendar writes its own), and for
     /// each date whose wall time the clocks skip (moved forward by the gap): calendar apps do
     /// not agree on where such a date of an RRULE goes, so the file says.
     fn moved(&self) -> (BTreeSet<i64>, Vec<VEvent>) {
@@ -286,7 +281,7 @@ impl Writer<'_> {
         }
         let e = self.item.event;
         let changes = |o: &&Override| {
-            o.cancelled == 0 && (o.start_local.is_some() || o.duration_minutes.is_some() || o.title.is_some())
+            o.cancelled == 1 || o.start_local.is_some() || o.duration_minutes.is_some() || o.title.is_some()
         };
         let overridden: BTreeSet<i64> = self.item.overrides.iter().map(|o| o.occurrence_start).collect();
         let skipped = self
@@ -324,6 +319,9 @@ impl Writer<'_> {
                     resolve(self.zone(), local),
                     o.duration_minutes.unwrap_or(e.duration_minutes),
                 );
+                if o.cancelled == 1 {
+                    v.status(EventStatus::Cancelled);
+                }
                 Some(v.done())
             })
             .collect();

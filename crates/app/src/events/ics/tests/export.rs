@@ -8,7 +8,7 @@ use crate::events::ics::zones::vtimezone;
 use crate::events::input::apply;
 
 #[test]
-fn a_weekly_berlin_series_carries_its_rule_exdates_moved_evening_and_zone() {
+fn a_weekly_berlin_series_carries_its_rule_exdates_cancelled_and_moved_evenings_and_zone() {
     let (e, overrides) = berlin_series();
     let ics = write(&e, &overrides);
     assert_well_formed(&ics);
@@ -23,9 +23,9 @@ fn a_weekly_berlin_series_carries_its_rule_exdates_moved_evening_and_zone() {
     }
 
     let events = vevents(&ics);
-    assert_eq!(events.len(), 2, "{ics}");
-    let (master, moved) = (&events[0], &events[1]);
-    for block in [master, moved] {
+    assert_eq!(events.len(), 3, "{ics}");
+    let (master, called_off, moved) = (&events[0], &events[1], &events[2]);
+    for block in [master, called_off, moved] {
         assert!(block.contains("UID:ev1@alongside\r\n"), "{block}");
         assert!(block.contains("DTSTAMP:20260220T110000Z\r\n"), "{block}");
         assert!(block.contains("URL:https://alongside.example/events/ev1\r\n"), "{block}");
@@ -42,7 +42,12 @@ fn a_weekly_berlin_series_carries_its_rule_exdates_moved_evening_and_zone() {
     assert!(master.contains("DTSTART;TZID=Europe/Berlin:20260304T180000\r\n"), "{master}");
     assert!(master.contains("DTEND;TZID=Europe/Berlin:20260304T200000\r\n"), "{master}");
     assert!(master.contains("RRULE:FREQ=WEEKLY;COUNT=10\r\n"), "{master}");
-    assert!(master.contains("EXDATE;TZID=Europe/Berlin:20260311T180000,20260318T180000\r\n"), "{master}");
+    assert!(master.contains("EXDATE;TZID=Europe/Berlin:20260311T180000\r\n"), "{master}");
+    // The evening the host called off stays in calendars, marked so (as Google writes its own).
+    assert!(called_off.contains("RECURRENCE-ID;TZID=Europe/Berlin:20260318T180000\r\n"), "{called_off}");
+    assert!(called_off.contains("DTSTART;TZID=Europe/Berlin:20260318T180000\r\n"), "{called_off}");
+    assert!(called_off.contains("STATUS:CANCELLED\r\n") && !called_off.contains("RRULE"), "{called_off}");
+    assert!(!master.contains("STATUS:CANCELLED") && !moved.contains("STATUS:CANCELLED"), "{ics}");
     assert!(master.contains("SUMMARY:Library evening\r\n"), "{master}");
     assert!(!master.contains("RECURRENCE-ID"), "{master}");
 
