@@ -32,6 +32,15 @@ export const organiserSteps = [
     await checkA11y(page, 'roster imports');
   }],
 
+  ["the group's console: members with their attendance, and the roster to download", async (page) => {
+    await goto(page, groupPath());
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Console', exact: true }));
+    await expectVisible(page.getByRole('heading', { name: 'Members', exact: true }), 'the members section');
+    await expectVisible(page.getByRole('link', { name: 'Members (CSV)' }), 'the roster download');
+    await expectVisible(page.getByRole('cell', { name: 'organiser', exact: true }), "the organiser's row");
+    await checkA11y(page, 'group console');
+  }],
+
   ['at the door: a member going has a check-in code, and the host taps them in', async (page) => {
     // A breakfast at a café, starting in half an hour.
     const start = new Date(Date.now() + 30 * 60_000).toISOString().slice(0, 16);

@@ -299,6 +299,8 @@ fn member(i: usize, cities: &[CityRef]) -> (String, String, ProfileUpdate) {
             everyone(),
             everyone(),
             everyone(),
+            // Most let their groups' organisers reach them; the private ones keep it to partners.
+            if private_bio { "partners".into() } else { "groups".into() },
         ],
         offers,
         needs,

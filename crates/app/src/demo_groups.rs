@@ -179,9 +179,11 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             topics: g.topics.iter().map(|t| (*t).to_owned()).collect(),
         };
         let organiser = &ids[g.organiser % ids.len()];
-        let id = db.create_group(organiser, &fields, now).await?;
+        // Founded, and joined, before the weekly meetings began (`demo_sessions::PAST_WEEKS`).
+        let founded = now - (crate::demo_sessions::PAST_WEEKS + 2) * 7 * 86_400_000;
+        let id = db.create_group(organiser, &fields, founded).await?;
         for i in g.members.clone() {
-            db.add_member(&id, &ids[i % ids.len()], now).await?;
+            db.add_member(&id, &ids[i % ids.len()], founded).await?;
         }
         if let Some(m) = ids.get(g.members.start) {
             db.set_role(&id, m, "moderator").await?;

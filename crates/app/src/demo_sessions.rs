@@ -133,8 +133,8 @@ const GOALS: [&str; 6] = [
 ];
 
 /// The session's past dates, as they went: up to twelve of `members` answered going to each
-/// (each skips one week in four), a third of them with a goal, most of those done; most came, a
-/// few cancelled on the day or did not turn up. Then people going to the next two dates.
+/// (each skips one week in four), a third of them with a goal, most of those done; most came
+/// (checked in by the host), a few cancelled on the day or did not turn up. Then people going to the next two dates.
 pub async fn history(db: &Db, event: &str, members: &[String]) -> anyhow::Result<()> {
     let e = db.event(event).await?.ok_or_else(|| anyhow::anyhow!("the session just made"))?;
     let first = DateTime::<Utc>::from_timestamp_millis(e.first_start_at).unwrap_or_default();
@@ -154,8 +154,12 @@ pub async fn history(db: &Db, event: &str, members: &[String]) -> anyhow::Result
                     .await?;
             } else if (j * 7 + k) % 47 == 5 {
                 db.mark_attendance(event, occ.key, m, false, occ.key + DAY / 12).await?;
-            } else if goal.is_some() && (j + 2 * k) % 5 != 0 {
-                db.set_goal_done(event, occ.key, m, true, occ.key + DAY / 12).await?;
+            } else {
+                // The host checked them in (the group's console counts attendance from this).
+                db.mark_attendance(event, occ.key, m, true, occ.key + DAY / 12).await?;
+                if goal.is_some() && (j + 2 * k) % 5 != 0 {
+                    db.set_goal_done(event, occ.key, m, true, occ.key + DAY / 12).await?;
+                }
             }
         }
     }

@@ -258,6 +258,7 @@ impl Modify for BearerAuth {
         crate::groups::invites::accept_api,
         crate::groups::roster::list_api,
         crate::groups::roster::post_api,
+        crate::groups::console::api,
         crate::groups::announcements::create_api,
         crate::groups::announcements::list_api,
         crate::groups::calendar::events_api,

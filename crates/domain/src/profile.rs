@@ -62,8 +62,8 @@ pub enum Relation {
 }
 
 /// The profile fields whose visibility a member chooses.
-pub const PRIVATE_FIELDS: [&str; 7] =
-    ["trade", "bio", "skills", "city", "availability", "preferences", "photo"];
+pub const PRIVATE_FIELDS: [&str; 8] =
+    ["trade", "bio", "skills", "city", "availability", "preferences", "photo", "email"];
 
 /// Quiet or chatty company.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

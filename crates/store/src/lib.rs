@@ -12,6 +12,7 @@ pub mod batch;
 pub mod boards;
 pub mod bookings;
 pub mod broadcasts;
+pub mod console;
 pub mod contacts;
 mod db;
 pub mod event_details;

@@ -49,13 +49,16 @@ pub struct User {
     pub vis_photo: String,
     /// How times are written for them: '24' ("18:00") or '12' ("6:00 pm").
     pub clock: String,
+    /// Who may see the email address (on the profile, and in the member lists organisers
+    /// download): everyone | groups | partners.
+    pub vis_email: String,
 }
 
 pub(crate) const USER_COLS: &str = "u.id, u.email, u.display_name, u.trade, u.bio, u.city_id, \
     u.city_label, u.lat, u.lon, u.timezone, u.in_person, u.virtual, u.session_minutes, u.company, \
     u.home_radius_m, u.vis_trade, u.vis_bio, u.vis_skills, u.vis_city, u.vis_availability, \
     u.vis_preferences, u.is_admin, u.suspended_at, u.reminder_minutes, u.bookable_by, u.nudge_after_weeks, u.created_at, u.updated_at, \
-    u.email_verified_at, u.photo_id, u.vis_photo, u.clock";
+    u.email_verified_at, u.photo_id, u.vis_photo, u.clock, u.vis_email";
 
 /// A user with their tags and availability.
 #[derive(Debug, Clone)]
@@ -101,7 +104,7 @@ pub struct ProfileUpdate {
     pub company: String,
     pub home_radius_m: i64,
     /// Visibility per field, in the order of `domain::profile::PRIVATE_FIELDS`.
-    pub visibility: [String; 7],
+    pub visibility: [String; 8],
     pub offers: Vec<String>,
     pub needs: Vec<String>,
     pub windows: Vec<Window>,
@@ -199,7 +202,8 @@ impl Db {
              city_label = $7, city_key = $8, lat = $9, lon = $10, timezone = $11, in_person = $12, \
              virtual = $13, session_minutes = $14, company = $15, home_radius_m = $16, vis_trade = $17, \
              vis_bio = $18, vis_skills = $19, vis_city = $20, vis_availability = $21, \
-             vis_preferences = $22, updated_at = $23, trade_lc = $24, bio_lc = $25, vis_photo = $26 WHERE id = $1",
+             vis_preferences = $22, updated_at = $23, trade_lc = $24, bio_lc = $25, vis_photo = $26, \
+             vis_email = $27 WHERE id = $1",
         )
         .bind(id)
         .bind(&p.display_name)
@@ -226,6 +230,7 @@ impl Db {
             .bind(p.trade.to_lowercase())
             .bind(p.bio.to_lowercase())
             .bind(&p.visibility[6])
+            .bind(&p.visibility[7])
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM user_tags WHERE user_id = $1").bind(id).execute(&mut *tx).await?;

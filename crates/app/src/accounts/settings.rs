@@ -59,7 +59,7 @@ pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Va
             "availability": domain::profile::format_windows(&p.windows),
             "visibility": {
                 "trade": u.vis_trade, "bio": u.vis_bio, "skills": u.vis_skills, "city": u.vis_city,
-                "availability": u.vis_availability, "preferences": u.vis_preferences, "photo": u.vis_photo,
+                "availability": u.vis_availability, "preferences": u.vis_preferences, "photo": u.vis_photo, "email": u.vis_email,
             },
         },
         "reminder_minutes": u.reminder_minutes,

@@ -9,6 +9,7 @@
 pub mod announcements;
 pub mod api;
 pub mod calendar;
+pub mod console;
 pub mod discover;
 pub mod input;
 pub mod invites;
@@ -52,6 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}/invites", get(invites::page_get).post(invites::create_page))
         .route("/groups/{id}/invites/revoke", post(invites::revoke_page))
         .route("/groups/{id}/roster", get(roster::page_get).post(roster::post_page))
+        .route("/groups/{id}/console", get(console::page_get))
+        .route("/groups/{id}/console/members.csv", get(console::members_csv))
+        .route("/groups/{id}/console/attendance.csv", get(console::attendance_csv))
         .route("/invites/{token}", get(invites::landing).post(invites::accept_page))
         .route("/groups/{id}/calendar", get(calendar::page))
         .route("/groups/{id}/calendar-feed", post(calendar::feed_page))
@@ -85,6 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/groups/{id}/invites/{invite}", axum::routing::delete(invites::revoke_api))
         .route("/api/v1/invites/{token}", get(invites::preview_api).post(invites::accept_api))
         .route("/api/v1/groups/{id}/roster", get(roster::list_api).post(roster::post_api))
+        .route("/api/v1/groups/{id}/console", get(console::api))
         .route("/api/v1/groups/{id}/events", get(calendar::events_api))
         .route("/api/v1/groups/{id}/calendar.ics", get(calendar::ics_api))
         .route("/api/v1/groups/{id}/posts", get(posts_api::list).post(posts_api::create))

@@ -63,6 +63,7 @@ async fn me_body(state: &AppState, id: &str) -> ApiResult<Me> {
             &u.vis_availability,
             &u.vis_preferences,
             &u.vis_photo,
+            &u.vis_email,
         ])
         .map(|(f, v)| ((*f).to_owned(), v.clone()))
         .collect();

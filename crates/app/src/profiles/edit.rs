@@ -37,6 +37,7 @@ pub fn unchanged(p: &Profile) -> ProfileUpdate {
             u.vis_availability.clone(),
             u.vis_preferences.clone(),
             u.vis_photo.clone(),
+            u.vis_email.clone(),
         ],
         offers: p.offers.clone(),
         needs: p.needs.clone(),

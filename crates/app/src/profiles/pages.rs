@@ -44,6 +44,7 @@ pub struct ProfileForm {
     vis_availability: String,
     vis_preferences: String,
     vis_photo: String,
+    vis_email: String,
 }
 
 impl ProfileForm {
@@ -77,6 +78,7 @@ impl ProfileForm {
             vis_availability: u.vis_availability.clone(),
             vis_preferences: u.vis_preferences.clone(),
             vis_photo: u.vis_photo.clone(),
+            vis_email: u.vis_email.clone(),
         }
     }
 }
@@ -124,6 +126,7 @@ fn options() -> minijinja::Value {
                     "city" => "Who can see my city and distance",
                     "availability" => "Who can see my availability",
                     "photo" => "Who can see my photo",
+                    "email" => "Who can see my email address (organisers of my groups count as my groups)",
                     _ => "Who can see my preferences (modes, session length, company, time zone)",
                 },
             )
@@ -144,7 +147,7 @@ pub async fn own(
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
     let help = crate::referrals::help::balance_words(&state, &me.id).await?;
-    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, vis_photo => me.vis_photo, near_home => state.db.near_home_of(&me.id).await? }, notice => q.saved.then_some("Profile saved.") };
+    let ctx = context! { member, own => true, stats, chart, help, user => context! { vis_trade => me.vis_trade, vis_bio => me.vis_bio, vis_skills => me.vis_skills, vis_city => me.vis_city, vis_availability => me.vis_availability, vis_preferences => me.vis_preferences, vis_photo => me.vis_photo, vis_email => me.vis_email, near_home => state.db.near_home_of(&me.id).await? }, notice => q.saved.then_some("Profile saved.") };
     Ok(page("profile.html", Some(&me), &csrf, ctx)?.into_response())
 }
 
@@ -203,6 +206,7 @@ pub async fn save(
         &form.vis_availability,
         &form.vis_preferences,
         &form.vis_photo,
+        &form.vis_email,
     ]) {
         ed.visibility(&format!("vis_{field}"), field, value);
     }

@@ -34,6 +34,8 @@ pub struct MemberView {
     /// The member's photo where they have one and their choice lets the viewer see it: served at
     /// `/photos/{photo}/64` and `/photos/{photo}/256`. Without one, pages show initials.
     pub photo: Option<String>,
+    /// Their email address, where their choice lets the viewer see it.
+    pub email: Option<String>,
 }
 
 fn level(s: &str) -> Visibility {
@@ -77,6 +79,7 @@ impl MemberView {
             company: prefs.then(|| u.company.clone()),
             availability: if show(&u.vis_availability) { windows.map(str::to_owned) } else { None },
             photo: u.photo_id.clone().filter(|_| show(&u.vis_photo)),
+            email: show(&u.vis_email).then(|| u.email.clone()),
         }
     }
 

@@ -69,6 +69,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "group_members.html" => "../groups/templates/group_members.html",
         "group_invites.html" => "../groups/templates/group_invites.html",
         "group_roster.html" => "../groups/templates/group_roster.html",
+        "group_console.html" => "../groups/templates/group_console.html",
         "invite.html" => "../groups/templates/invite.html",
         "group_calendar.html" => "../groups/templates/group_calendar.html",
         "post.html" => "../groups/templates/post.html",

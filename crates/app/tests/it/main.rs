@@ -8,6 +8,7 @@ mod authz;
 mod authz_routes;
 mod checkin;
 mod cli;
+mod console;
 mod contacts;
 mod digests;
 mod discover;

@@ -191,6 +191,7 @@ async fn the_edit_page_shows_errors_by_their_fields_keeps_input_and_saves() {
             ("vis_availability", "everyone"),
             ("vis_preferences", "everyone"),
             ("vis_photo", "everyone"),
+            ("vis_email", "groups"),
         ]
     };
     let bad = b.post("/profile/edit", &fields("-3", "Xyzzyville", "Someday 9-10")).await;
