@@ -32,6 +32,23 @@ export const organiserSteps = [
     await checkA11y(page, 'roster imports');
   }],
 
+  ["a group's calendar imported from another site: its series arrives with its zone", async (page) => {
+    await goto(page, groupPath());
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Import a calendar' }));
+    const ics = [
+      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Microsoft Corporation//Outlook 16.0//EN',
+      'BEGIN:VEVENT', 'UID:browser-weekly@example.org', 'SUMMARY:Imported morning', 'DTSTART;TZID=W. Europe Standard Time:20270106T090000',
+      'DURATION:PT2H', 'RRULE:FREQ=WEEKLY;COUNT=4', 'END:VEVENT',
+      'BEGIN:VEVENT', 'UID:browser-allday@example.org', 'SUMMARY:Holiday', 'DTSTART;VALUE=DATE:20270801', 'END:VEVENT',
+      'END:VCALENDAR', ''].join('\r\n');
+    await page.getByLabel('Calendar file (.ics)', { exact: true })
+      .setInputFiles({ name: 'group.ics', mimeType: 'text/calendar', buffer: Buffer.from(ics) });
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Import the calendar' }));
+    await expectVisible(page.getByText('1 new event, 0 updated, 0 already as the file has them, 1 left out', { exact: false }), 'the report');
+    await expectVisible(page.getByText('Holiday', { exact: true }), 'what was left out, named');
+    await checkA11y(page, 'calendar imported');
+  }],
+
   ["the group's console: members with their attendance, and the roster to download", async (page) => {
     await goto(page, groupPath());
     await clickAndWaitForPage(page, page.getByRole('link', { name: 'Console', exact: true }));

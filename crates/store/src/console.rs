@@ -32,6 +32,9 @@ pub struct DateAnswer {
     pub status: String,
     /// 1 present, 0 absent, none when not marked.
     pub attended: Option<i64>,
+    /// '' | late | substitute, with who came instead.
+    pub arrival: String,
+    pub substitute: String,
 }
 
 impl Db {
@@ -55,7 +58,7 @@ impl Db {
     /// Every answer to the group's dates whose original start is in `[from, to)`, by date.
     pub async fn group_date_answers(&self, group: &str, from: i64, to: i64) -> Result<Vec<DateAnswer>> {
         Ok(sqlx::query_as(
-            "SELECT r.event_id, r.occurrence_start, r.user_id, u.display_name, r.status, r.attended \
+            "SELECT r.event_id, r.occurrence_start, r.user_id, u.display_name, r.status, r.attended, r.arrival, r.substitute \
              FROM rsvps r JOIN events e ON e.id = r.event_id JOIN users u ON u.id = r.user_id \
              WHERE e.group_id = $1 AND r.occurrence_start >= $2 AND r.occurrence_start < $3 \
              ORDER BY r.occurrence_start, r.event_id, u.sort_name, u.id",

@@ -7,6 +7,7 @@
 //! It must never import HTTP, templates or the app's configuration: callers pass plain values.
 
 pub mod access_changes;
+pub mod attendance;
 pub mod auth;
 pub mod batch;
 pub mod boards;
@@ -16,6 +17,7 @@ pub mod console;
 pub mod contacts;
 mod db;
 pub mod event_details;
+pub mod event_imports;
 pub mod events;
 pub mod faces;
 pub mod feeds;

@@ -12,6 +12,9 @@ pub struct Rsvp {
     pub goal: String,
     pub goal_done: Option<i64>,
     pub attended: Option<i64>,
+    /// '' | late | substitute (with `substitute` who came instead).
+    pub arrival: String,
+    pub substitute: String,
     pub queued_at: i64,
     /// The member's photo and who may see it (the caller decides whether the viewer may).
     pub photo_id: Option<String>,
@@ -77,7 +80,7 @@ impl Db {
     /// The answers for one occurrence, seats first, then the waitlist in order.
     pub async fn rsvps(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Rsvp>> {
         Ok(sqlx::query_as(
-            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.queued_at, \
+            "SELECT r.user_id, u.display_name, r.status, r.goal, r.goal_done, r.attended, r.arrival, r.substitute, r.queued_at, \
              u.photo_id, u.vis_photo FROM rsvps r JOIN users u ON u.id = r.user_id \
              WHERE r.event_id = $1 AND r.occurrence_start = $2 \
              ORDER BY CASE r.status WHEN 'going' THEN 0 WHEN 'waitlisted' THEN 1 WHEN 'maybe' THEN 2 ELSE 3 END, \
@@ -347,7 +350,7 @@ impl Db {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.begin().await?;
-        let r = sqlx::query("UPDATE rsvps SET attended = $4, updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
+        let r = sqlx::query("UPDATE rsvps SET attended = $4, arrival = '', substitute = '', updated_at = $5 WHERE event_id = $1 AND occurrence_start = $2 AND user_id = $3")
             .bind(event_id)
             .bind(occurrence_start)
             .bind(user)
@@ -382,8 +385,8 @@ impl Db {
         now: i64,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE rsvps SET attended = NULL, updated_at = $4 WHERE event_id = $1 AND occurrence_start = $2 \
-             AND user_id = $3 AND attended = 1",
+            "UPDATE rsvps SET attended = NULL, arrival = '', substitute = '', updated_at = $4 WHERE event_id = $1 \
+             AND occurrence_start = $2 AND user_id = $3 AND attended = 1",
         )
         .bind(event_id)
         .bind(occurrence_start)

@@ -312,12 +312,17 @@ pub struct AttendanceRequest {
     pub occurrence_start: String,
     #[serde(default)]
     pub member_id: String,
-    /// came | no-show | removed
+    /// came | late | substitute (someone came in their place: name them in `substitute`) |
+    /// no-show | removed
     #[serde(default)]
     pub mark: String,
+    /// Who came instead, for `substitute`.
+    #[serde(default)]
+    pub substitute: String,
 }
 
-/// Marks a member as came or no-show, or removes them (host only; a removal frees the seat).
+/// Marks a member as came, came late, replaced by a substitute (both count as there) or no-show,
+/// or removes them (host only; a removal frees the seat).
 #[utoipa::path(put, path = "/api/v1/events/{id}/attendance", tag = "events", security(("bearer" = [])), request_body = AttendanceRequest,
     params(("id" = String, Path)), responses((status = 204), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn attendance(
@@ -328,6 +333,6 @@ pub async fn attendance(
 ) -> ApiResult<StatusCode> {
     let e = super::hosted(&state, &me, &id).await?;
     let key = super::parse_key(&r.occurrence_start)?;
-    super::mark(&state, &e, key, &r.member_id, &r.mark).await?;
+    super::mark(&state, &e, key, &r.member_id, &r.mark, &r.substitute).await?;
     Ok(StatusCode::NO_CONTENT)
 }

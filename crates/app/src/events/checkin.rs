@@ -12,17 +12,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use minijinja::context;
-use serde::Deserialize;
 use sha2::Sha256;
 use store::events::Event;
 use store::users::User;
 
-use crate::error::{AppError, PageQuery, PageResult};
+use crate::error::{AppError, PageResult};
 use crate::state::AppState;
 use crate::web::auth::CurrentUser;
 use crate::web::csrf::{CsrfToken, Posted};
@@ -105,7 +104,7 @@ pub async fn may_check_in(state: &AppState, me: &User, e: &Event) -> Result<bool
 
 /// Whether the date of `e` keyed `at` is on now, give or take: from two hours before its start
 /// to three hours after its end, and not cancelled.
-async fn is_on(state: &AppState, e: &Event, at: i64) -> Result<bool, AppError> {
+pub(super) async fn is_on(state: &AppState, e: &Event, at: i64) -> Result<bool, AppError> {
     let overrides = state.db.overrides(&e.id).await?;
     let now = chrono::Utc::now();
     Ok(super::series::find(e, &overrides, at).is_some_and(|o| {
@@ -203,94 +202,6 @@ pub async fn qr_png(State(state): State<AppState>, Path(token): Path<String>) ->
         bytes,
     )
         .into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct AtQuery {
-    at: Option<i64>,
-}
-
-/// `GET /events/{id}/checkin?at=KEY`: the host's list at the door, one tap a person.
-pub async fn door(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    PageQuery(q): PageQuery<AtQuery>,
-) -> PageResult {
-    let e = super::visible(&state, &me, &id).await?;
-    if !may_check_in(&state, &me, &e).await? {
-        return Err(AppError::Forbidden("only the host checks people in").into());
-    }
-    let overrides = state.db.overrides(&e.id).await?;
-    let occ = match q.at {
-        Some(at) => super::series::find(&e, &overrides, super::parse_key(&at.to_string())?),
-        None => {
-            let now = chrono::Utc::now();
-            super::series::expand(
-                &e,
-                &overrides,
-                now - chrono::TimeDelta::hours(12),
-                now + chrono::TimeDelta::days(60),
-            )
-            .into_iter()
-            .find(|o| !o.cancelled)
-        }
-    }
-    .ok_or(AppError::NotFound)?;
-    let going: Vec<_> =
-        state.db.rsvps(&e.id, occ.key).await?.into_iter().filter(|r| r.status == "going").collect();
-    let present = going.iter().filter(|r| r.attended == Some(1)).count();
-    let people: Vec<_> = going
-        .into_iter()
-        .map(|r| context! { id => r.user_id, name => r.display_name, present => r.attended == Some(1) })
-        .collect();
-    let when = super::view::when(occ.start, &me.timezone, &e.time_zone);
-    let ctx = context! { event_id => e.id, title => occ.title, when, at => occ.key, people, present };
-    Ok(page("door.html", Some(&me), &csrf, ctx)?.into_response())
-}
-
-/// The door list's tap.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct TapForm {
-    at: String,
-    member: String,
-    present: String,
-}
-
-/// `POST /events/{id}/checkin`: present, or not after all.
-pub async fn tap(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Path(id): Path<String>,
-    Posted { form, .. }: Posted<TapForm>,
-) -> PageResult {
-    let e = super::visible(&state, &me, &id).await?;
-    if !may_check_in(&state, &me, &e).await? {
-        return Err(AppError::Forbidden("only the host checks people in").into());
-    }
-    let at = super::parse_key(&form.at)?;
-    let going =
-        state.db.rsvps(&e.id, at).await?.iter().any(|r| r.user_id == form.member && r.status == "going");
-    if !going {
-        return Err(AppError::NotFound.into());
-    }
-    if !is_on(&state, &e, at).await? {
-        return Err(AppError::Invalid(domain::FieldErrors::one(
-            "at",
-            "This date isn't on now: people are checked in from two hours before it starts.",
-        ))
-        .into());
-    }
-    let now = crate::web::now_ms();
-    if form.present == "yes" {
-        state.db.mark_attendance(&e.id, at, &form.member, true, now).await?;
-    } else {
-        state.db.clear_attendance(&e.id, at, &form.member, now).await?;
-    }
-    Ok(Redirect::to(&format!("/events/{id}/checkin?at={at}#m-{}", form.member)).into_response())
 }
 
 #[cfg(test)]

@@ -23,7 +23,6 @@ use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser};
 use crate::web::csrf::{self, CsrfToken};
 use crate::web::templates::page;
-use store::events::Override;
 
 /// Reads the file and creates the event, hosted by `host`. Imported events are unlisted unless
 /// asked otherwise: an invite someone sent you is not yours to publish.
@@ -40,38 +39,14 @@ pub async fn import(
         ))
     })?;
     let imported = parse_import_full(text).map_err(AppError::Invalid)?;
-    let mut input = imported.input;
+    let mut input = imported.input.clone();
     // An invite is imported as it is, past or not.
     input.allow_past = Some(true);
     input.visibility = Some(if visibility.is_empty() { "invite".to_owned() } else { visibility.to_owned() });
     let e = super::create(state, host, &input).await?;
     // The file's cancelled and changed dates become the series' own per-date changes.
-    let zone: chrono_tz::Tz = e.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    let key_of = |local| domain::recurrence::resolve(zone, local).timestamp_millis();
-    let mut overrides: Vec<Override> = Vec::new();
-    for local in imported.cancelled {
-        overrides.push(Override {
-            occurrence_start: key_of(local),
-            cancelled: 1,
-            start_local: None,
-            duration_minutes: None,
-            title: None,
-        });
-    }
-    for c in imported.changed {
-        overrides.push(Override {
-            occurrence_start: key_of(c.recurrence_id),
-            cancelled: 0,
-            start_local: (c.start != c.recurrence_id).then(|| super::input::format_local(c.start)),
-            duration_minutes: c.minutes.filter(|m| *m != e.duration_minutes && (1..=24 * 60).contains(m)),
-            title: c.title.filter(|t| *t != e.title),
-        });
-    }
-    for o in overrides {
-        // Only dates the series really has: a stray EXDATE or RECURRENCE-ID is ignored.
-        if super::series::find(&e, &[], o.occurrence_start).is_some() {
-            state.db.set_override(&e.id, &o).await?;
-        }
+    for o in super::group_import::overrides_of(&e, &imported).values() {
+        state.db.set_override(&e.id, o).await?;
     }
     Ok(e)
 }

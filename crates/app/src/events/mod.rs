@@ -5,9 +5,11 @@ pub mod api;
 pub mod calendar;
 pub mod changes;
 pub mod checkin;
+pub mod door;
 pub mod edit;
 pub mod edit_pages;
 pub mod feeds;
+pub mod group_import;
 pub mod ics;
 pub mod import;
 pub mod input;
@@ -41,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/events", get(pages::list))
         .route("/events/new", get(pages::new_page).post(pages::create))
         .route("/events/import", get(import::page_get).post(import::page_post))
+        .route("/groups/{id}/calendar/import", get(group_import::page_get).post(group_import::page_post))
         .route("/events/summary", get(edit_pages::summary))
         .route("/events/{id}/edit", get(edit_pages::edit_page).post(edit_pages::edit))
         .route("/events/{id}/end", post(edit_pages::end))
@@ -48,13 +51,15 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/{token}/calendar.ics", get(feeds::feed))
         .route("/settings/calendar-feed", post(feeds::settings_feed))
         .route("/api/v1/events/import", post(import::api))
+        .route("/api/v1/groups/{id}/calendar/import", post(group_import::api))
         .route("/api/v1/me/calendar.ics", get(feeds::my_calendar))
         .route("/api/v1/me/calendar-feed", post(feeds::create_feed_api).delete(feeds::revoke_feed_api))
         .route("/calendar", get(calendar::page))
         .route("/events/{id}", get(pages::show))
         .route("/events/{id}/rsvp", post(pages::rsvp))
         .route("/events/{id}/series-rsvp", post(whole_series::page))
-        .route("/events/{id}/checkin", get(checkin::door).post(checkin::tap))
+        .route("/events/{id}/checkin", get(door::door).post(door::tap))
+        .route("/events/{id}/checkin/visitors", post(door::visitor_page))
         .route("/checkin/{token}", get(checkin::open).post(checkin::confirm))
         .route("/checkin/{token}/qr.png", get(checkin::qr_png))
         .route("/events/{id}/goal", post(pages::goal))
@@ -68,6 +73,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/events/{id}/occurrences", get(api::occurrences))
         .route("/api/v1/events/{id}/occurrences/{start}", axum::routing::patch(api::patch_occurrence))
         .route("/api/v1/events/{id}/occurrences/{start}/message", post(one_date::message_api))
+        .route("/api/v1/events/{id}/occurrences/{start}/visitors", get(door::list_api).post(door::add_api))
+        .route(
+            "/api/v1/events/{id}/occurrences/{start}/visitors/{visitor}",
+            axum::routing::delete(door::remove_api),
+        )
         .route("/api/v1/events/{id}/series-rsvp", put(whole_series::api))
         .route("/api/v1/events/{id}/split", post(api::split))
         .route("/api/v1/events/{id}/end", post(api::end))
@@ -100,6 +110,17 @@ pub async fn hosted(state: &AppState, viewer: &User, id: &str) -> Result<Event, 
 /// Creates an event from checked input.
 /// An event in a group is checked against the group's rules and its followers are told.
 pub async fn create(state: &AppState, host: &User, input: &input::EventInput) -> Result<Event, AppError> {
+    let e = create_quietly(state, host, input).await?;
+    crate::groups::tell_followers(state, &e).await?;
+    Ok(e)
+}
+
+/// [`create`] without telling the group's followers (an imported calendar's events).
+pub async fn create_quietly(
+    state: &AppState,
+    host: &User,
+    input: &input::EventInput,
+) -> Result<Event, AppError> {
     let mut input = input.clone();
     crate::venues::fill_place(state, &mut input).await?;
     let fields = series::with_bounds(input::apply(&input, None)?)?;
@@ -129,9 +150,7 @@ pub async fn create(state: &AppState, host: &User, input: &input::EventInput) ->
     if input.show_to_visitors == Some(true) {
         state.db.set_event_shown(&id, true).await?;
     }
-    let e = state.db.event(&id).await?.ok_or(AppError::NotFound)?;
-    crate::groups::tell_followers(state, &e).await?;
-    Ok(e)
+    state.db.event(&id).await?.ok_or(AppError::NotFound)
 }
 
 /// Ticks `me`'s goal for an occurrence done or not. Done is possible from the occurrence's start
@@ -539,13 +558,35 @@ pub async fn agenda(
 }
 
 /// The host's attendance mark for one member: came, no-show or removed.
-pub async fn mark(state: &AppState, e: &Event, key: i64, member: &str, mark: &str) -> Result<(), AppError> {
+pub async fn mark(
+    state: &AppState,
+    e: &Event,
+    key: i64,
+    member: &str,
+    mark: &str,
+    substitute: &str,
+) -> Result<(), AppError> {
     let now = now_ms();
     let not_attending =
         || AppError::Invalid(FieldErrors::one("member_id", "That member has not answered this occurrence."));
     match mark {
         "came" | "no-show" => {
             if !state.db.mark_attendance(&e.id, key, member, mark == "came", now).await? {
+                return Err(not_attending());
+            }
+        }
+        "late" => {
+            if !state.db.mark_arrival(&e.id, key, member, true, "", now).await? {
+                return Err(not_attending());
+            }
+        }
+        "substitute" => {
+            let who = domain::profile::check_name(substitute, 100)
+                .map_err(|d| AppError::Invalid(FieldErrors::one("substitute", d)))?;
+            if who.is_empty() {
+                return Err(AppError::Invalid(FieldErrors::one("substitute", "Say who came instead.")));
+            }
+            if !state.db.mark_arrival(&e.id, key, member, false, &who, now).await? {
                 return Err(not_attending());
             }
         }
@@ -556,7 +597,12 @@ pub async fn mark(state: &AppState, e: &Event, key: i64, member: &str, mark: &st
                 tell_promoted(state, e, key, &promoted).await?;
             }
         }
-        _ => return Err(AppError::Invalid(FieldErrors::one("mark", "Mark came, no-show or removed."))),
+        _ => {
+            return Err(AppError::Invalid(FieldErrors::one(
+                "mark",
+                "Mark came, late, substitute, no-show or removed.",
+            )))
+        }
     }
     Ok(())
 }

@@ -534,7 +534,7 @@ pub async fn attendance(
 ) -> PageResult {
     let e = super::hosted(&state, &me, &id).await?;
     let key = super::parse_key(&form.at)?;
-    super::mark(&state, &e, key, &form.member, &form.mark).await?;
+    super::mark(&state, &e, key, &form.member, &form.mark, "").await?;
     Ok(Redirect::to(&format!("/events/{}?at={key}", e.id)).into_response())
 }
 

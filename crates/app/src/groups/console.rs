@@ -1,5 +1,6 @@
 //! The group console, for organisers and moderators: every member with their role, when they
-//! joined and last came, their attendance over the group's last 12 meetings and (where the group
+//! joined and last came, their attendance over the group's last 12 meetings (late, or through a
+//! substitute, counts as there) and (where the group
 //! passes referrals) the slips they gave and received; who is asking to join; the reports
 //! waiting; and the roster and attendance per meeting as CSV. An address shows only where its
 //! owner lets the members of their groups see it.
@@ -271,13 +272,17 @@ pub async fn attendance_csv(
     let a = access(&state, &me, &id).await?;
     let (_, meetings, answers) = build(&state, &a).await?;
     let zone = zone(&a);
+    let from = meetings.last().map_or(0, |m| m.key.min(m.start));
+    let visitors = state.db.group_visitors(&a.group.id, from, Utc::now().timestamp_millis() + 1).await?;
     let mut w = CsvWriter::new(&["meeting", "starts", "member", "answer", "attendance"])?;
     for m in meetings.iter().rev() {
         for r in answers.iter().filter(|r| r.event_id == m.event_id && r.occurrence_start == m.key) {
-            let attendance = match r.attended {
-                Some(1) => "present",
-                Some(_) => "absent",
-                None => "",
+            let attendance = match (r.attended, r.arrival.as_str()) {
+                (Some(1), "late") => "late".to_owned(),
+                (Some(1), "substitute") => format!("substitute ({})", r.substitute),
+                (Some(1), _) => "present".to_owned(),
+                (Some(_), _) => "absent".to_owned(),
+                (None, _) => String::new(),
             };
             w.row(&[
                 Cell::text(&m.title),
@@ -285,6 +290,20 @@ pub async fn attendance_csv(
                 Cell::text(&r.display_name),
                 Cell::text(&r.status),
                 Cell::text(attendance),
+            ])?;
+        }
+        for (_, v) in visitors.iter().filter(|(e, v)| *e == m.event_id && v.occurrence_start == m.key) {
+            let brought = if v.invited_by.is_empty() {
+                "visitor".to_owned()
+            } else {
+                format!("visitor (brought by {})", v.invited_by)
+            };
+            w.row(&[
+                Cell::text(&m.title),
+                Cell::text(sheet_time(m.start, zone)),
+                Cell::text(&v.name),
+                Cell::text("visitor"),
+                Cell::text(brought),
             ])?;
         }
     }

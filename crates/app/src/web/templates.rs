@@ -53,6 +53,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "events.html" => "../events/templates/events.html",
         "event_new.html" => "../events/templates/event_new.html",
         "event_import.html" => "../events/templates/event_import.html",
+        "group_calendar_import.html" => "../events/templates/group_calendar_import.html",
         "event.html" => "../events/templates/event.html",
         "checkin.html" => "../events/templates/checkin.html",
         "door.html" => "../events/templates/door.html",

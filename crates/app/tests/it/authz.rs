@@ -337,6 +337,11 @@ fn body(path: &str) -> Value {
     }
 }
 
+/// A calendar of one event, for the group's calendar import.
+const MATRIX_ICS: &str =
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:matrix-1\r\nSUMMARY:Matrix meeting\r\n\
+                          DTSTART:20270106T090000Z\r\nDURATION:PT1H\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
 /// Calls one route as one role; returns the status, the body and where a redirect points.
 async fn call(
     app: &TestApp,
@@ -353,7 +358,9 @@ async fn call(
         if let Some(c) = who {
             r = r.bearer_auth(&c.token);
         }
-        if method != Method::GET {
+        if path == "/api/v1/groups/{id}/calendar/import" {
+            r = r.header("content-type", "text/calendar").body(MATRIX_ICS);
+        } else if method != Method::GET {
             r = r.json(&body(path));
         }
         r
@@ -367,6 +374,9 @@ async fn call(
             image::RgbImage::new(4, 4).write_to(&mut png, image::ImageFormat::Png).expect("encodes");
             let part = reqwest::multipart::Part::bytes(png.into_inner()).file_name("cover.png");
             r = r.multipart(reqwest::multipart::Form::new().text("csrf", csrf).part("cover", part));
+        } else if method == Method::POST && path == "/groups/{id}/calendar/import" {
+            let part = reqwest::multipart::Part::text(MATRIX_ICS).file_name("group.ics");
+            r = r.multipart(reqwest::multipart::Form::new().text("csrf", csrf).part("file", part));
         } else if method == Method::POST && path == "/groups/{id}/roster" {
             let form = reqwest::multipart::Form::new().text("csrf", csrf).text("step", "check");
             r = r.multipart(form.text("text", "new.person@example.org"));

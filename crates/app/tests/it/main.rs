@@ -6,6 +6,7 @@ mod accounts;
 mod api_accounts;
 mod authz;
 mod authz_routes;
+mod calendar_import;
 mod checkin;
 mod cli;
 mod console;

@@ -24,9 +24,10 @@ const MAX_DEPTH: usize = 8;
 const EMPTY: &str = "The file is empty. Choose the .ics file of the invite.";
 const TOO_LARGE: &str =
     "The file is too large for one invite (over 1 MB). Choose the .ics file of a single event.";
-const UNREADABLE: &str =
+pub(super) const UNREADABLE: &str =
     "We couldn't read this file as a calendar (.ics) file. Download the invite again and upload the .ics file as it is.";
-const NO_EVENT: &str = "The file has no event in it. Choose the .ics file of the invite you want to add.";
+pub(super) const NO_EVENT: &str =
+    "The file has no event in it. Choose the .ics file of the invite you want to add.";
 const NO_START: &str = "The event in the file has no start time.";
 const BAD_TIME: &str = "The event's start or end time in the file isn't a date and time we can read.";
 const ALL_DAY: &str =
@@ -35,7 +36,7 @@ const FLOATING: &str = "The event's start time in the file has no time zone, so 
 const ENDS_FIRST: &str = "The event in the file ends before it starts.";
 const BAD_DURATION: &str = "The event's length (DURATION) in the file isn't one we can read.";
 
-fn problem(detail: impl Into<String>) -> FieldErrors {
+pub(super) fn problem(detail: impl Into<String>) -> FieldErrors {
     FieldErrors::one("file", detail)
 }
 
@@ -73,12 +74,26 @@ pub fn parse_import(text: &str) -> Result<EventInput, FieldErrors> {
 /// [`parse_import`] with the series' cancelled and changed dates. A date the file describes in a
 /// way we cannot read is left as the series schedules it rather than failing the import.
 pub fn parse_import_full(file: &str) -> Result<Imported, FieldErrors> {
+    let unfolded = unfold_checked(file, MAX_BYTES, TOO_LARGE)?;
+    let roots = parser::read_calendar_simple(unfolded.trim()).map_err(|_| problem(UNREADABLE))?;
+    let (calendar, events) = events_of(&roots)?;
+    let event = events
+        .iter()
+        .find(|e| prop(e, "RECURRENCE-ID").is_none())
+        .or(events.first())
+        .ok_or_else(|| problem(NO_EVENT))?;
+    build(event, &events, calendar)
+}
+
+/// The file's text with line ends made one kind and folded lines joined, refused when empty,
+/// over `max` bytes (saying `too_large`) or nested deeper than any calendar is.
+pub(super) fn unfold_checked(file: &str, max: usize, too_large: &str) -> Result<String, FieldErrors> {
     let content = file.trim_start_matches('\u{feff}');
     if content.trim().is_empty() {
         return Err(problem(EMPTY));
     }
-    if content.len() > MAX_BYTES {
-        return Err(problem(TOO_LARGE));
+    if content.len() > max {
+        return Err(problem(too_large));
     }
     // Unix and old Mac line ends become one kind, folded lines are joined, and lines end in CRLF
     // again: the parser looks for CRLF first, and would scan the whole rest of a file for it on
@@ -87,21 +102,31 @@ pub fn parse_import_full(file: &str) -> Result<Imported, FieldErrors> {
     if too_deep(&unfolded) {
         return Err(problem(UNREADABLE));
     }
-    let roots = parser::read_calendar_simple(unfolded.trim()).map_err(|_| problem(UNREADABLE))?;
+    Ok(unfolded)
+}
+
+/// The calendar (if the file has one around its events) and its VEVENTs.
+pub(super) fn events_of<'r, 'a>(
+    roots: &'r [Component<'a>],
+) -> Result<(Option<&'r Component<'a>>, Vec<&'r Component<'a>>), FieldErrors> {
     let root = roots.first().ok_or_else(|| problem(UNREADABLE))?;
     let is = |c: &Component<'_>, name: &str| c.name.as_str().eq_ignore_ascii_case(name);
-    let (calendar, events): (Option<&Component<'_>>, Vec<&Component<'_>>) = if is(root, "VCALENDAR") {
-        (Some(root), root.components.iter().filter(|c| is(c, "VEVENT")).collect())
+    if is(root, "VCALENDAR") {
+        Ok((Some(root), root.components.iter().filter(|c| is(c, "VEVENT")).collect()))
     } else if is(root, "VEVENT") {
-        (None, vec![root])
+        Ok((None, vec![root]))
     } else {
-        return Err(problem(NO_EVENT));
-    };
-    let event = events
-        .iter()
-        .find(|e| prop(e, "RECURRENCE-ID").is_none())
-        .or(events.first())
-        .ok_or_else(|| problem(NO_EVENT))?;
+        Err(problem(NO_EVENT))
+    }
+}
+
+/// The event `event` (a series' master, or a single event) with the dates its `siblings` (other
+/// VEVENTs of the file; those with its UID and a RECURRENCE-ID count) cancel or change.
+pub(super) fn build(
+    event: &Component<'_>,
+    siblings: &[&Component<'_>],
+    calendar: Option<&Component<'_>>,
+) -> Result<Imported, FieldErrors> {
     let input = read_event(event, calendar)?;
     let (mut cancelled, mut changed) = (Vec::new(), Vec::new());
     let zone = input.time_zone.as_deref().and_then(|z| z.parse::<Tz>().ok());
@@ -122,7 +147,7 @@ pub fn parse_import_full(file: &str) -> Result<Imported, FieldErrors> {
             }
         }
         let uid = prop(event, "UID").map(|p| p.val.as_str().trim().to_owned());
-        for other in events.iter().filter(|e| !std::ptr::eq(**e, *event)) {
+        for other in siblings.iter().filter(|e| !std::ptr::eq(**e, event)) {
             let same = uid.is_some() && prop(other, "UID").map(|p| p.val.as_str().trim().to_owned()) == uid;
             let Some(rid) = prop(other, "RECURRENCE-ID").filter(|_| same) else { continue };
             // A date called off, as Google and we write it: a date of its own marked cancelled.
@@ -168,7 +193,7 @@ fn too_deep(text: &str) -> bool {
     false
 }
 
-fn prop<'c, 'a>(c: &'c Component<'a>, name: &str) -> Option<&'c Property<'a>> {
+pub(super) fn prop<'c, 'a>(c: &'c Component<'a>, name: &str) -> Option<&'c Property<'a>> {
     c.properties.iter().find(|p| p.name.as_str().eq_ignore_ascii_case(name))
 }
 
@@ -178,7 +203,7 @@ fn param<'c>(p: &'c Property<'_>, key: &str) -> Option<&'c str> {
 }
 
 /// A text value, cleaned and cut to what the form accepts; `None` when empty.
-fn text(c: &Component<'_>, name: &str, max: usize) -> Option<String> {
+pub(super) fn text(c: &Component<'_>, name: &str, max: usize) -> Option<String> {
     let value = clean(prop(c, name)?.val.as_str());
     let value = value.trim();
     if value.is_empty() {
@@ -222,13 +247,16 @@ fn when(p: &Property<'_>) -> Result<When, FieldErrors> {
 }
 
 /// An IANA zone from a TZID, also when a producer prefixed it with its own path
-/// (`/mozilla.org/20050126_1/Europe/Berlin`).
+/// (`/mozilla.org/20050126_1/Europe/Berlin`), or when Outlook or Exchange wrote a Windows zone
+/// name (`W. Europe Standard Time`), read with CLDR's table as the `localzone` crate keeps it
+/// (its world-wide default for each name).
 fn zone(id: &str) -> Result<Tz, FieldErrors> {
     let id = id.trim();
     let suffixes = id.match_indices('/').map(|(i, _)| id.get(i + 1..).unwrap_or_default());
     std::iter::once(id)
         .chain(suffixes.filter(|s| s.contains('/')))
         .find_map(|s| s.parse::<Tz>().ok())
+        .or_else(|| localzone::win_zone_to_iana(id, None).and_then(|z| z.parse::<Tz>().ok()))
         .ok_or_else(|| {
             let shown: String = clean(id).chars().filter(|c| *c != '\n').take(60).collect();
             problem(format!(

@@ -8,6 +8,7 @@
 //! naming the occurrence's original wall time (a cancelled one marked `STATUS:CANCELLED`).
 
 mod import;
+mod many;
 mod write;
 mod zones;
 
@@ -17,6 +18,7 @@ mod tests;
 use store::events::{Event, Override};
 
 pub use import::{parse_import, parse_import_full, Changed, Imported};
+pub use many::{parse_calendar, Found, MAX_EVENTS};
 pub use write::calendar;
 
 /// One event to write into a calendar file, with what the file needs beyond the stored row.
