@@ -217,7 +217,7 @@ impl Kind {
             Kind::MatchFound => "A focus session partner is found",
             Kind::MatchPending => "A focus session waits for a partner",
             Kind::GroupInvite => "Invitations to groups",
-            Kind::GroupRequest => "Requests to join groups I run",
+            Kind::GroupRequest => "Requests to join groups I run, or for a classification in them",
             Kind::GroupRole => "My role in a group changes",
             Kind::GroupWelcome => "Welcome to a group",
             Kind::GroupEvent => "New events in my groups",

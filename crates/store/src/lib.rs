@@ -13,6 +13,7 @@ pub mod batch;
 pub mod boards;
 pub mod bookings;
 pub mod broadcasts;
+pub mod classifications;
 pub mod console;
 pub mod contacts;
 mod db;

@@ -21,15 +21,7 @@ impl Db {
         .await?;
         if r.rows_affected() > 0 {
             // Joining follows the group's events; the member may stop following.
-            sqlx::query(
-                "INSERT INTO group_follows (group_id, user_id, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (group_id, user_id) DO NOTHING",
-            )
-            .bind(group)
-            .bind(user)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            follow(&mut tx, group, user, now).await?;
         }
         sqlx::query("DELETE FROM group_requests WHERE group_id = $1 AND user_id = $2")
             .bind(group)
@@ -183,15 +175,8 @@ impl Db {
     /// Starts or stops following a group.
     pub async fn set_following(&self, group: &str, user: &str, on: bool, now: i64) -> Result<()> {
         if on {
-            sqlx::query(
-                "INSERT INTO group_follows (group_id, user_id, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (group_id, user_id) DO NOTHING",
-            )
-            .bind(group)
-            .bind(user)
-            .bind(now)
-            .execute(self.write())
-            .await?;
+            let mut conn = self.write().acquire().await?;
+            follow(&mut conn, group, user, now).await?;
         } else {
             sqlx::query("DELETE FROM group_follows WHERE group_id = $1 AND user_id = $2")
                 .bind(group)
@@ -287,4 +272,18 @@ impl Db {
         }
         Ok(out)
     }
+}
+
+/// `user` follows `group`'s events (once, however often asked).
+async fn follow(conn: &mut sqlx::AnyConnection, group: &str, user: &str, now: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO group_follows (group_id, user_id, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (group_id, user_id) DO NOTHING",
+    )
+    .bind(group)
+    .bind(user)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

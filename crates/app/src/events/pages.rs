@@ -11,6 +11,7 @@ use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 use super::input::{EventInput, PlaceInput, VirtualInput, KINDS};
+use super::view::DateCard;
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
 use crate::state::AppState;
@@ -47,44 +48,13 @@ pub async fn list(
     }
     public.sort_by_key(|(start, _, _)| *start);
     public.truncate(30);
-    let zone: chrono_tz::Tz = me.timezone.parse().unwrap_or(chrono_tz::UTC);
-    let public: Vec<PublicCard> = public
-        .into_iter()
-        .map(|(start, e, o)| {
-            let (day, month) = crate::web::dates::badge(start, zone);
-            PublicCard {
-                event_id: e.id.clone(),
-                host_id: e.host_id.clone(),
-                key: o.key,
-                title: o.title,
-                when: super::view::when(start, &me.timezone, &e.time_zone),
-                city: e.city_label.clone(),
-                is_virtual: e.is_virtual == 1,
-                day,
-                month,
-            }
-        })
-        .collect();
+    let public: Vec<DateCard> =
+        public.into_iter().map(|(_, e, o)| DateCard::new(e, o, &me.timezone)).collect();
     // Who is going, as faces, to everything listed (the host among them).
     let mine = crate::photos::with_faces(&state, &me, &mine, |i| (&i.event_id, &i.host_id, i.key)).await?;
     let public =
         crate::photos::with_faces(&state, &me, &public, |i| (&i.event_id, &i.host_id, i.key)).await?;
     Ok(page("events.html", Some(&me), &csrf, context! { mine, public })?.into_response())
-}
-
-/// A public event's date on the events page.
-#[derive(Debug, Serialize)]
-struct PublicCard {
-    event_id: String,
-    #[serde(skip)]
-    host_id: String,
-    key: i64,
-    title: String,
-    when: String,
-    city: String,
-    is_virtual: bool,
-    day: String,
-    month: String,
 }
 
 /// The create form's fields, as typed.

@@ -160,3 +160,41 @@ pub fn when_there(start: DateTime<Utc>, event_zone: &str) -> String {
     let zone: Tz = event_zone.parse().unwrap_or(chrono_tz::UTC);
     format!("{} {}", crate::web::dates::day_time(start, zone), domain::recurrence::zone_label(zone))
 }
+
+/// One date of an event as a card on a list (the events page, a venue's coming dates): its
+/// badge, title and time on the viewer's clock, with the host for the faces of who is going.
+#[derive(Debug, Serialize)]
+pub struct DateCard {
+    pub event_id: String,
+    #[serde(skip)]
+    pub host_id: String,
+    pub key: i64,
+    pub title: String,
+    pub when: String,
+    pub city: String,
+    pub is_virtual: bool,
+    pub day: String,
+    pub month: String,
+    #[serde(skip)]
+    pub start: DateTime<Utc>,
+}
+
+impl DateCard {
+    /// The card of `o`, a date of `e`, for a viewer in `viewer_zone`.
+    pub fn new(e: &Event, o: Occ, viewer_zone: &str) -> DateCard {
+        let zone: Tz = viewer_zone.parse().unwrap_or(chrono_tz::UTC);
+        let (day, month) = crate::web::dates::badge(o.start, zone);
+        DateCard {
+            event_id: e.id.clone(),
+            host_id: e.host_id.clone(),
+            key: o.key,
+            when: when(o.start, viewer_zone, &e.time_zone),
+            title: o.title,
+            city: e.city_label.clone(),
+            is_virtual: e.is_virtual == 1,
+            day,
+            month,
+            start: o.start,
+        }
+    }
+}

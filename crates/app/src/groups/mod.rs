@@ -9,6 +9,7 @@
 pub mod announcements;
 pub mod api;
 pub mod calendar;
+pub mod classifications;
 pub mod console;
 pub mod discover;
 pub mod input;
@@ -54,6 +55,10 @@ pub fn routes() -> Router<AppState> {
         .route("/groups/{id}/invites/revoke", post(invites::revoke_page))
         .route("/groups/{id}/roster", get(roster::page_get).post(roster::post_page))
         .route("/groups/{id}/console", get(console::page_get))
+        .route(
+            "/groups/{id}/classifications",
+            get(classifications::page_get).post(classifications::page_post),
+        )
         .route("/groups/{id}/console/members.csv", get(console::members_csv))
         .route("/groups/{id}/console/attendance.csv", get(console::attendance_csv))
         .route("/invites/{token}", get(invites::landing).post(invites::accept_page))
@@ -90,6 +95,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/invites/{token}", get(invites::preview_api).post(invites::accept_api))
         .route("/api/v1/groups/{id}/roster", get(roster::list_api).post(roster::post_api))
         .route("/api/v1/groups/{id}/console", get(console::api))
+        .route(
+            "/api/v1/groups/{id}/classifications",
+            get(classifications::list_api).put(classifications::save_api),
+        )
+        .route(
+            "/api/v1/groups/{id}/classification",
+            axum::routing::put(classifications::take_api).delete(classifications::give_up_api),
+        )
+        .route("/api/v1/groups/{id}/classifications/ask", post(classifications::ask_api))
         .route("/api/v1/groups/{id}/events", get(calendar::events_api))
         .route("/api/v1/groups/{id}/calendar.ics", get(calendar::ics_api))
         .route("/api/v1/groups/{id}/posts", get(posts_api::list).post(posts_api::create))

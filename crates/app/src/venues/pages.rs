@@ -19,6 +19,7 @@ use super::api::{
 use super::input::VenueInput;
 use crate::accounts::pages::error_map;
 use crate::error::{AppError, PageQuery, PageResult};
+use crate::events::view::DateCard;
 use crate::state::AppState;
 use crate::web::auth::{CurrentUser, MaybeUser};
 use crate::web::csrf::{CsrfToken, Posted};
@@ -236,7 +237,6 @@ async fn render_show(
     // Upcoming public events here, soonest first.
     let (from, to) = (Utc::now(), Utc::now() + TimeDelta::days(90));
     let mut upcoming = Vec::new();
-    let zone = me.timezone.parse().unwrap_or(chrono_tz::UTC);
     for e in state.db.events_at_venue(&v.id).await? {
         if e.visibility != "public" || !crate::groups::may_open_event(state, me, &e).await? {
             continue;
@@ -245,17 +245,7 @@ async fn render_show(
         for o in crate::events::series::expand(&e, &overrides, from, to).into_iter().filter(|o| !o.cancelled)
         {
             if super::venue_of_occurrence(state, &e, o.key).await?.as_deref() == Some(v.id.as_str()) {
-                let (day, month) = crate::web::dates::badge(o.start, zone);
-                upcoming.push(VenueDate {
-                    event_id: e.id.clone(),
-                    host_id: e.host_id.clone(),
-                    key: o.key,
-                    when: crate::events::view::when(o.start, &me.timezone, &e.time_zone),
-                    title: o.title,
-                    day,
-                    month,
-                    start: o.start,
-                });
+                upcoming.push(DateCard::new(&e, o, &me.timezone));
             }
         }
     }
@@ -269,21 +259,6 @@ async fn render_show(
         may_merge => super::may_merge(state, me).await?, ..extra
     };
     Ok((status, page("venue.html", Some(me), csrf, ctx)?).into_response())
-}
-
-/// A coming date of an event at the venue.
-#[derive(Debug, Serialize)]
-struct VenueDate {
-    event_id: String,
-    #[serde(skip)]
-    host_id: String,
-    key: i64,
-    title: String,
-    when: String,
-    day: String,
-    month: String,
-    #[serde(skip)]
-    start: chrono::DateTime<Utc>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -71,6 +71,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "group_invites.html" => "../groups/templates/group_invites.html",
         "group_roster.html" => "../groups/templates/group_roster.html",
         "group_console.html" => "../groups/templates/group_console.html",
+        "group_classifications.html" => "../groups/templates/group_classifications.html",
         "invite.html" => "../groups/templates/invite.html",
         "group_calendar.html" => "../groups/templates/group_calendar.html",
         "post.html" => "../groups/templates/post.html",

@@ -332,6 +332,10 @@ fn body(path: &str) -> Value {
         "/api/v1/groups/{id}/posts/{post}/moderation" => json!({"action": "hide"}),
         "/api/v1/groups/{id}/reports/{report}" => json!({"action": "dismiss"}),
         "/api/v1/groups/{id}/roster" => json!({"text": "new.person@example.org"}),
+        "/api/v1/groups/{id}/classifications" => json!({"names": ["Matrix trade"]}),
+        "/api/v1/groups/{id}/classification" | "/api/v1/groups/{id}/classifications/ask" => {
+            json!({"name": "No such trade"})
+        }
         "/api/v1/groups/{id}/posts/{post}/reports" => json!({"reason": "spam"}),
         _ => json!({}),
     }

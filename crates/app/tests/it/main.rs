@@ -8,6 +8,7 @@ mod authz;
 mod authz_routes;
 mod calendar_import;
 mod checkin;
+mod classifications;
 mod cli;
 mod console;
 mod contacts;
