@@ -96,4 +96,37 @@ export const organiserSteps = [
     await expectVisible(page.getByText('1 of 1 here', { exact: false }), 'one here after a tap');
     await expectVisible(page.getByRole('button', { name: /✓ Second Member/ }), 'marked present');
   }],
+
+  // The walk's first account is the instance's admin.
+  ['the admin console: a member found, suspended and let back in; the site renamed everywhere', async (page) => {
+    await goto(page, '/dashboard');
+    await page.locator('details.account summary').click();
+    await clickAndWaitForPage(page, page.getByRole('link', { name: 'Admin', exact: true }));
+    await expectVisible(page.getByRole('heading', { name: 'Looking after Alongside' }), 'the overview');
+    await checkA11y(page, 'admin overview');
+    const tabs = page.getByRole('navigation', { name: 'Admin' });
+    await clickAndWaitForPage(page, tabs.getByRole('link', { name: 'Members', exact: true }));
+    await page.getByLabel('Find a member by name or email', { exact: true }).fill('second');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Find', exact: true }));
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Suspend Second Member', exact: true }));
+    await expectVisible(page.getByText('Suspended: signed out everywhere', { exact: false }), 'the suspension, said');
+    await expectVisible(page.getByText('suspended', { exact: true }), 'marked in the list');
+    await checkA11y(page, 'admin members');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Lift the suspension Second Member', exact: true }));
+    await expectVisible(page.getByText('Suspension lifted', { exact: false }), 'let back in');
+
+    await clickAndWaitForPage(page, tabs.getByRole('link', { name: 'Settings', exact: true }));
+    await page.getByLabel('Site name', { exact: true }).fill('Walk Circle');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save the settings' }));
+    await expectVisible(page.getByRole('link', { name: 'Walk Circle', exact: true }), 'the header says the new name');
+    await checkA11y(page, 'admin settings');
+    await clickAndWaitForPage(page, tabs.getByRole('link', { name: 'Audit log', exact: true }));
+    await expectVisible(page.getByText('changed the settings (site name: Walk Circle)', { exact: false }), 'written in the log');
+    await expectVisible(page.getByText('suspended Second Member', { exact: false }), 'the suspension, in the log');
+    await checkA11y(page, 'admin audit log');
+    // Back as it was, for the steps after.
+    await clickAndWaitForPage(page, tabs.getByRole('link', { name: 'Settings', exact: true }));
+    await page.getByLabel('Site name', { exact: true }).fill('Alongside');
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Save the settings' }));
+  }],
 ];

@@ -375,8 +375,28 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
         crate::demo_goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
         crate::demo_referrals::load(db, &ids).await?;
     }
+    legal_pages(db).await?;
     tracing::info!(created = report.created, existing = report.existing, "demo community loaded");
     Ok(report)
+}
+
+/// The demo's terms of use and privacy notice, as an admin would write them; only where none
+/// were written.
+async fn legal_pages(db: &Db) -> anyhow::Result<()> {
+    let mut s = db.site_settings().await?;
+    if !s.terms.is_empty() || !s.privacy.is_empty() {
+        return Ok(());
+    }
+    s.terms = "This is a demo community: every member, group and event in it is made up, and anything \
+               you add may be wiped.\n\n- Be kind, and keep what members share in confidence.\n\
+               - No selling in groups unless the group says so.\n"
+        .into();
+    s.privacy = "This demo keeps what you enter here on the machine it runs on, and sends no data \
+                 anywhere else. Your profile fields show only to the people you choose in your \
+                 settings. Delete your account from the settings page and everything of yours goes.\n"
+        .into();
+    db.save_site_settings(&s).await?;
+    Ok(())
 }
 
 /// A few partnerships and favourites around the first demo member, so "My partners" shows each

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(web::assets::favicon))
         .fallback(|| async { crate::error::PageError(crate::error::AppError::NotFound) })
         .layer(middleware::from_fn(web::dates::clock_scope))
+        .layer(middleware::from_fn_with_state(state.clone(), web::site::site_scope))
         .layer(middleware::from_fn_with_state(state.clone(), web::flash::carry))
         .layer(middleware::from_fn_with_state(state.clone(), web::csrf::ensure_nonce))
         .layer(middleware::from_fn_with_state(state.clone(), ops::metrics::track))
@@ -140,6 +141,7 @@ impl Application {
             db,
             config,
             csrf_key,
+            site: web::site::SiteCache::default(),
         });
         Ok(Application { listener, state })
     }

@@ -28,6 +28,8 @@ pub struct Inner {
     pub mail_wakeup: Notify,
     /// This instance's live rooms.
     pub rooms: Arc<crate::rooms::hub::Hub>,
+    /// The admin's run-time settings, as this instance last read them.
+    pub site: crate::web::site::SiteCache,
 }
 
 impl AppState {

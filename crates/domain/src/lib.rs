@@ -22,6 +22,7 @@ pub mod recurrence;
 pub mod referrals;
 pub mod reliability;
 pub mod room;
+pub mod site;
 pub mod timefinding;
 pub mod venues;
 pub mod weeks;

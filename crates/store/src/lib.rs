@@ -7,6 +7,7 @@
 //! It must never import HTTP, templates or the app's configuration: callers pass plain values.
 
 pub mod access_changes;
+pub mod admin;
 pub mod attendance;
 pub mod auth;
 pub mod batch;

@@ -32,6 +32,8 @@ pub struct DeadLetter {
 pub struct OutboxDepth {
     pub pending: i64,
     pub failed: i64,
+    /// Bulk mail not sent because its addressee asked for no more.
+    pub stopped: i64,
 }
 
 impl Db {
@@ -129,13 +131,14 @@ impl Db {
 
     /// How many messages wait and how many were given up on.
     pub async fn outbox_depth(&self) -> Result<OutboxDepth> {
-        let (pending, failed): (i64, i64) = sqlx::query_as(
+        let (pending, failed, stopped): (i64, i64, i64) = sqlx::query_as(
             "SELECT COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
-                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) FROM outbox",
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), \
+                    COALESCE(SUM(CASE WHEN status = 'stopped' THEN 1 ELSE 0 END), 0) FROM outbox",
         )
         .fetch_one(self.read())
         .await?;
-        Ok(OutboxDepth { pending, failed })
+        Ok(OutboxDepth { pending, failed, stopped })
     }
 
     /// The status, attempts and last error of one message (for operators and tests).

@@ -27,6 +27,10 @@ pub struct NewAccount {
     #[serde(default)]
     #[schema(required = true, min_length = 1, max_length = 60)]
     pub display_name: String,
+    /// The token of an invitation to a group (the last part of its link): needed while the
+    /// site takes new accounts by invitation only.
+    #[serde(default)]
+    pub invite: String,
 }
 
 /// A created account.
@@ -39,13 +43,14 @@ pub struct Account {
 
 /// Creates an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewAccount,
-    responses((status = 201, body = Account), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 201, body = Account), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn create_account(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<NewAccount>,
 ) -> ApiResult<impl IntoResponse> {
     ratelimit::count_request(&state, ip, ratelimit::Request::SignUp).await?;
+    super::may_sign_up(&state, Some(&req.invite)).await?;
     let u = super::register(&state, &req.email, &req.password, &req.display_name).await?;
     Ok((StatusCode::CREATED, Json(Account { id: u.id, email: u.email, display_name: u.display_name })))
 }

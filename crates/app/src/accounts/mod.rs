@@ -60,6 +60,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/export", get(api::export))
 }
 
+/// Whether the site takes a new account from someone holding `invite` (the token of an
+/// invitation link, or nothing): always while sign-up is open, with a live invitation while it
+/// is by invitation, never while it is closed. The reason when not, to show them.
+pub async fn may_sign_up(state: &AppState, invite: Option<&str>) -> Result<(), AppError> {
+    let invited = match invite.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(token) => crate::groups::invites::is_live(state, token).await?,
+        None => false,
+    };
+    crate::admin::settings::sign_up_allowed(state, invited).await
+}
+
+/// The invitation a page after sign-up leads to (`/invites/{token}`), if it does.
+pub fn invite_in(next: &str) -> Option<&str> {
+    next.strip_prefix("/invites/").map(|t| t.split(['?', '#', '/']).next().unwrap_or_default())
+}
+
 /// Creates an account after checking every field; errors are per field.
 pub async fn register(
     state: &AppState,

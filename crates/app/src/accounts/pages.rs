@@ -106,6 +106,7 @@ pub struct SignupForm {
 
 /// `GET /signup[?next=/path]`.
 pub async fn signup_page(
+    State(state): State<AppState>,
     MaybeUser(me): MaybeUser,
     csrf: CsrfToken,
     PageQuery(q): PageQuery<NoticeQuery>,
@@ -113,8 +114,12 @@ pub async fn signup_page(
     if me.is_some() {
         return Ok(Redirect::to(&landing(&q.next)).into_response());
     }
+    let refused = match super::may_sign_up(&state, super::invite_in(&q.next)).await {
+        Err(AppError::Forbidden(why)) => Some(why),
+        other => other.map(|_| None)?,
+    };
     let values = SignupForm { next: q.next, ..SignupForm::default() };
-    Ok(page("signup.html", None, &csrf, context! { values })?.into_response())
+    Ok(page("signup.html", None, &csrf, context! { values, refused })?.into_response())
 }
 
 /// `POST /signup`: creates the account and signs in.
@@ -126,6 +131,14 @@ pub async fn signup(
     Posted { form, csrf, .. }: Posted<SignupForm>,
 ) -> PageResult {
     ratelimit::count_request(&state, ip, ratelimit::Request::SignUp).await?;
+    match super::may_sign_up(&state, super::invite_in(&form.next)).await {
+        Ok(()) => {}
+        Err(AppError::Forbidden(why)) => {
+            let ctx = context! { values => form, refused => why };
+            return Ok((StatusCode::FORBIDDEN, page("signup.html", None, &csrf, ctx)?).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
     match super::register(&state, &form.email, &form.password, &form.display_name).await {
         Ok(user) => {
             let jar = start_session(&state, jar, &user.id, &device).await?;

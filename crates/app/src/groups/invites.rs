@@ -113,6 +113,16 @@ async fn live(state: &AppState, token: &str) -> Result<(Invite, store::groups::G
     Ok((inv, group))
 }
 
+/// Whether `token` is a live invitation (which lets its holder sign up where sign-up is by
+/// invitation).
+pub async fn is_live(state: &AppState, token: &str) -> Result<bool, AppError> {
+    match live(state, token).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Why `me` may not accept `inv`: an invitation sent to an address is for the account whose
 /// confirmed address it is (a link to share is for whoever holds it).
 fn refusal(inv: &Invite, me: &User) -> Option<&'static str> {

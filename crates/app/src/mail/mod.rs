@@ -122,8 +122,9 @@ async fn drain(state: &AppState, transport: &Transport) {
         if batch.is_empty() {
             return;
         }
+        let site = state.site.get(&state.db).await;
         for mail in batch {
-            let outcome = match build(&state.config.mail_from, &mail) {
+            let outcome = match build(&state.config.mail_from, &site.name, &mail) {
                 Ok(message) => transport.send(&mail.id, message).await,
                 // A malformed address will never work: give up at once.
                 Err(e) => Err(format!("{UNSENDABLE}: {e}")),
@@ -143,10 +144,10 @@ async fn drain(state: &AppState, transport: &Transport) {
     }
 }
 
-fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
+fn build(from: &str, site_name: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
     let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
     let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
-    let html = html_of(&mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
+    let html = html_of(site_name, &mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
     // One Message-ID per outbox row, kept across retries: a mail sent again after a crash (SMTP
     // cannot be exactly-once) carries the same id, so mail servers and people can tell.
     let domain = from.email.domain().to_owned();
@@ -175,7 +176,7 @@ fn build(from: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
 /// The HTML part: the plain text's paragraphs (split at blank lines) with their line breaks, a
 /// line underlined with dashes a heading, and every http(s) address a link. The template escapes
 /// everything else.
-fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
+fn html_of(site_name: &str, subject: &str, text: &str) -> Result<String, AppError> {
     let paragraphs: Vec<minijinja::Value> = text
         .split("\n\n")
         .map(str::trim)
@@ -210,7 +211,7 @@ fn html_of(subject: &str, text: &str) -> Result<String, AppError> {
             context! { heading, lines }
         })
         .collect();
-    Ok(crate::web::templates::fragment("mail.html", context! { subject, paragraphs })?.0)
+    Ok(crate::web::templates::fragment("mail.html", context! { subject, paragraphs, site_name })?.0)
 }
 
 /// When to try again after `attempts` failed tries, or `None` to give up.
@@ -267,9 +268,10 @@ mod tests {
             attempts: 1,
             created_at: 0,
         };
-        let text =
-            String::from_utf8(build("Alongside <no-reply@example.org>", &mail).expect("built").formatted())
-                .expect("utf-8");
+        let text = String::from_utf8(
+            build("Alongside <no-reply@example.org>", "Alongside", &mail).expect("built").formatted(),
+        )
+        .expect("utf-8");
         assert!(text.contains("From: Alongside <no-reply@example.org>"), "{text}");
         assert!(text.contains("To: ana@example.org"), "{text}");
         assert!(text.contains("Message-ID: <m1@example.org>"), "the outbox row names the message: {text}");
@@ -277,22 +279,25 @@ mod tests {
         assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");
         assert!(text.contains("Content-Type: text/html; charset=utf-8"), "{text}");
         // The template writes "/" as "&#x2f;", which HTML reads back as "/".
-        let html = html_of(&mail.subject, &mail.body_text).expect("html").replace("&#x2f;", "/");
+        let html = html_of("Alongside", &mail.subject, &mail.body_text).expect("html").replace("&#x2f;", "/");
         assert!(html.contains("<p>A line &lt;b&gt;not bold&lt;/b&gt;<br>and the next.</p>"), "{html}");
         assert!(html.contains(r#"<a href="https://alongside.example/x?a=1&amp;b=2">https://alongside.example/x?a=1&amp;b=2</a> now, or <a href="https://alongside.example/y">https://alongside.example/y</a>.</p>"#), "{html}");
         assert!(!text.contains("List-Unsubscribe"), "account mail has no unsubscribe: {text}");
-        let sections =
-            html_of("s", "Hello\n\nYour week ahead\n---------------\n- Library morning\n\n--\nFooter")
-                .expect("html");
+        let sections = html_of(
+            "Alongside",
+            "s",
+            "Hello\n\nYour week ahead\n---------------\n- Library morning\n\n--\nFooter",
+        )
+        .expect("html");
         assert!(sections.contains(">Your week ahead</h2>\n<p>- Library morning</p>"), "{sections}");
         assert!(sections.contains("<p>--<br>Footer</p>"), "a signature's dashes are no heading: {sections}");
         let news =
             store::outbox::Mail { unsubscribe_url: "https://a.example/unsubscribe/t".into(), ..mail.clone() };
-        let text =
-            String::from_utf8(build("a@example.org", &news).expect("built").formatted()).expect("utf-8");
+        let text = String::from_utf8(build("a@example.org", "Alongside", &news).expect("built").formatted())
+            .expect("utf-8");
         assert!(text.contains("List-Unsubscribe: <https://a.example/unsubscribe/t>"), "{text}");
         assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{text}");
         let bad = store::outbox::Mail { to_addr: "not an address".into(), ..mail };
-        assert!(build("Alongside <no-reply@example.org>", &bad).is_err());
+        assert!(build("Alongside <no-reply@example.org>", "Alongside", &bad).is_err());
     }
 }

@@ -113,10 +113,11 @@ async fn take_down(state: &AppState, me: &User, id: &str) -> Result<(), AppError
     if me.is_admin != 1 {
         return Err(AppError::NotFound);
     }
+    let name = state.db.user(id).await?.map(|u| u.display_name).unwrap_or_default();
     if !state.db.remove_member_photo(id, now_ms()).await? {
         return Err(AppError::NotFound);
     }
-    Ok(())
+    crate::admin::record(state, me, "photo-takedown", id, &name, "").await
 }
 
 /// `GET /events/{id}/cover`: the host's page for the event's cover picture.

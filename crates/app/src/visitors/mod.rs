@@ -23,7 +23,6 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(site::robots))
         .route("/sitemap.xml", get(site::sitemap))
         .route("/manifest.webmanifest", get(site::manifest))
-        .route("/admin/site", get(site::admin_page).post(site::admin_save))
 }
 
 /// Whether the admin keeps visitor pages on.

@@ -1,19 +1,14 @@
 //! What the site tells robots, search engines and phones: `robots.txt` and a sitemap that
 //! follow the visitor settings, a web app manifest (the site can be added to a phone's home
-//! screen), and the admin's page for visitor pages, which warns when shared links would break.
+//! screen). The admin turns visitor pages on and off in the console's settings (`admin::settings`).
 
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{TimeDelta, Utc};
-use minijinja::context;
-use serde::Deserialize;
 
 use crate::error::PageResult;
 use crate::state::AppState;
-use crate::web::auth::CurrentUser;
-use crate::web::csrf::{CsrfToken, Posted};
-use crate::web::templates::page;
 
 /// `GET /robots.txt`: the public pages may be crawled while visitor pages are on; nothing else.
 pub async fn robots(State(state): State<AppState>) -> PageResult {
@@ -68,11 +63,11 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult {
         .into_response())
 }
 
-/// `GET /manifest.webmanifest`: lets a phone add Alongside to its home screen.
+/// `GET /manifest.webmanifest`: lets a phone add the site to its home screen, under its name.
 pub async fn manifest() -> Response {
     let body = serde_json::json!({
-        "name": "Alongside",
-        "short_name": "Alongside",
+        "name": crate::web::site::name(),
+        "short_name": crate::web::site::name(),
         "description": "Cowork, keep each other to your goals and trade referrals with people who work alone too.",
         "start_url": "/dashboard",
         "scope": "/",
@@ -93,73 +88,4 @@ pub async fn manifest() -> Response {
         body.to_string(),
     )
         .into_response()
-}
-
-/// Why shared links would not work from the configured address, if they would not.
-pub fn link_warning(public_url: &str, configured: bool) -> Option<String> {
-    let host =
-        url::Url::parse(public_url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host == "localhost"
-        || host.ends_with(".localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
-    if loopback {
-        Some(format!(
-            "Links people share point at {public_url}, which only this machine can open. Set public_url in the \
-             configuration to the address people use to reach Alongside."
-        ))
-    } else if !configured {
-        Some(format!(
-            "public_url is not set, so links people share point at {public_url}. Set it to the address people \
-             use to reach Alongside."
-        ))
-    } else {
-        None
-    }
-}
-
-/// `GET /admin/site`: visitor pages on or off, and whether shared links will work.
-pub async fn admin_page(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    csrf: CsrfToken,
-) -> PageResult {
-    crate::admin::admin(&me)?;
-    let public = state.config.public_url();
-    let warning = link_warning(&public, state.config.public_url.is_some());
-    let ctx = context! { visitor_pages => super::enabled(&state).await?, public_url => public, warning };
-    Ok(page("admin_site.html", Some(&me), &csrf, ctx)?.into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SiteForm {
-    #[serde(default)]
-    visitor_pages: String,
-}
-
-/// `POST /admin/site`.
-pub async fn admin_save(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    Posted { form, .. }: Posted<SiteForm>,
-) -> PageResult {
-    crate::admin::admin(&me)?;
-    state.db.set_visitor_pages(form.visitor_pages == "on").await?;
-    Ok(Redirect::to("/admin/site?notice=saved").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::link_warning;
-
-    #[test]
-    fn shared_links_from_a_loopback_address_are_flagged() {
-        for url in
-            ["http://127.0.0.1:3000", "http://localhost:8080", "http://[::1]:3000", "http://0.0.0.0:3000"]
-        {
-            assert!(link_warning(url, true).is_some_and(|w| w.contains("only this machine")), "{url}");
-        }
-        assert!(link_warning("https://alongside.example.org", true).is_none());
-        assert!(link_warning("http://192.168.1.20:3000", false).is_some_and(|w| w.contains("not set")));
-    }
 }

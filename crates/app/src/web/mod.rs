@@ -12,6 +12,7 @@ pub mod nav;
 pub mod once;
 pub mod ratelimit;
 pub mod secrets;
+pub mod site;
 pub mod templates;
 
 use axum::extract::Request;
@@ -146,7 +147,8 @@ pub fn escape_markup(s: &str) -> String {
 /// A yes-or-no query parameter: empty, `false`, `0`, `no` or `off` is no; `true`, `1`, `yes` or
 /// `on` (what a ticked checkbox sends) is yes; anything else is refused.
 pub fn flag(s: &str) -> Result<bool, String> {
-    match s.trim() {
+    // Exactly these words, as the API documents them: " true" is refused rather than read.
+    match s {
         "" | "false" | "0" | "no" | "off" => Ok(false),
         "true" | "1" | "yes" | "on" => Ok(true),
         _ => Err("Say true or false.".to_owned()),

@@ -77,6 +77,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "post.html" => "../groups/templates/post.html",
         "post_edit.html" => "../groups/templates/post_edit.html",
         "reports.html" => "../groups/templates/reports.html",
+        "report_actions.html" => "../groups/templates/report_actions.html",
         "discover.html" => "../groups/templates/discover.html",
         "goals.html" => "../goals/templates/goals.html",
         "goal_form.html" => "../goals/templates/goal_form.html",
@@ -99,11 +100,19 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "mail.html" => "../mail/templates/mail.html",
         "no_mail.html" => "../mail/templates/no_mail.html",
         "outbox.html" => "../admin/templates/outbox.html",
+        "admin_tabs.html" => "../admin/templates/admin_tabs.html",
+        "admin.html" => "../admin/templates/admin.html",
+        "admin_members.html" => "../admin/templates/admin_members.html",
+        "admin_member_delete.html" => "../admin/templates/admin_member_delete.html",
+        "admin_groups.html" => "../admin/templates/admin_groups.html",
+        "admin_reports.html" => "../admin/templates/admin_reports.html",
+        "admin_settings.html" => "../admin/templates/admin_settings.html",
+        "admin_audit.html" => "../admin/templates/admin_audit.html",
+        "legal.html" => "../admin/templates/legal.html",
         "visitor_meta.html" => "../visitors/templates/meta.html",
         "visitor_event.html" => "../visitors/templates/visitor_event.html",
         "visitor_group.html" => "../visitors/templates/visitor_group.html",
         "visitor_venue.html" => "../visitors/templates/visitor_venue.html",
-        "admin_site.html" => "../visitors/templates/admin_site.html",
     );
     env
 });
@@ -137,9 +146,15 @@ pub fn page(name: &str, me: Option<&User>, csrf: &CsrfToken, ctx: Value) -> Resu
             clock => if u.clock == "12" { "12-hour" } else { "24-hour" },
         }
     });
-    let full = context! { me, csrf => csrf.0, nav => super::nav::of(name), ..ctx };
+    let full = context! { me, csrf => csrf.0, nav => super::nav::of(name), site => site(), ..ctx };
     let tmpl = ENV.get_template(name).map_err(|e| AppError::Internal(e.into()))?;
     tmpl.render(full).map(Html).map_err(|e| AppError::Internal(e.into()))
+}
+
+/// What every page says of the site: its name, and which legal pages it has.
+fn site() -> Value {
+    let s = super::site::current();
+    context! { name => s.name, signup => s.signup, terms => !s.terms.is_empty(), privacy => !s.privacy.is_empty() }
 }
 
 /// Renders a fragment (no layout, no user context), e.g. for htmx.
@@ -150,7 +165,8 @@ pub fn fragment(name: &str, ctx: Value) -> Result<Html<String>, AppError> {
 
 /// The friendly error page; falls back to plain text if even that fails.
 pub fn render_error(status: StatusCode, message: &str) -> Html<String> {
-    let ctx = context! { status => status.as_u16(), reason => status.canonical_reason(), message };
+    let ctx =
+        context! { status => status.as_u16(), reason => status.canonical_reason(), message, site => site() };
     ENV.get_template("error.html")
         .and_then(|t| t.render(ctx))
         .map(Html)

@@ -250,7 +250,10 @@ async fn world(app: &TestApp, hash: &str) -> World {
 fn fill(path: &str, w: &World) -> String {
     let on_events = path.starts_with("/events/") || path.starts_with("/api/v1/events/");
     let on_goals = path.starts_with("/goals/") || path.starts_with("/api/v1/goals/");
-    let on_members = path.starts_with("/members/") || path.starts_with("/api/v1/members/");
+    let on_members = path.starts_with("/members/")
+        || path.starts_with("/api/v1/members/")
+        || path.starts_with("/admin/members/")
+        || path.starts_with("/api/v1/admin/members/");
     let member = w.callers[3].as_ref().map(|c| c.id.as_str()).unwrap_or_default();
     let under = |prefix: &str| path.starts_with(prefix) || path.starts_with(&format!("/api/v1{prefix}"));
     let id = if on_events {
@@ -320,6 +323,12 @@ fn form(path: &str, w: &World) -> Vec<(String, String)> {
         "/groups/{id}/posts/{post}/moderate" => vec![("action", "hide".into())],
         "/groups/{id}/posts/{post}/report" => vec![("reason", "spam".into())],
         "/groups/{id}/reports" => vec![("report", w.report.clone()), ("action", "dismiss".into())],
+        "/admin/reports" => {
+            vec![("group", w.group.clone()), ("report", w.report.clone()), ("action", "dismiss".into())]
+        }
+        "/admin/settings" => {
+            vec![("site_name", "Matrix".into()), ("signup", "open".into()), ("visitor_pages", "on".into())]
+        }
         _ => vec![],
     };
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
@@ -337,6 +346,9 @@ fn body(path: &str) -> Value {
             json!({"name": "No such trade"})
         }
         "/api/v1/groups/{id}/posts/{post}/reports" => json!({"reason": "spam"}),
+        "/api/v1/admin/settings" => {
+            json!({"site_name": "Matrix", "signup": "open", "visitor_pages": true, "terms": "", "privacy": ""})
+        }
         _ => json!({}),
     }
 }
@@ -477,6 +489,7 @@ async fn no_route_leaks_an_invite_only_group_or_lets_a_role_do_what_it_may_not()
                     "member" => who.contains('m'),
                     "moderator" => who.contains('d'),
                     "organiser" => who.contains('o'),
+                    "admin" => who.contains('a'),
                     _ => false,
                 };
                 if through != may {

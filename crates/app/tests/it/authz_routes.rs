@@ -8,8 +8,36 @@ use std::path::Path;
 /// post, owner of the goal shared with the group, giver of the referral slip, helper, owner of the
 /// contact, of the request for help and of a notification), d = moderator (the author of the
 /// reply), o = organiser (the author of the post, host of the event, receiver of the slip, the
-/// one helped). Nobody outside, and no admin, ever does.
+/// one helped), a = the instance's admin, who alone gets into the admin console. Nobody outside
+/// ever gets through, and no admin but to the console.
 pub const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/admin", "a"),
+    ("GET", "/admin/members", "a"),
+    ("POST", "/admin/members/{id}/suspend", "a"),
+    ("POST", "/admin/members/{id}/lift", "a"),
+    ("GET", "/admin/members/{id}/delete", "a"),
+    ("POST", "/admin/members/{id}/delete", "a"),
+    ("GET", "/admin/groups", "a"),
+    ("GET", "/admin/reports", "a"),
+    // The world's only report is in the invite-only group, which is none of the admin's business.
+    ("POST", "/admin/reports", ""),
+    ("GET", "/admin/settings", "a"),
+    ("POST", "/admin/settings", "a"),
+    ("GET", "/admin/audit", "a"),
+    ("GET", "/admin/outbox", "a"),
+    // The world has no dead letter to send again.
+    ("POST", "/admin/outbox/{id}/retry", ""),
+    ("GET", "/api/v1/admin/members", "a"),
+    ("DELETE", "/api/v1/admin/members/{id}", "a"),
+    ("PUT", "/api/v1/admin/members/{id}/suspension", "a"),
+    ("DELETE", "/api/v1/admin/members/{id}/suspension", "a"),
+    ("GET", "/api/v1/admin/groups", "a"),
+    ("GET", "/api/v1/admin/reports", "a"),
+    ("GET", "/api/v1/admin/settings", "a"),
+    ("PUT", "/api/v1/admin/settings", "a"),
+    ("GET", "/api/v1/admin/audit", "a"),
+    ("GET", "/api/v1/admin/outbox", "a"),
+    ("POST", "/api/v1/admin/outbox/{id}/retry", ""),
     ("GET", "/groups/{id}", "mdo"),
     ("GET", "/groups/{id}/edit", "o"),
     ("POST", "/groups/{id}/edit", "o"),
@@ -193,7 +221,9 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
 
 /// Whether a route is about the group or something private in it (so it must be in [`MATRIX`]).
 pub fn guarded(path: &str) -> bool {
-    path.starts_with("/groups/{id}")
+    path.starts_with("/admin")
+        || path.starts_with("/api/v1/admin")
+        || path.starts_with("/groups/{id}")
         || path.starts_with("/api/v1/groups/{id}")
         || path.starts_with("/events/{id}")
         || path.starts_with("/api/v1/events/{id}")

@@ -3,6 +3,7 @@
 
 mod account_security;
 mod accounts;
+mod admin;
 mod api_accounts;
 mod authz;
 mod authz_routes;

@@ -183,6 +183,23 @@ async fn suspending_the_account_from_the_command_line_closes_its_rooms() {
     closed_for(&mut r.socket, "account suspended").await;
 }
 
+#[tokio::test]
+async fn suspending_or_deleting_from_the_admin_console_closes_the_members_rooms() {
+    let app = TestApp::spawn().await;
+    // Hana, the first account, is the admin.
+    let mut r = ana_in_a_room(&app).await;
+    let path = format!("/api/v1/admin/members/{}/suspension", r.ana.id);
+    let (s, body) = app.put_json(&path, &r.host.token, &json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    closed_for(&mut r.socket, "account suspended").await;
+
+    let app = TestApp::spawn().await;
+    let mut r = ana_in_a_room(&app).await;
+    let path = format!("/api/v1/admin/members/{}", r.ana.id);
+    assert_eq!(app.delete_json(&path, &r.host.token, &json!({})).await.0, StatusCode::NO_CONTENT);
+    closed_for(&mut r.socket, "account deleted").await;
+}
+
 /// Ana signed in through the pages, in the room over her session cookie.
 async fn ana_in_a_room_by_cookie(app: &TestApp) -> (crate::support::Browser, Member, Client) {
     let host = app.member("Hana").await;

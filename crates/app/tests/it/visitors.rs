@@ -83,7 +83,7 @@ async fn visitors_see_only_what_is_shown_to_them() {
     app.state.db.set_admin(&host.id).await.expect("admin");
     let b = app.browser().await;
     b.login(&host.email, PASSWORD).await;
-    let saved = b.post("/admin/site", &[]).await;
+    let saved = b.post("/admin/settings", &[("site_name", "Alongside"), ("signup", "open")]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let r = visitor.get(app.url(&format!("/events/{shown}"))).send().await.expect("get");
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
