@@ -43,6 +43,18 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Write the whole instance, whatever its database, to one portable file at PATH (to move
+    /// it to another database with `import`). The file holds password hashes and the server's
+    /// keys: it is made readable by its owner only.
+    Export {
+        /// Where to write it (must not exist).
+        path: PathBuf,
+    },
+    /// Read a file written by `export` into this database, which must be new and empty.
+    Import {
+        /// The file `export` wrote.
+        path: PathBuf,
+    },
 }
 
 /// Admin commands.
@@ -153,6 +165,35 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{email} {}", if lift { "may sign in again" } else { "is suspended" });
             Ok(())
         }
+        Command::Export { path } => {
+            let db = open_db(&config).await?;
+            let file = new_private_file(&path)?;
+            let mut out = std::io::BufWriter::new(file);
+            let done = db.export_to(&mut out, crate::web::now_ms()).await;
+            let done = match done {
+                Ok(d) => d,
+                Err(e) => {
+                    drop(out);
+                    let _ = std::fs::remove_file(&path);
+                    return Err(e.into());
+                }
+            };
+            eprintln!(
+                "warning: {} holds every member's data, password hashes and the server's keys: keep it \
+                 private, and delete it once the move is done",
+                path.display()
+            );
+            println!("{} tables, {} rows written to {}", done.tables, done.rows, path.display());
+            Ok(())
+        }
+        Command::Import { path } => {
+            let db = open_db(&config).await?;
+            let file =
+                std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+            let done = db.import_from(std::io::BufReader::new(file)).await?;
+            println!("{} tables, {} rows imported from {}", done.tables, done.rows, path.display());
+            Ok(())
+        }
         Command::Backup { path } => {
             let db = open_db(&config).await?;
             if db.backend() == Backend::Postgres {
@@ -165,6 +206,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A new file only its owner may read or write; an existing one is refused.
+fn new_private_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
 }
 
 /// Creates an admin, or promotes an existing account; the password rules apply to new accounts.

@@ -37,6 +37,7 @@ pub mod outbox;
 pub mod partners;
 pub mod photos;
 pub mod polls;
+pub mod portable;
 pub mod posts;
 pub mod referrals;
 pub mod reminders;
@@ -81,6 +82,12 @@ pub enum StoreError {
     /// Any other database error.
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
+    /// An instance file could not be read or written (`portable`).
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// An instance file that is not one, or a database that cannot take it; says why.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Shorthand for store results.

@@ -33,12 +33,20 @@ impl TestDatabase {
                 url.set_path(&name);
                 TestDatabase { url: url.to_string(), dir: None }
             }
-            _ => {
-                let dir = std::env::temp_dir().join(name);
-                std::fs::create_dir_all(&dir).expect("create a temporary folder");
-                TestDatabase { url: format!("sqlite://{}", dir.join("test.db").display()), dir: Some(dir) }
-            }
+            _ => Self::sqlite_named(&name),
         }
+    }
+
+    /// A fresh SQLite database, whatever `ALONGSIDE_TEST_DATABASE_URL` says (for tests that
+    /// move data between the two backends).
+    pub fn sqlite() -> TestDatabase {
+        Self::sqlite_named(&format!("alongside_test_{}", crate::new_id()))
+    }
+
+    fn sqlite_named(name: &str) -> TestDatabase {
+        let dir = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&dir).expect("create a temporary folder");
+        TestDatabase { url: format!("sqlite://{}", dir.join("test.db").display()), dir: Some(dir) }
     }
 
     /// True when this is a PostgreSQL database.

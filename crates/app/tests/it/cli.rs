@@ -1,4 +1,5 @@
-//! The `alongside` binary: clear errors, migrate, demo (idempotent), admin, backup.
+//! The `alongside` binary: clear errors, migrate, demo (idempotent), admin, backup, and moving a
+//! whole instance between databases with export and import.
 
 use std::process::{Command, Output, Stdio};
 
@@ -337,4 +338,79 @@ async fn no_secret_in_a_path_reaches_the_log() {
     }
     assert!(all.contains("/unsubscribe/{token}"), "requests are logged by route:\n{all}");
     assert!(all.contains("(no route)"), "a path no route matches is logged as a placeholder:\n{all}");
+}
+
+/// Every table of two databases, row by row.
+async fn same_tables(a: &store::Db, b: &store::Db, what: &str) {
+    let tables = a.tables_in_order().await.expect("tables");
+    assert_eq!(
+        tables,
+        b.tables_in_order().await.expect("tables"),
+        "{what}: the same tables, in the same order"
+    );
+    for t in &tables {
+        let (ra, rb) = (a.table_rows(t).await.expect("rows"), b.table_rows(t).await.expect("rows"));
+        assert!(ra == rb, "{what}: table {t} differs ({} rows and {} rows)", ra.len(), rb.len());
+    }
+}
+
+#[tokio::test]
+async fn an_instance_moves_from_sqlite_to_postgresql_and_back_with_nothing_lost() {
+    // The demo community on SQLite, with a photo so that bytes travel too.
+    let first = TestDatabase::sqlite();
+    assert!(alongside(&first.url, &["demo"]).status.success());
+    let a = store::Db::connect(&first.url).await.expect("connect");
+    let ana = a.user_by_email("ana.almeida.0@demo.alongside.test").await.expect("db").expect("ana");
+    let photo = store::photos::NewPhoto { id: "a".repeat(32), files: vec![(64, vec![0, 1, 2, 255, 254])] };
+    a.set_member_photo(&ana.id, &photo, 1).await.expect("photo");
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("instance.jsonl");
+    let o = alongside(&first.url, &["export", file.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("password hashes") && text(&o).contains("keep it private"), "{}", text(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("file").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only its owner may read it");
+    }
+    let again = alongside(&first.url, &["export", file.to_str().expect("utf-8")]);
+    assert!(!again.status.success() && text(&again).contains("must not exist"), "{}", text(&again));
+
+    // Into PostgreSQL when the tests run on it (else another SQLite file), and back out.
+    let second = TestDatabase::create().await;
+    let o = alongside(&second.url, &["import", file.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let b = store::Db::connect(&second.url).await.expect("connect");
+    let file2 = dir.path().join("back.jsonl");
+    assert!(alongside(&second.url, &["export", file2.to_str().expect("utf-8")]).status.success());
+    let third = TestDatabase::sqlite();
+    let o = alongside(&third.url, &["import", file2.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let c = store::Db::connect(&third.url).await.expect("connect");
+    same_tables(&a, &b, "first to second").await;
+    same_tables(&a, &c, "there and back").await;
+    assert!(a.table_rows("users").await.expect("rows").len() >= 200, "the demo's members travelled");
+    assert_eq!(c.photo_largest(&"a".repeat(32)).await.expect("db"), Some(vec![0, 1, 2, 255, 254]));
+
+    // A database with anything in it is refused, and so is a file cut short (leaving nothing).
+    let o = alongside(&third.url, &["import", file.to_str().expect("utf-8")]);
+    assert!(!o.status.success() && text(&o).contains("not empty"), "{}", text(&o));
+    let whole = std::fs::read_to_string(&file).expect("read");
+    let cut = dir.path().join("cut.jsonl");
+    std::fs::write(&cut, &whole[..whole.len() * 2 / 3]).expect("write");
+    let fourth = TestDatabase::sqlite();
+    let o = alongside(&fourth.url, &["import", cut.to_str().expect("utf-8")]);
+    assert!(!o.status.success(), "{}", text(&o));
+    let d = store::Db::connect(&fourth.url).await.expect("connect");
+    assert!(d.table_rows("users").await.expect("rows").is_empty(), "all or nothing");
+    // Another schema's file is refused with what to do.
+    let old = dir.path().join("old.jsonl");
+    let (head, rest) = whole.split_once('\n').expect("lines");
+    let head =
+        head.replace(&format!("\"schema\":{}", a.schema_version().await.expect("version")), "\"schema\":1");
+    std::fs::write(&old, format!("{head}\n{rest}")).expect("write");
+    let o = alongside(&fourth.url, &["import", old.to_str().expect("utf-8")]);
+    assert!(!o.status.success() && text(&o).contains("same version of Alongside"), "{}", text(&o));
 }
