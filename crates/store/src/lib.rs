@@ -35,6 +35,7 @@ pub mod near_home;
 pub mod notifications;
 pub mod outbox;
 pub mod partners;
+pub mod personal;
 pub mod photos;
 pub mod polls;
 pub mod portable;

@@ -64,7 +64,7 @@ fn refused(why: impl Into<String>) -> StoreError {
 }
 
 /// A column's value as the file writes it.
-fn value_of(row: &sqlx::any::AnyRow, i: usize) -> Result<Value> {
+pub(crate) fn value_of(row: &sqlx::any::AnyRow, i: usize) -> Result<Value> {
     if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
         return Ok(v.map_or(Value::Null, Value::from));
     }

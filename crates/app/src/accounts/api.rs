@@ -173,5 +173,5 @@ pub async fn export(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(super::settings::export_json(&state, &me).await?))
+    Ok(Json(super::export::export_json(&state, &me).await?))
 }

@@ -2,6 +2,7 @@
 //! data export and account deletion. Pages and API share the rules below.
 
 pub mod api;
+pub mod export;
 pub mod pages;
 pub mod password;
 pub mod security;
@@ -38,7 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/settings", get(settings::page))
         .route("/settings/tokens", post(settings::create_token))
         .route("/settings/tokens/{id}/revoke", post(settings::revoke_token))
-        .route("/settings/export", get(settings::export))
+        .route("/settings/export", get(export::download))
         .route("/settings/reminders", post(settings::reminders))
         .route("/settings/clock", post(settings::clock))
         .route("/api/v1/me/reminders", axum::routing::put(api::reminders))

@@ -1,13 +1,13 @@
-//! The settings page: personal API tokens, blocked members, data export, account deletion.
+//! The settings page: personal API tokens, blocked members, account deletion (the data export is
+//! `export.rs`).
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum_extra::extract::CookieJar;
 use domain::FieldErrors;
 use minijinja::{context, Value};
 use serde::Deserialize;
-use serde_json::json;
 use store::users::User;
 
 use super::pages::error_map;
@@ -39,57 +39,6 @@ pub async fn new_token(
     let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let token = state.db.create_token(&user.id, name, &hash_token(&secret), &prefix, now_ms()).await?;
     Ok((secret, token))
-}
-
-/// Everything stored about a member, as JSON.
-pub async fn export_json(state: &AppState, user: &User) -> Result<serde_json::Value, AppError> {
-    let p = state.db.profile(&user.id).await?.ok_or(AppError::NotFound)?;
-    let u = &p.user;
-    let tokens = state.db.tokens(&user.id).await?;
-    let blocked = state.db.blocked_by(&user.id).await?;
-    Ok(json!({
-        "exported_at": now_ms(),
-        "account": { "id": u.id, "email": u.email, "email_verified_at": u.email_verified_at, "created_at": u.created_at, "is_admin": u.is_admin == 1 },
-        "profile": {
-            "display_name": u.display_name, "trade": u.trade, "bio": u.bio,
-            "city": { "id": u.city_id, "label": u.city_label, "lat": u.lat, "lon": u.lon },
-            "timezone": u.timezone, "in_person": u.in_person == 1, "virtual": u.is_virtual == 1,
-            "session_minutes": u.session_minutes, "company": u.company, "home_radius_m": u.home_radius_m,
-            "skills_offered": p.offers, "help_wanted": p.needs,
-            "availability": domain::profile::format_windows(&p.windows),
-            "visibility": {
-                "trade": u.vis_trade, "bio": u.vis_bio, "skills": u.vis_skills, "city": u.vis_city,
-                "availability": u.vis_availability, "preferences": u.vis_preferences, "photo": u.vis_photo, "email": u.vis_email,
-            },
-        },
-        "reminder_minutes": u.reminder_minutes,
-        "notifications": state.db.notifications(&user.id, 1000).await?,
-        "api_tokens": tokens,
-        "sessions": state.db.sessions_of(&user.id, now_ms()).await?,
-        "calendar_feed": state.db.feed_of(&user.id).await?.map(|(made, used)| json!({"created_at": made, "last_read_at": used})),
-        "blocked_members": blocked.iter().map(|(id, name, at)| json!({"id": id, "display_name": name, "since": at})).collect::<Vec<_>>(),
-        "partners": crate::partners::export(state, user).await?,
-        "groups": crate::groups::export(state, user).await?,
-        "goals": crate::goals::export(state, user).await?,
-        "referrals": crate::referrals::export(state, user).await?,
-        "contacts": crate::contacts::mine(state, user, None).await?,
-        "pictures": pictures(state, user).await?,
-    }))
-}
-
-/// The member's photo and the covers they uploaded, each at its largest size as base64 JPEG.
-async fn pictures(state: &AppState, user: &User) -> Result<Vec<serde_json::Value>, AppError> {
-    use base64::Engine;
-    let mut out = Vec::new();
-    for (id, kind, event_id) in state.db.photos_of(&user.id).await? {
-        if let Some(bytes) = state.db.photo_largest(&id).await? {
-            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-            out.push(
-                json!({ "kind": kind, "event_id": event_id, "content_type": "image/jpeg", "base64": data }),
-            );
-        }
-    }
-    Ok(out)
 }
 
 pub(crate) async fn render(
@@ -261,20 +210,6 @@ pub async fn clock(
             .await
         }
     }
-}
-
-/// `GET /settings/export`: a JSON download of all my data.
-pub async fn export(State(state): State<AppState>, CurrentUser(me): CurrentUser) -> PageResult {
-    let body = serde_json::to_string_pretty(&export_json(&state, &me).await?)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"alongside-export.json\""),
-        ],
-        body,
-    )
-        .into_response())
 }
 
 #[derive(Debug, Deserialize)]

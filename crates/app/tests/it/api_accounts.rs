@@ -161,8 +161,8 @@ async fn members_export_their_data_and_delete_their_account() {
     // The page flow needs the box ticked and the password.
     let b = app.browser().await;
     b.signup("Ned", "ned@example.org").await;
-    let export = b.get("/settings/export").await;
-    assert!(export.body.contains("ned@example.org"));
+    let archive = unzip(&b, &app).await;
+    assert!(archive["account.json"].contains("ned@example.org"));
     let unticked = b.post("/settings/delete", &[("password", PASSWORD)]).await;
     assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unticked.body.contains("Tick the box"));
@@ -186,4 +186,125 @@ async fn unknown_tokens_and_wrong_passwords_are_clear_4xx() {
     assert!(wrong.body.contains("That isn't your current password."));
     assert!(app.state.db.user_by_email("pia@example.org").await.expect("db").is_some(), "nothing deleted");
     assert_eq!(b.post("/settings/tokens/nope/revoke", &[]).await.status, StatusCode::NOT_FOUND);
+}
+
+/// The settings page's download, unpacked: file name → text (pictures as a byte count).
+async fn unzip(b: &crate::support::Browser, app: &TestApp) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let resp = b.client.get(app.url("/settings/export")).send().await.expect("export");
+    assert_eq!(resp.headers()["content-type"], "application/zip");
+    let disposition = resp.headers()["content-disposition"].to_str().expect("ascii").to_owned();
+    assert!(disposition.contains("alongside-export-") && disposition.ends_with(".zip\""), "{disposition}");
+    let bytes = resp.bytes().await.expect("body");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a ZIP archive");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).expect("entry");
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).expect("read");
+        let text = String::from_utf8(data.clone()).unwrap_or_else(|_| format!("{} bytes", data.len()));
+        out.insert(f.name().to_owned(), text);
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_export_holds_everything_a_member_made_or_answered_with_a_readme() {
+    let app = TestApp::spawn().await;
+    let hana = app.member("Hana").await;
+    let (from, to) = crate::polls::range();
+    let ana = crate::polls::with_hours(&app, "Ana", "Europe/Lisbon", 9 * 60, 17 * 60).await;
+    // An answer with its goal, to Hana's session.
+    let (event, key) = crate::rooms::session(&app, &hana, 60, 60).await;
+    crate::rooms::going(&app, &event, key, &ana, "Draft the proposal").await;
+    // A poll Hana made, which Ana votes on.
+    let (s, poll) = app
+        .post_json(
+            "/api/v1/polls",
+            Some(&hana.token),
+            &json!({"title": "Planning lunch", "duration_minutes": 60, "time_zone": "Europe/Lisbon",
+                    "from_date": from, "to_date": to, "invitees": [ana.id]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{poll}");
+    let start = poll["slots"][0]["key"].as_i64().expect("a slot");
+    let path = format!("/api/v1/polls/{}/votes", poll["id"].as_str().expect("id"));
+    let (s, body) =
+        app.put_json(&path, &ana.token, &json!({"votes": [{"start": start, "vote": "yes"}]})).await;
+    assert!(s.is_success(), "{body}");
+    // Help asked for, a one-to-one with a note, a board entry, how to be told of things.
+    let (s, body) = app
+        .post_json(
+            "/api/v1/help",
+            Some(&ana.token),
+            &json!({"kind": "request", "skill": "tax", "note": "Year-end"}),
+        )
+        .await;
+    assert!(s.is_success(), "{body}");
+    let yesterday = (chrono::Utc::now() - chrono::TimeDelta::days(1)).format("%Y-%m-%d").to_string();
+    let one = json!({"member_id": hana.id, "date": yesterday, "note": "Talked about pricing"});
+    let (s, body) = app.post_json("/api/v1/one-to-ones", Some(&ana.token), &one).await;
+    assert!(s.is_success(), "{body}");
+    let circle = crate::groups::group(&app, &hana, "Board Circle", "invite").await;
+    crate::groups::join_by_link(&app, &hana, &circle, &ana).await;
+    let board = format!("/api/v1/groups/{circle}/board");
+    let (s, body) = app.put_json(&board, &ana.token, &json!({"focus": "Finish the logo set"})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    crate::digests::choose(&app, &ana, json!({"partners": "in_app"})).await;
+
+    let (s, export) = app.get_json("/api/v1/me/export", Some(&ana.token)).await;
+    assert_eq!(s, StatusCode::OK, "{export}");
+    assert_eq!(export["events"]["answers"][0]["goal"], "Draft the proposal", "{}", export["events"]);
+    assert_eq!(export["polls"]["votes"][0]["poll_title"], "Planning lunch", "{}", export["polls"]);
+    assert_eq!(export["referrals"]["help_asked_and_offered"][0]["skill"], "tax");
+    assert_eq!(export["referrals"]["one_to_one_notes"][0]["note"], "Talked about pricing");
+    assert_eq!(export["groups"]["board_entries"][0]["focus"], "Finish the logo set");
+    let delivery = export["notification_settings"]["delivery"].to_string();
+    assert!(delivery.contains("partners") && delivery.contains("in_app"), "{delivery}");
+    for (area, sections) in [
+        (
+            "events",
+            &["hosted", "dates_changed", "room_messages", "visitors_written_down", "messages_sent"][..],
+        ),
+        ("polls", &["made", "slots_proposed"][..]),
+        ("venues", &["added", "edits", "reviews", "near_my_home"][..]),
+        ("goals", &["cheers_given", "comments_written"][..]),
+        ("groups", &["follows", "classifications", "this_helped", "reports_made"][..]),
+    ] {
+        for s in sections {
+            assert!(export[area][*s].is_array(), "{area}.{s} is in the export");
+        }
+    }
+    let (_, theirs) = app.get_json("/api/v1/me/export", Some(&hana.token)).await;
+    assert_eq!(theirs["events"]["hosted"][0]["id"], event.as_str());
+    assert_eq!(theirs["polls"]["made"][0]["title"], "Planning lunch");
+    assert!(
+        !theirs["events"]["answers"].to_string().contains("Draft the proposal"),
+        "only their own answers"
+    );
+
+    // The page's download: a file per area, and a README that says what each is.
+    let b = app.browser().await;
+    b.login(&ana.email, PASSWORD).await;
+    let files = unzip(&b, &app).await;
+    for name in [
+        "README.txt",
+        "account.json",
+        "events.json",
+        "polls.json",
+        "groups.json",
+        "goals.json",
+        "referrals.json",
+        "venues.json",
+        "contacts.json",
+        "partners.json",
+        "notifications.json",
+    ] {
+        assert!(files.contains_key(name), "{name} in {:?}", files.keys());
+        if name != "README.txt" {
+            assert!(files["README.txt"].contains(name), "the README says what {name} is");
+        }
+    }
+    assert!(files["events.json"].contains("Draft the proposal"));
+    assert!(files["account.json"].contains(&ana.email) && files["account.json"].contains("quiet_hours"));
 }

@@ -12,11 +12,11 @@ fn all_week(start_min: u16, end_min: u16) -> Value {
         .collect::<Vec<_>>())
 }
 
-async fn with_hours(app: &TestApp, name: &str, zone: &str, from: u16, to: u16) -> Member {
+pub(crate) async fn with_hours(app: &TestApp, name: &str, zone: &str, from: u16, to: u16) -> Member {
     app.member_with(name, json!({"timezone": zone, "windows": all_week(from, to)})).await
 }
 
-fn range() -> (String, String) {
+pub(crate) fn range() -> (String, String) {
     let today = Utc::now().date_naive();
     ((today + Days::new(2)).to_string(), (today + Days::new(8)).to_string())
 }
