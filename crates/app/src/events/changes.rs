@@ -17,7 +17,7 @@ use store::events::Event;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::dates::{day_time, on_clock};
+use crate::web::dates::{day_time, on_clock, time};
 
 /// What happened to one date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +37,12 @@ pub enum DateChange {
     Placed {
         at: DateTime<Utc>,
     },
+    /// The date starts as before and ends at another time.
+    Resized {
+        at: DateTime<Utc>,
+        was_end: DateTime<Utc>,
+        end: DateTime<Utc>,
+    },
 }
 
 impl DateChange {
@@ -50,11 +56,27 @@ impl DateChange {
         }
     }
 
+    /// The change between a date's (start, end) as it was and as it is: a new start, or the
+    /// same start with a new end.
+    pub fn between_spans(
+        was: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        now: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    ) -> Option<DateChange> {
+        match (was, now) {
+            (Some((at, was_end)), Some((start, end))) if at == start && was_end != end => {
+                Some(DateChange::Resized { at, was_end, end })
+            }
+            _ => DateChange::between(was.map(|w| w.0), now.map(|n| n.0)),
+        }
+    }
+
     fn times(self) -> [DateTime<Utc>; 2] {
         match self {
             DateChange::Cancelled { was } => [was, was],
             DateChange::Moved { was, now } => [was, now],
-            DateChange::Restored { at } | DateChange::Placed { at } => [at, at],
+            DateChange::Restored { at } | DateChange::Placed { at } | DateChange::Resized { at, .. } => {
+                [at, at]
+            }
         }
     }
 
@@ -76,6 +98,12 @@ impl DateChange {
             }
             DateChange::Restored { at } => format!("{}: on again", day_time(at, zone)),
             DateChange::Placed { at } => day_time(at, zone),
+            DateChange::Resized { at, was_end, end } => format!(
+                "{}: now until {} (was until {})",
+                day_time(at, zone),
+                time(&end.with_timezone(&zone)),
+                time(&was_end.with_timezone(&zone))
+            ),
         }
     }
 }
@@ -164,6 +192,9 @@ fn subject(e: &Event, edit: &Edit, first: DateChange, dates: usize, zone: Tz) ->
         (_, DateChange::Moved { now, .. }) => format!("Moved: {title}, now {}", day_time(now, zone)),
         (_, DateChange::Restored { at }) => format!("On again: {title} on {}", day_time(at, zone)),
         (_, DateChange::Placed { at }) => format!("New place for {title} on {}", day_time(at, zone)),
+        (_, DateChange::Resized { at, end, .. }) => {
+            format!("{title} on {} now ends at {}", day_time(at, zone), time(&end.with_timezone(&zone)))
+        }
     }
 }
 
@@ -233,5 +264,16 @@ mod tests {
         let words = moved.words(chrono_tz::Europe::Lisbon);
         assert!(words.starts_with("moved from ") && words.contains(" to "), "{words}");
         assert!(DateChange::Cancelled { was: at(0) }.words(chrono_tz::UTC).ends_with(": cancelled"));
+    }
+
+    #[test]
+    fn the_same_start_with_another_end_is_a_change_too() {
+        let longer = DateChange::between_spans(Some((at(0), at(1))), Some((at(0), at(2))));
+        assert_eq!(longer, Some(DateChange::Resized { at: at(0), was_end: at(1), end: at(2) }));
+        assert_eq!(DateChange::between_spans(Some((at(0), at(1))), Some((at(0), at(1)))), None);
+        let moved = DateChange::between_spans(Some((at(0), at(1))), Some((at(3), at(5))));
+        assert_eq!(moved, Some(DateChange::Moved { was: at(0), now: at(3) }));
+        let words = longer.expect("a change").words(chrono_tz::UTC);
+        assert!(words.contains("now until") && words.contains("(was until"), "{words}");
     }
 }

@@ -205,18 +205,24 @@ pub async fn dates_cancelled(
 
 /// Stores a change to one date (moved, retitled or cancelled); the room of a cancelled date
 /// closes, and everyone who answered it is told when it moved, was cancelled or is on again.
-pub async fn change_date(state: &AppState, e: &Event, o: &Override) -> Result<(), AppError> {
+pub async fn change_date(state: &AppState, e: &Event, o: &Override) -> Result<bool, AppError> {
     let key = o.occurrence_start;
-    let start_of =
-        |overrides: &[Override]| series::find(e, overrides, key).filter(|d| !d.cancelled).map(|d| d.start);
-    let was = start_of(&state.db.overrides(&e.id).await?);
+    let span_of = |overrides: &[Override]| {
+        series::find(e, overrides, key).filter(|d| !d.cancelled).map(|d| (d.start, d.end))
+    };
+    let before = state.db.overrides(&e.id).await?;
+    let was = span_of(&before);
+    let title_of = |overrides: &[Override]| series::find(e, overrides, key).map(|d| d.title);
     let concerned = changes::concerned(state, e, key).await?;
     state.db.set_override(&e.id, o).await?;
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
-    let now = start_of(&state.db.overrides(&e.id).await?);
+    let after = state.db.overrides(&e.id).await?;
+    let now = span_of(&after);
+    let change = changes::DateChange::between_spans(was, now);
     let changed: std::collections::BTreeMap<i64, changes::DateChange> =
-        changes::DateChange::between(was, now).map(|c| (key, c)).into_iter().collect();
-    changes::tell(state, e, &changes::Edit::Date, &changed, &concerned).await
+        change.map(|c| (key, c)).into_iter().collect();
+    changes::tell(state, e, &changes::Edit::Date, &changed, &concerned).await?;
+    Ok(change.is_some() || title_of(&before) != title_of(&after))
 }
 
 /// Changes an event (the whole series) from checked input.
@@ -330,16 +336,32 @@ pub async fn occurrences_of(
     Ok(all)
 }
 
-/// For a series taking venues in turn, each listed date's own place.
+/// For a series taking venues in turn, each listed date's own place: the turns are counted
+/// from one expansion of the series and each venue read once (not a few statements a date).
+/// A date's turn is as `venues::venue_of_occurrence` counts it: the dates before it.
 async fn place_dates(state: &AppState, e: &Event, dates: &mut [OccurrenceView]) -> Result<(), AppError> {
-    if crate::venues::rotation(e).is_empty() {
+    let turns = crate::venues::rotation(e);
+    let Some(last) = dates.iter().filter_map(|d| d.key).max() else { return Ok(()) };
+    if turns.is_empty() {
         return Ok(());
+    }
+    let overrides = state.db.overrides(&e.id).await?;
+    let instant = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default();
+    let all = series::expand(e, &overrides, instant(e.first_start_at), instant(last));
+    let mut places = std::collections::HashMap::new();
+    for id in &turns {
+        if !places.contains_key(id) {
+            let place =
+                state.db.venue(id).await?.map(|v| view::PlaceView { name: v.name, city: v.city_label });
+            places.insert(id.clone(), place);
+        }
     }
     for d in dates {
         let Some(key) = d.key else { continue };
-        let Some(id) = crate::venues::venue_of_occurrence(state, e, key).await? else { continue };
-        if let Some(v) = state.db.venue(&id).await? {
-            d.place = Some(view::PlaceView { name: v.name, city: v.city_label });
+        let at = instant(key);
+        let n = all.iter().filter(|o| o.key < key && o.start < at).count();
+        if let Some(Some(place)) = domain::venues::rotation_pick(&turns, n).and_then(|id| places.get(&id)) {
+            d.place = Some(place.clone());
         }
     }
     Ok(())

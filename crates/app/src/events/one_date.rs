@@ -32,8 +32,9 @@ pub const MESSAGES_PER_DAY: i64 = 3;
 /// The longest message.
 pub const MAX_MESSAGE: usize = 1000;
 
-/// Applies `p` to the date of `e` keyed `key` and tells those who answered it (`change_date`).
-pub async fn patch(state: &AppState, e: &Event, key: i64, p: &OccurrencePatch) -> Result<(), AppError> {
+/// Applies `p` to the date of `e` keyed `key` and tells those who answered it (`change_date`);
+/// true when the date changed.
+pub async fn patch(state: &AppState, e: &Event, key: i64, p: &OccurrencePatch) -> Result<bool, AppError> {
     let overrides = state.db.overrides(&e.id).await?;
     let occ = super::series::find(e, &overrides, key).ok_or_else(|| {
         AppError::Invalid(FieldErrors::one("occurrence_start", "This event has no occurrence at that time."))
@@ -127,7 +128,10 @@ pub async fn move_page(
         ..OccurrencePatch::default()
     };
     match self::patch(&state, &e, key, &patch).await {
-        Ok(()) => Ok(Redirect::to(&format!("/events/{id}?at={key}&notice=moved")).into_response()),
+        Ok(changed) => {
+            let notice = if changed { "moved" } else { "unchanged" };
+            Ok(Redirect::to(&format!("/events/{id}?at={key}&notice={notice}")).into_response())
+        }
         Err(AppError::Invalid(errors)) => {
             let extra = context! { move_values => form, move_errors => error_map(&errors) };
             let status = StatusCode::UNPROCESSABLE_ENTITY;

@@ -391,7 +391,10 @@ pub(super) async fn render(
         "imported" => Some(
             "Imported. Check the details: you're the host, and only people you send the link to can find it.",
         ),
-        "moved" => Some("Moved. Everyone who answered this date has been told."),
+        "moved" => Some("Changed. Everyone who answered this date has been told."),
+        "unchanged" => {
+            Some("Nothing to change: the date already has that time and length, so nobody was told.")
+        }
         "series-going" => Some("You're going to every date of the next six months."),
         "series-waitlisted" => Some(
             "You're going to every date of the next six months. Some are full: you're on their waitlists, \

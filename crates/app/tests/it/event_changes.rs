@@ -229,6 +229,30 @@ async fn a_host_moves_a_date_from_the_page_and_bad_input_keeps_what_was_typed() 
     assert_eq!(e["next"][0]["local_start"], later.as_str(), "{e}");
     let mail = queued(&app, &ana).await;
     assert!(mail.len() == 1 && mail[0].0.starts_with("Moved: Writing hour, now "), "{mail:?}");
+
+    // The same time and length again: nothing changed, nobody is told, and the page says so.
+    let same =
+        [("at", key.to_string()), ("starts_at_local", later.clone()), ("duration_minutes", "90".into())];
+    let same: Vec<(&str, &str)> = same.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let again = web.post(&format!("/events/{id}/move-occurrence"), &same).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let shown = web.get(again.location.as_deref().expect("back to the date")).await.body;
+    assert!(shown.contains("Nothing to change"), "{shown}");
+    assert_eq!(queued(&app, &ana).await.len(), 1, "no notice for no change");
+    // Only longer: that is news too.
+    let longer = web
+        .post(
+            &format!("/events/{id}/move-occurrence"),
+            &[("at", &key.to_string()), ("starts_at_local", &later), ("duration_minutes", "120")],
+        )
+        .await;
+    assert_eq!(longer.status, StatusCode::SEE_OTHER);
+    let mail = queued(&app, &ana).await;
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    assert!(
+        mail.iter().any(|m| m.0.starts_with("Writing hour on ") && m.0.ends_with("now ends at 16:30")),
+        "{mail:?}"
+    );
 }
 
 #[tokio::test]
