@@ -28,7 +28,7 @@ use crate::groups::{access, Access};
 use crate::openapi::{ApiQuery, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser};
-use crate::web::csrf::{self, CsrfToken};
+use crate::web::csrf::{CsrfToken, Uploaded};
 use crate::web::templates::page;
 
 /// The place of an imported event whose file gave none.
@@ -256,20 +256,10 @@ pub async fn page_post(
     CurrentUser(me): CurrentUser,
     token: CsrfToken,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
-    let (mut sent, mut file, mut visibility) = (String::new(), Vec::new(), String::new());
-    let unreadable =
-        || AppError::Invalid(FieldErrors::one("file", "The upload didn't arrive whole. Try again."));
-    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("csrf") => sent = field.text().await.map_err(|_| unreadable())?,
-            Some("visibility") => visibility = field.text().await.map_err(|_| unreadable())?,
-            Some("file") => file = field.bytes().await.map_err(|_| unreadable())?.to_vec(),
-            _ => {}
-        }
-    }
-    csrf::verify(&token, &sent)?;
+    let mut up = Uploaded::read(&token, form, "file").await?;
+    let (file, visibility) = (std::mem::take(&mut up.file), up.text("visibility"));
     let a = access(&state, &me, &id).await?;
     match import(&state, &me, &a, &file, &visibility).await {
         Ok(report) => {

@@ -21,7 +21,7 @@ use crate::error::{ApiResult, AppError, PageResult};
 use crate::openapi::{ApiQuery, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser};
-use crate::web::csrf::{self, CsrfToken};
+use crate::web::csrf::{CsrfToken, Uploaded};
 use crate::web::templates::page;
 
 /// Reads the file and creates the event, hosted by `host`. Imported events are unlisted unless
@@ -83,20 +83,10 @@ pub async fn page_post(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
     token: CsrfToken,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
-    let (mut sent, mut file, mut visibility) = (String::new(), Vec::new(), String::new());
-    let unreadable =
-        || AppError::Invalid(FieldErrors::one("file", "The upload didn't arrive whole. Try again."));
-    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
-        match field.name() {
-            Some("csrf") => sent = field.text().await.map_err(|_| unreadable())?,
-            Some("visibility") => visibility = field.text().await.map_err(|_| unreadable())?,
-            Some("file") => file = field.bytes().await.map_err(|_| unreadable())?.to_vec(),
-            _ => {}
-        }
-    }
-    csrf::verify(&token, &sent)?;
+    let mut up = Uploaded::read(&token, form, "file").await?;
+    let (file, visibility) = (std::mem::take(&mut up.file), up.text("visibility"));
     match import(&state, &me, &file, &visibility).await {
         Ok(e) => Ok(Redirect::to(&format!("/events/{}?notice=imported", e.id)).into_response()),
         Err(AppError::Invalid(e)) => {

@@ -27,7 +27,7 @@ use crate::error::{ApiResult, AppError, PageQuery, PageResult};
 use crate::openapi::{ApiJson, ErrorBody};
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser};
-use crate::web::csrf::{self, CsrfToken};
+use crate::web::csrf::{CsrfToken, Uploaded};
 use crate::web::now_ms;
 use crate::web::secrets::hash_token;
 use crate::web::templates::page;
@@ -137,29 +137,11 @@ pub async fn post_page(
     CurrentUser(me): CurrentUser,
     token: CsrfToken,
     Path(id): Path<String>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
-    let (mut sent_csrf, mut file, mut text, mut step, mut checked) =
-        (String::new(), Vec::new(), String::new(), String::new(), String::new());
-    let unreadable =
-        || AppError::Invalid(FieldErrors::one("file", "The upload didn't arrive whole. Try again."));
-    while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
-        let name = field.name().unwrap_or("").to_owned();
-        match name.as_str() {
-            "file" => file = field.bytes().await.map_err(|_| unreadable())?.to_vec(),
-            "csrf" | "text" | "step" | "checked" => {
-                let value = field.text().await.map_err(|_| unreadable())?;
-                *match name.as_str() {
-                    "csrf" => &mut sent_csrf,
-                    "text" => &mut text,
-                    "step" => &mut step,
-                    _ => &mut checked,
-                } = value;
-            }
-            _ => {}
-        }
-    }
-    csrf::verify(&token, &sent_csrf)?;
+    let mut up = Uploaded::read(&token, form, "file").await?;
+    let (mut text, step, checked) = (up.text("text"), up.text("step"), up.text("checked"));
+    let file = std::mem::take(&mut up.file);
     let a = access(&state, &me, &id).await?;
     a.require(Action::Manage)?;
     if !file.is_empty() {

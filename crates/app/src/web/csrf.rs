@@ -151,3 +151,46 @@ mod tests {
         assert_ne!(sign(b"k", "n"), sign(b"j", "n"));
     }
 }
+
+/// A multipart form (an upload) read whole, its CSRF token checked: the twin of [`Posted`] for
+/// forms with a file. Text fields by name; the file field's bytes.
+#[derive(Debug, Default)]
+pub struct Uploaded {
+    fields: std::collections::HashMap<String, String>,
+    /// The file sent in the field named when reading (empty when none was chosen).
+    pub file: Vec<u8>,
+}
+
+impl Uploaded {
+    /// Reads every field of `form`, the file from `file_field`; a body cut short is an error on
+    /// that field, a wrong token is refused as any form's is.
+    pub async fn read(
+        token: &CsrfToken,
+        mut form: axum::extract::Multipart,
+        file_field: &str,
+    ) -> Result<Uploaded, PageError> {
+        let unreadable = || {
+            crate::error::AppError::Invalid(domain::FieldErrors::one(
+                file_field,
+                "The upload didn't arrive whole. Try again.",
+            ))
+        };
+        let mut out = Uploaded::default();
+        while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
+            let name = field.name().unwrap_or("").to_owned();
+            if name == file_field {
+                out.file = field.bytes().await.map_err(|_| unreadable())?.to_vec();
+            } else if !name.is_empty() {
+                let value = field.text().await.map_err(|_| unreadable())?;
+                out.fields.insert(name, value);
+            }
+        }
+        verify(token, &out.text("csrf"))?;
+        Ok(out)
+    }
+
+    /// A text field as sent; empty when it was not.
+    pub fn text(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
