@@ -28,14 +28,18 @@ use crate::web::templates::page;
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// What the site calls itself (at most 60 characters).
+    #[schema(min_length = 1, max_length = 60)]
     pub site_name: String,
     /// Who may create an account: open | invite | closed.
+    #[schema(pattern = "^(open|invite|closed)$")]
     pub signup: String,
     /// Whether visitors without an account see the events and groups shown to them.
     pub visitor_pages: bool,
     /// The terms of use, in Markdown; empty for none.
+    #[schema(max_length = 50000)]
     pub terms: String,
     /// The privacy notice, in Markdown; empty for none.
+    #[schema(max_length = 50000)]
     pub privacy: String,
 }
 
