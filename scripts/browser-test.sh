@@ -110,7 +110,7 @@ log "server is up"
 
 # --- the test -------------------------------------------------------------------
 set +e
-BASE_URL="$base_url" ICS_OUT="$tmp/downloaded.ics" DB_PATH="$tmp/browser.db" node tests/browser/signup.mjs
+BASE_URL="$base_url" ICS_OUT="$tmp/downloaded.ics" DB_PATH="$tmp/browser.db" MAIL_DIR="$tmp/mail" node tests/browser/signup.mjs
 rc=$?
 set -e
 if [[ $rc -ne 0 ]]; then

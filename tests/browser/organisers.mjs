@@ -2,7 +2,21 @@
 // at a meeting about to start (a member going has a check-in code; the host taps them in).
 // Run by signup.mjs after the community steps, whose group and second member they use.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EMAIL, PASSWORD, check, expectVisible, goto, clickAndWaitForPage, checkA11y } from './lib.mjs';
+
+// The newest mail to `to` holding `needle`, quoted-printable soft line breaks undone (the
+// server writes mail as .eml files in MAIL_DIR, which browser-test.sh passes).
+function mailTo(to, needle) {
+  const dir = process.env.MAIL_DIR || '';
+  check(dir, 'MAIL_DIR names the server\'s mail folder');
+  const found = readdirSync(dir).filter((f) => f.endsWith('.eml'))
+    .map((f) => readFileSync(join(dir, f), 'utf8').replace(/=\r?\n/g, ''))
+    .filter((m) => m.includes(`To: ${to}`) && m.includes(needle));
+  check(found.length > 0, `a mail to ${to} about ${needle}`);
+  return found[found.length - 1];
+}
 import { groupPath } from './community.mjs';
 
 export const organiserSteps = [
@@ -95,6 +109,49 @@ export const organiserSteps = [
     await clickAndWaitForPage(page, page.getByRole('button', { name: 'Second Member', exact: true }));
     await expectVisible(page.getByText('1 of 1 here', { exact: false }), 'one here after a tap');
     await expectVisible(page.getByRole('button', { name: /✓ Second Member/ }), 'marked present');
+  }],
+
+  ["a visitor comes without an account: a name and an address, a link by mail, a seat", async (page) => {
+    const start = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 11) + '18:00';
+    await goto(page, '/events/new');
+    await page.getByLabel('Title', { exact: true }).fill('Open studio evening');
+    await page.getByLabel('Starts', { exact: true }).fill(start);
+    await page.getByLabel('Time zone', { exact: true }).selectOption('UTC');
+    await page.getByLabel('In person or online', { exact: true }).selectOption('in_person');
+    await page.getByLabel('Place', { exact: true }).fill('Café Sossego');
+    await page.getByLabel('City', { exact: true }).fill('Lisbon, Portugal');
+    await page.getByLabel('Who can find it', { exact: true }).selectOption('public');
+    await page.getByLabel('Show it to visitors without an account', { exact: true }).check();
+    await page.getByLabel('Let visitors come without an account', { exact: true }).check();
+    await clickAndWaitForPage(page, page.getByRole('button', { name: 'Create event' }));
+    const eventPath = new URL(page.url()).pathname;
+    check(eventPath.startsWith('/events/'), `expected the new event's page, at ${page.url()}`);
+
+    const context = await page.context().browser().newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    try {
+      const visitor = await context.newPage();
+      await goto(visitor, eventPath);
+      await visitor.getByLabel('Your name', { exact: true }).fill('Vera Visitor');
+      await visitor.getByLabel('Your email', { exact: true }).fill('vera.visitor@example.org');
+      await clickAndWaitForPage(visitor, visitor.getByRole('button', { name: 'Send me the link' }));
+      await expectVisible(visitor.getByRole('heading', { name: 'Check your email' }), 'told where the link went');
+      await checkA11y(visitor, "visitor's answer sent (phone)");
+      let mail = '';
+      for (let i = 0; i < 100 && !mail; i++) {
+        try { mail = mailTo('vera.visitor@example.org', 'Confirm your place'); } catch { await visitor.waitForTimeout(100); }
+      }
+      const link = mail.match(/\/answers\/[A-Za-z0-9_-]+/);
+      check(link, 'the mail holds the link to confirm');
+      await goto(visitor, link[0]);
+      await clickAndWaitForPage(visitor, visitor.getByRole('button', { name: 'Confirm my place' }));
+      await expectVisible(visitor.getByText('Your place is confirmed. See you there!', { exact: true }), 'confirmed');
+      await checkA11y(visitor, "visitor's place (phone)");
+    } finally {
+      await context.close();
+    }
+    await goto(page, eventPath);
+    await expectVisible(page.getByText('Coming as visitors, without an account', { exact: false }), 'the host sees the visitor');
+    await expectVisible(page.getByRole('link', { name: 'vera.visitor@example.org' }), "with the visitor's address");
   }],
 
   // The walk's first account is the instance's admin.

@@ -44,6 +44,7 @@ const BY_MAIL = {
   '/invites/{token}': 'an invitation sent by email or shared by an organiser (groups tests)',
   '/checkin/{token}': 'a check-in code, scanned at the door from a QR code (event_changes tests)',
   '/no-mail/{token}': 'the "don\'t email me again" link in an invitation to someone not yet a member (roster tests)',
+  '/answers/{token}': "a visitor's link to their place, in the mail that confirms it (visitor_answers tests, and the walk-through)",
 };
 
 // ------------------------------------------------------------ the routes --

@@ -211,7 +211,8 @@ fn bound_send_buffer(tcp: &mut tokio::net::TcpStream) {
     }
 }
 
-/// Hourly clean-up of expired sessions and reset links.
+/// Hourly clean-up of expired sessions and reset links, and of visitors' answers that lapsed
+/// or whose date is 30 days gone.
 async fn purge_expired(state: AppState, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = web::ratelimit::purge(&state).await {
@@ -221,6 +222,11 @@ async fn purge_expired(state: AppState, mut stop: watch::Receiver<bool>) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions and reset links removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        match state.db.purge_visitor_answers(web::now_ms()).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "visitors' answers forgotten"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "visitors' answers not purged"),
         }
         tokio::select! {
             _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}

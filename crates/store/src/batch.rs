@@ -166,7 +166,7 @@ impl Db {
                 "SELECT event_id, occurrence_start, \
                         COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0) AS going, \
                         COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted \
-                 FROM rsvps WHERE event_id IN ({list}) AND occurrence_start >= $1 AND occurrence_start < $2 \
+                 FROM seat_holders WHERE event_id IN ({list}) AND occurrence_start >= $1 AND occurrence_start < $2 \
                  GROUP BY event_id, occurrence_start"
             );
             let (off_user, off_event) =

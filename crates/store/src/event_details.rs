@@ -87,7 +87,7 @@ impl Db {
                 inner: "SELECT occurrence_start, \
                           COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0) AS going, \
                           COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) AS waitlisted \
-                        FROM rsvps WHERE event_id = $1 AND occurrence_start >= $2 AND occurrence_start < $3 \
+                        FROM seat_holders WHERE event_id = $1 AND occurrence_start >= $2 AND occurrence_start < $3 \
                         GROUP BY occurrence_start",
                 cols: &["occurrence_start", "going", "waitlisted"],
                 order_by: "t.occurrence_start",

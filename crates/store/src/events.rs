@@ -304,7 +304,7 @@ impl Db {
     /// (the tail of a split series), in one transaction.
     pub async fn move_occurrences(&self, from_event: &str, to_event: &str, from_key: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        for table in ["rsvps", "occurrence_overrides", "reliability_marks"] {
+        for table in ["rsvps", "occurrence_overrides", "reliability_marks", "visitor_answers"] {
             sqlx::query(&format!(
                 "UPDATE {table} SET event_id = $2 WHERE event_id = $1 AND occurrence_start >= $3"
             ))
@@ -322,7 +322,7 @@ impl Db {
     /// longer exist); reliability marks already earned stay.
     pub async fn drop_occurrences(&self, event: &str, from_key: i64) -> Result<()> {
         let mut tx = self.begin().await?;
-        for table in ["rsvps", "occurrence_overrides"] {
+        for table in ["rsvps", "occurrence_overrides", "visitor_answers"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE event_id = $1 AND occurrence_start >= $2"))
                 .bind(event)
                 .bind(from_key)

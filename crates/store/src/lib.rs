@@ -56,6 +56,7 @@ pub mod throttle;
 pub mod users;
 pub mod venues;
 pub mod verification;
+pub mod visitor_answers;
 pub mod visitors;
 
 pub use db::{Backend, Db};

@@ -207,7 +207,7 @@ async fn seat_counts(
         "SELECT event_id, occurrence_start, \
          SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), \
          SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END) \
-         FROM rsvps WHERE status IN ('going', 'waitlisted') AND ({}) GROUP BY event_id, occurrence_start",
+         FROM seat_holders WHERE status IN ('going', 'waitlisted') AND ({}) GROUP BY event_id, occurrence_start",
         terms.join(" OR ")
     );
     let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql);

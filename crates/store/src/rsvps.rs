@@ -106,7 +106,7 @@ impl Db {
         Ok(sqlx::query_as(
             "SELECT occurrence_start, COALESCE(SUM(CASE WHEN status = 'going' THEN 1 ELSE 0 END), 0), \
                     COALESCE(SUM(CASE WHEN status = 'waitlisted' THEN 1 ELSE 0 END), 0) \
-             FROM rsvps WHERE event_id = $1 GROUP BY occurrence_start",
+             FROM seat_holders WHERE event_id = $1 GROUP BY occurrence_start",
         )
         .bind(event_id)
         .fetch_all(self.read())
@@ -167,7 +167,7 @@ impl Db {
         let prev_status = prev.as_ref().map(|p| p.0.as_str());
         let seat_free = if needs_seat(r.answer, prev_status) {
             let (taken,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+                "SELECT COUNT(*) FROM seat_holders WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
             )
             .bind(event_id)
             .bind(occurrence_start)
@@ -264,7 +264,7 @@ impl Db {
                 .await?;
         }
         let (mut going,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM rsvps WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
+            "SELECT COUNT(*) FROM seat_holders WHERE event_id = $1 AND occurrence_start = $2 AND status = 'going'",
         )
         .bind(event_id)
         .bind(occurrence_start)

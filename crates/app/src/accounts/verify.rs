@@ -94,6 +94,11 @@ pub async fn follow(state: &AppState, token: &str) -> Result<String, AppError> {
     match state.db.verify_email(&hash_token(token), now_ms()).await? {
         Verified::Done { user_id, email, previous } => {
             tracing::info!(user = %user_id, changed = previous.is_some(), "email address verified");
+            // Places taken as a visitor with this address are the member's answers now.
+            let claimed = state.db.claim_visitor_answers(&email, &user_id, now_ms()).await?;
+            if claimed > 0 {
+                tracing::info!(user = %user_id, claimed, "visitor answers taken over");
+            }
             if previous.is_some() {
                 // Invitations and sessions were made for the old address: rooms ask again.
                 crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &user_id).await;

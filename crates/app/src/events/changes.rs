@@ -125,9 +125,10 @@ pub enum Edit {
     Place(String),
 }
 
-/// Who answered which dates of an event (going, maybe or waitlisted), by member.
+/// Who answered which dates of an event (going, maybe or waitlisted), by member, and the
+/// visitors going to them without an account.
 #[derive(Debug, Default)]
-pub struct Concerned(BTreeMap<String, Vec<i64>>);
+pub struct Concerned(BTreeMap<String, Vec<i64>>, Vec<store::visitor_answers::VisitorAnswer>);
 
 /// The answers to `e`'s dates from `from` on, read before a change.
 pub async fn concerned(state: &AppState, e: &Event, from: i64) -> Result<Concerned, AppError> {
@@ -135,7 +136,35 @@ pub async fn concerned(state: &AppState, e: &Event, from: i64) -> Result<Concern
     for (user, key) in state.db.answers_from(&e.id, from).await? {
         by.entry(user).or_default().push(key);
     }
-    Ok(Concerned(by))
+    Ok(Concerned(by, state.db.visitor_answers_from(&e.id, from).await?))
+}
+
+/// Tells each visitor going to a changed date, by mail in the event's zone, with the link to
+/// their place.
+async fn tell_visitors(
+    state: &AppState,
+    e: &Event,
+    edit: &Edit,
+    changes: &BTreeMap<i64, DateChange>,
+    visitors: &[store::visitor_answers::VisitorAnswer],
+) -> Result<(), AppError> {
+    let now = Utc::now();
+    let zone: Tz = e.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    for v in visitors {
+        let Some(change) = changes.get(&v.occurrence_start).filter(|c| !c.over(now)) else { continue };
+        let subject = subject(e, edit, *change, 1, zone);
+        let link = crate::visitors::answers::link(state, v);
+        let text = body(e, edit, &v.name, &[change.words(zone)], 1, zone, &link);
+        crate::mail::strangers::queue(
+            state,
+            &v.email,
+            &subject,
+            &text,
+            crate::mail::strangers::GIVEN_TO_ANSWER,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// At most this many dates are listed in one notice; the rest are counted.
@@ -150,6 +179,7 @@ pub async fn tell(
     changes: &BTreeMap<i64, DateChange>,
     concerned: &Concerned,
 ) -> Result<(), AppError> {
+    tell_visitors(state, e, edit, changes, &concerned.1).await?;
     let now = Utc::now();
     for (user, keys) in &concerned.0 {
         if *user == e.host_id {
@@ -172,7 +202,8 @@ pub async fn tell(
             Edit::Date => format!("/events/{}?at={first_key}", e.id),
             _ => format!("/events/{}", e.id),
         };
-        let body = body(state, e, edit, &u.display_name, &lines, mine.len(), zone, &link);
+        let url = format!("{}{link}", state.config.public_url());
+        let body = body(e, edit, &u.display_name, &lines, mine.len(), zone, &url);
         let mail = crate::notifications::Mail { subject: &subject, body: &body };
         let soon = mine.iter().any(|(_, c)| c.soon(now));
         crate::notifications::send_as(state, &u.id, Kind::Event, &subject, &link, Some(mail), soon).await?;
@@ -199,16 +230,7 @@ fn subject(e: &Event, edit: &Edit, first: DateChange, dates: usize, zone: Tz) ->
 }
 
 #[allow(clippy::too_many_arguments)]
-fn body(
-    state: &AppState,
-    e: &Event,
-    edit: &Edit,
-    name: &str,
-    lines: &[String],
-    dates: usize,
-    zone: Tz,
-    link: &str,
-) -> String {
+fn body(e: &Event, edit: &Edit, name: &str, lines: &[String], dates: usize, zone: Tz, url: &str) -> String {
     let title = &e.title;
     let lead = match edit {
         Edit::Date => format!("The host changed a date of \"{title}\" you answered:"),
@@ -234,9 +256,8 @@ fn body(
         _ => "Can't make it now? Change your answer, so someone on the waitlist can have your seat.",
     };
     format!(
-        "Hello {name},\n\n{lead}\n\n{listed}\nTimes are in {}.\n\n{}{link}\n\n{tail}\n",
+        "Hello {name},\n\n{lead}\n\n{listed}\nTimes are in {}.\n\n{url}\n\n{tail}\n",
         domain::recurrence::zone_label(zone),
-        state.config.public_url()
     )
 }
 

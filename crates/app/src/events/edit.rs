@@ -38,7 +38,20 @@ pub async fn split(state: &AppState, e: &Event, key: i64, changes: &EventInput) 
         .split_at(occ.recurrence_id)
         .map_err(|err| AppError::Invalid(FieldErrors::one("occurrence_start", err.to_string())))?;
     let tail_base = with_series(fields_of(e), &split.tail);
-    let tail = with_bounds(super::input::apply(changes, Some(&tail_base))?)?;
+    // A series taking venues in turn goes on with the turn where the dates before left it
+    // (unless this edit gives it new venues): the split's first date is at the venue whose turn
+    // it was, cancelled dates before it counted as their turns were.
+    let mut changes = changes.clone();
+    let turns = crate::venues::rotation(e);
+    if changes.venue_rotation.is_none() && !turns.is_empty() {
+        let overrides = state.db.overrides(&e.id).await?;
+        let first = DateTime::from_timestamp_millis(e.first_start_at).unwrap_or_default();
+        let n = super::series::expand(e, &overrides, first, at).iter().filter(|o| o.key < key).count();
+        changes.venue_rotation =
+            Some((0..turns.len()).map(|i| turns[(n + i) % turns.len()].clone()).collect());
+        crate::venues::fill_place(state, &mut changes).await?;
+    }
+    let tail = with_bounds(super::input::apply(&changes, Some(&tail_base))?)?;
     let same_schedule = tail.start_local == tail_base.start_local
         && tail.time_zone == tail_base.time_zone
         && tail.rrule == tail_base.rrule;

@@ -25,7 +25,12 @@ pub struct EditQuery {
 }
 
 /// The form as the event stands (from the date `from` on, when given).
-fn values_of(e: &Event, from: &str, local_start: Option<String>, shown: bool) -> EventForm {
+fn values_of(
+    e: &Event,
+    from: &str,
+    local_start: Option<String>,
+    (shown, answers): (bool, bool),
+) -> EventForm {
     EventForm {
         kind: e.kind.clone(),
         title: e.title.clone(),
@@ -51,6 +56,7 @@ fn values_of(e: &Event, from: &str, local_start: Option<String>, shown: bool) ->
         partnership: String::new(),
         invite: String::new(),
         show_to_visitors: if shown { "yes" } else { "" }.to_owned(),
+        visitor_answers: if answers { "yes" } else { "" }.to_owned(),
     }
 }
 
@@ -99,7 +105,8 @@ pub async fn edit_page(
     let e = super::hosted(&state, &me, &id).await?;
     let occ = occurrence_start(&state, &me, &e, &q.from).await?;
     let (local, when) = occ.map_or((None, None), |(l, w)| (Some(l), Some(w)));
-    let values = values_of(&e, &q.from, local, state.db.event_shown(&e.id).await?);
+    let visitors = (state.db.event_shown(&e.id).await?, state.db.visitor_answers_on(&e.id).await?);
+    let values = values_of(&e, &q.from, local, visitors);
     let ctx = context! { values, ..frame(&e, &q.from, when) };
     Ok(page("event_new.html", Some(&me), &csrf, ctx)?.into_response())
 }

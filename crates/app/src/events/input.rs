@@ -76,6 +76,9 @@ pub struct EventInput {
     /// Show it to visitors without an account, so a link to it can be shared (a public event
     /// only; off unless asked). Left out when editing, it stays as it was.
     pub show_to_visitors: Option<bool>,
+    /// Let visitors answer without an account (a name and a confirmed address), where it is shown
+    /// to visitors; off unless asked. Left out when editing, it stays as it was.
+    pub visitor_answers: Option<bool>,
 }
 
 /// Parses "2026-03-25T18:00" (seconds optional).

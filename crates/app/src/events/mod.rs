@@ -150,6 +150,9 @@ pub async fn create_quietly(
     if input.show_to_visitors == Some(true) {
         state.db.set_event_shown(&id, true).await?;
     }
+    if input.visitor_answers == Some(true) {
+        state.db.set_visitor_answers(&id, true).await?;
+    }
     state.db.event(&id).await?.ok_or(AppError::NotFound)
 }
 
@@ -256,6 +259,9 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
     state.db.update_event(&e.id, &fields, now_ms()).await?;
     if let Some(shown) = input.show_to_visitors {
         state.db.set_event_shown(&e.id, shown).await?;
+    }
+    if let Some(on) = input.visitor_answers {
+        state.db.set_visitor_answers(&e.id, on).await?;
     }
     crate::rooms::revoke::changed(state, store::access_changes::Scope::Event, &e.id).await;
     let updated = state.db.event(&e.id).await?.ok_or(AppError::NotFound)?;

@@ -96,6 +96,8 @@ pub struct EventForm {
     pub(super) invite: String,
     /// "yes": visitors without an account may see it.
     pub(super) show_to_visitors: String,
+    /// "yes": visitors may answer without an account.
+    pub(super) visitor_answers: String,
 }
 
 fn options() -> minijinja::Value {
@@ -185,6 +187,7 @@ pub(super) fn input_of(form: &EventForm) -> (EventInput, domain::FieldErrors) {
         }),
         allow_past: Some(form.allow_past == "yes"),
         show_to_visitors: Some(form.show_to_visitors == "yes"),
+        visitor_answers: Some(form.visitor_answers == "yes"),
     };
     (input, errors)
 }
@@ -377,6 +380,18 @@ pub(super) async fn render(
         context! { id => r.user_id, name => r.display_name, status => r.status, goal => r.goal, goal_done => r.goal_done, attended => r.attended, photo }
     }));
     let attendees = shown;
+    // Visitors without an account going to the date, by name (and address, for the host).
+    let is_host = e.host_id == me.id;
+    let visitors: Vec<minijinja::Value> = match &selected {
+        Some(o) => state
+            .db
+            .visitors_going(&e.id, o.key)
+            .await?
+            .into_iter()
+            .map(|v| context! { name => v.name, email => is_host.then_some(v.email) })
+            .collect(),
+        None => Vec::new(),
+    };
     let mine = mine.map(|r| context! { status => r.status, goal => r.goal, goal_done => r.goal_done });
     let notice = match notice {
         "going" => Some("You're going. See you there!"),
@@ -419,7 +434,7 @@ pub(super) async fn render(
         _ => None,
     };
     let may_check_in = !pair && super::checkin::may_check_in(&state, &me, &e).await?;
-    let ctx = context! { event, next, occurrence, attendees, mine, venue, is_host => e.host_id == me.id && !pair, pair, notice, answered_any, checkin_svg, may_check_in,
+    let ctx = context! { event, next, occurrence, attendees, visitors, mine, venue, is_host => is_host && !pair, pair, notice, answered_any, checkin_svg, may_check_in,
     late_minutes => state.config.late_cancel_minutes, zone_name => e.time_zone, ..extra };
     Ok((status, page("event.html", Some(&me), csrf, ctx)?).into_response())
 }

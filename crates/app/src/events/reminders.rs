@@ -129,8 +129,54 @@ pub async fn send_due(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<us
             }
         }
     }
+    sent += remind_visitors(state, now).await?;
     if sent > 0 {
         state.mail_wakeup.notify_one();
+    }
+    Ok(sent)
+}
+
+/// Visitors going without an account get one reminder, a day before (or at once when they
+/// confirmed later than that), following the date wherever it moved, with the link to their place.
+async fn remind_visitors(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let window = |days: i64| (now + TimeDelta::days(days)).timestamp_millis();
+    let mut sent = 0;
+    for a in state.db.visitor_answers_to_remind(window(-2), window(3)).await? {
+        let Some(e) = state.db.event(&a.event_id).await? else { continue };
+        let overrides = state.db.overrides(&e.id).await?;
+        let Some(occ) = super::series::find(&e, &overrides, a.occurrence_start).filter(|o| !o.cancelled)
+        else {
+            continue;
+        };
+        if now < occ.start - TimeDelta::days(1) || now >= occ.start {
+            continue;
+        }
+        if !state.db.claim_visitor_reminder(&a.id, crate::web::now_ms()).await? {
+            continue;
+        }
+        let left = time_left_words(now, occ.start, &e.time_zone);
+        let subject = format!("Reminder: {} starts {left}", occ.title);
+        let place = if e.is_virtual == 1 {
+            "Online".to_owned()
+        } else {
+            format!("At {}, {}", e.place_name, e.city_label)
+        };
+        let body = format!(
+            "Hello {},\n\n\"{}\" starts {left}: {}.\n{place}\n\nCan't come after all? Cancel your place, so \
+             someone else can have it: {}\n",
+            a.name,
+            occ.title,
+            when(occ.start, &e.time_zone, &e.time_zone),
+            crate::visitors::answers::link(state, &a)
+        );
+        let why = crate::mail::strangers::GIVEN_TO_ANSWER;
+        if crate::mail::strangers::queue(state, &a.email, &subject, &body, why)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .is_some()
+        {
+            sent += 1;
+        }
     }
     Ok(sent)
 }

@@ -72,7 +72,14 @@ pub async fn invite(
                 notifications::send(state, &u.id, Kind::GroupInvite, &subject, &link, Some(mail)).await?;
             }
             None => {
-                crate::mail::strangers::queue(state, to, &subject, &body).await?;
+                crate::mail::strangers::queue(
+                    state,
+                    to,
+                    &subject,
+                    &body,
+                    crate::mail::strangers::ENTERED_BY_ORGANISER,
+                )
+                .await?;
             }
         }
     }

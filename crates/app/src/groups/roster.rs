@@ -76,7 +76,12 @@ async fn send(state: &AppState, a: &Access, me: &User, entries: &[Entry]) -> Res
         .map(|entry| {
             let token = new_token();
             let (subject, body) = letter(me, &a.group, &entry.name, &url_of(state, &token), DAYS);
-            let (body, unsubscribe_url) = crate::mail::strangers::signed(state, &entry.email, &body);
+            let (body, unsubscribe_url) = crate::mail::strangers::signed(
+                state,
+                &entry.email,
+                &body,
+                crate::mail::strangers::ENTERED_BY_ORGANISER,
+            );
             Invitation { entry, token_hash: hash_token(&token), subject, body, unsubscribe_url }
         })
         .collect();

@@ -48,12 +48,16 @@ pub fn verify(key: &[u8], token: &str) -> Option<String> {
     Some(email)
 }
 
-/// `body` for `to` with the no-mail link below it, and the link.
-pub fn signed(state: &AppState, to: &str, body: &str) -> (String, String) {
+/// Why someone who is not a member gets mail: an organiser typed their address in.
+pub const ENTERED_BY_ORGANISER: &str = "the organiser of a group on Alongside entered your address";
+/// Why someone who is not a member gets mail: it was given to answer an event.
+pub const GIVEN_TO_ANSWER: &str = "your address was given to come to an event on Alongside";
+
+/// `body` for `to` with why they got it and the no-mail link below it, and the link.
+pub fn signed(state: &AppState, to: &str, body: &str, why: &str) -> (String, String) {
     let link = format!("{}/no-mail/{}", state.config.public_url(), token(&state.csrf_key, to));
     let body = format!(
-        "{body}\n--\nYou got this because the organiser of a group on Alongside ({}) entered your address. \
-         Don't want email from there again? {link}\n",
+        "{body}\n--\nYou got this because {why} ({}). Don't want email from there again? {link}\n",
         state.config.public_url()
     );
     (body, link)
@@ -67,11 +71,12 @@ pub async fn queue(
     to: &str,
     subject: &str,
     body: &str,
+    why: &str,
 ) -> Result<Option<String>, AppError> {
     if state.db.opted_out(to).await? {
         return Ok(None);
     }
-    let (body, link) = signed(state, to, body);
+    let (body, link) = signed(state, to, body, why);
     let now = now_ms();
     let id = state.db.enqueue_mail_at(to, subject, &body, &link, now, now).await?;
     state.mail_wakeup.notify_one();

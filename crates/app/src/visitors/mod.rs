@@ -3,6 +3,7 @@
 //! place in the sitemap (`site`); acting on one (going, joining, following) asks the visitor to
 //! sign in or sign up and then does it for them (`intent`). The admin can turn it all off.
 
+pub mod answers;
 pub mod intent;
 pub mod pages;
 pub mod site;
@@ -20,6 +21,8 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/visit/{kind}/{id}", post(intent::act))
+        .route("/events/{id}/visitor-answer", post(answers::ask))
+        .route("/answers/{token}", get(answers::page_get).post(answers::page_post))
         .route("/robots.txt", get(site::robots))
         .route("/sitemap.xml", get(site::sitemap))
         .route("/manifest.webmanifest", get(site::manifest))

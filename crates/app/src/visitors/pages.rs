@@ -63,6 +63,12 @@ pub(super) fn date(e: &Event, o: &series::Occ, guests: usize) -> Value {
     }
 }
 
+/// Seats taken at a date: members going and visitors whose answer is confirmed.
+async fn seats_taken(state: &AppState, event: &str, key: i64) -> Result<usize, crate::error::AppError> {
+    let members = state.db.rsvps(event, key).await?.iter().filter(|r| r.status == "going").count();
+    Ok(members + state.db.visitors_going(event, key).await?.len())
+}
+
 /// `GET /events/{id}` for a visitor.
 pub async fn event(state: &AppState, csrf: &CsrfToken, id: &str, at: Option<i64>) -> PageResult {
     let path = format!("/events/{id}");
@@ -79,7 +85,7 @@ pub async fn event(state: &AppState, csrf: &CsrfToken, id: &str, at: Option<i64>
         if dates.len() == 6 {
             break;
         }
-        let going = state.db.rsvps(&e.id, o.key).await?.iter().filter(|r| r.status == "going").count();
+        let going = seats_taken(state, &e.id, o.key).await?;
         if first.is_none() || at == Some(o.key) {
             first = Some(date(&e, &o, going));
         }
@@ -119,6 +125,7 @@ pub async fn event(state: &AppState, csrf: &CsrfToken, id: &str, at: Option<i64>
         event => context! { id => e.id, title => e.title, kind => e.kind, description => crate::web::markdown::render(&e.description),
                             is_virtual => e.is_virtual == 1, place, capacity => e.capacity, cover },
         dates, first, host, group, venue, summary, meta,
+        answer_here => state.db.visitor_answers_on(&e.id).await?,
     };
     Ok(page("visitor_event.html", None, csrf, ctx)?.into_response())
 }
@@ -155,7 +162,7 @@ pub async fn group(state: &AppState, csrf: &CsrfToken, id: &str) -> PageResult {
             .into_iter()
             .find(|o| !o.cancelled)
         {
-            let going = state.db.rsvps(&e.id, o.key).await?.iter().filter(|r| r.status == "going").count();
+            let going = seats_taken(state, &e.id, o.key).await?;
             upcoming.push((
                 o.start,
                 context! { id => e.id, title => e.title, date => date(&e, &o, going),

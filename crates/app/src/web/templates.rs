@@ -109,6 +109,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         "admin_settings.html" => "../admin/templates/admin_settings.html",
         "admin_audit.html" => "../admin/templates/admin_audit.html",
         "legal.html" => "../admin/templates/legal.html",
+        "visitor_answer.html" => "../visitors/templates/visitor_answer.html",
         "visitor_meta.html" => "../visitors/templates/meta.html",
         "visitor_event.html" => "../visitors/templates/visitor_event.html",
         "visitor_group.html" => "../visitors/templates/visitor_group.html",

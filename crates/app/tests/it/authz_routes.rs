@@ -145,6 +145,8 @@ pub const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/events/{id}/checkin", ""),
     ("POST", "/events/{id}/checkin/visitors", ""),
     ("POST", "/events/{id}/message", "o"),
+    // Visitors without an account answer only events shown to visitors, which this is not.
+    ("POST", "/events/{id}/visitor-answer", ""),
     ("POST", "/events/{id}/attendance", "o"),
     ("POST", "/events/{id}/delete", "o"),
     // The room admits the host and members going; nobody else answered.

@@ -43,4 +43,5 @@ mod smtp;
 mod support;
 mod venues;
 mod verification;
+mod visitor_answers;
 mod visitors;

@@ -264,6 +264,21 @@ async fn a_series_takes_its_venues_in_turn() {
     let soon = &soon[..soon.find("</ul>").expect("its end")];
     assert!(soon.contains("Weekly rotation") && soon.contains("<span class=\"day\">13</span>"), "{soon}");
     assert!(!soon.contains("<span class=\"day\">6</span>"), "the 6th is at the first café: {soon}");
+
+    // Split from the second date: the new part goes on with the turn, not back to the first café.
+    let (s, tail) = app
+        .post_json(
+            &format!("/api/v1/events/{id}/split"),
+            Some(&host.token),
+            &json!({"occurrence_start": "2027-01-13T10:00:00Z", "changes": {"title": "Weekly rotation, upstairs"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{tail}");
+    let tail_id = tail["id"].as_str().expect("id");
+    let (_, api) = app.get_json(&format!("/api/v1/events/{tail_id}"), Some(&host.token)).await;
+    let places: Vec<&str> =
+        (0..3).map(|i| api["next"][i]["place"]["name"].as_str().unwrap_or("none")).collect();
+    assert_eq!(places, ["Second Café", "First Café", "Second Café"], "{api}");
 }
 
 #[tokio::test]
