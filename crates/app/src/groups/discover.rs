@@ -116,7 +116,7 @@ fn parse(q: &DiscoverQuery) -> Result<(Search, usize), FieldErrors> {
     if near.is_some() && virtual_only {
         e.add("virtual", "Search near a city or for virtual only, not both.");
     }
-    let page = match q.page.trim() {
+    let page = match q.page.as_str() {
         "" => 1,
         p => e
             .check(

@@ -81,7 +81,8 @@ pub async fn search(state: &AppState, viewer: &User, s: &Search) -> Result<Membe
         }
         c
     };
-    let limit = if s.limit.trim().is_empty() { Ok(20) } else { s.limit.trim().parse::<i64>() };
+    // Exactly the documented digits: " 20" is refused rather than read.
+    let limit = if s.limit.is_empty() { Ok(20) } else { s.limit.parse::<i64>() };
     let limit = match limit {
         Ok(n) if (1..=100).contains(&n) => n,
         _ => {

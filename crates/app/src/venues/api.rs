@@ -248,7 +248,7 @@ pub async fn directory(state: &AppState, q: &VenueQuery) -> Result<(Vec<VenueVie
     if !q.kind.is_empty() && !domain::venues::KINDS.iter().any(|(k, _)| *k == q.kind) {
         e.add("kind", "Choose café, library, coworking space or other.");
     }
-    let page = match q.page.trim() {
+    let page = match q.page.as_str() {
         "" => 1,
         p => p.parse::<i64>().ok().filter(|p| (1..=1000).contains(p)).unwrap_or_else(|| {
             e.add("page", "Pages start at 1.");
