@@ -11,6 +11,8 @@ pub struct Visitor {
     pub name: String,
     pub invited_by: String,
     pub created_at: i64,
+    /// The answer of a visitor who answered online, when it is they who came.
+    pub answer_id: Option<String>,
 }
 
 impl Db {
@@ -76,6 +78,43 @@ impl Db {
         Ok(id)
     }
 
+    /// Writes down a visitor who answered the date online as come (once however often the host
+    /// taps); false when `answer` is no confirmed answer to that date.
+    pub async fn visitor_came(
+        &self,
+        event_id: &str,
+        occurrence_start: i64,
+        answer: &str,
+        added_by: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "INSERT INTO date_visitors (id, event_id, occurrence_start, name, invited_by, added_by, created_at, answer_id) \
+             SELECT $1, event_id, occurrence_start, name, '', $2, $3, id FROM visitor_answers \
+             WHERE id = $4 AND event_id = $5 AND occurrence_start = $6 AND status = 'going' ON CONFLICT DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(added_by)
+        .bind(now)
+        .bind(answer)
+        .bind(event_id)
+        .bind(occurrence_start)
+        .execute(self.write())
+        .await?;
+        if r.rows_affected() > 0 {
+            return Ok(true);
+        }
+        let there: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM date_visitors WHERE answer_id = $1 AND event_id = $2 AND occurrence_start = $3",
+        )
+        .bind(answer)
+        .bind(event_id)
+        .bind(occurrence_start)
+        .fetch_optional(self.write())
+        .await?;
+        Ok(there.is_some())
+    }
+
     /// Takes a visitor off a date's list; false when there was no such visitor.
     pub async fn remove_visitor(&self, event_id: &str, id: &str) -> Result<bool> {
         let r = sqlx::query("DELETE FROM date_visitors WHERE event_id = $1 AND id = $2")
@@ -89,7 +128,7 @@ impl Db {
     /// The visitors of one date, in the order they came.
     pub async fn visitors(&self, event_id: &str, occurrence_start: i64) -> Result<Vec<Visitor>> {
         Ok(sqlx::query_as(
-            "SELECT id, occurrence_start, name, invited_by, created_at FROM date_visitors \
+            "SELECT id, occurrence_start, name, invited_by, created_at, answer_id FROM date_visitors \
              WHERE event_id = $1 AND occurrence_start = $2 ORDER BY created_at, id",
         )
         .bind(event_id)
@@ -100,8 +139,15 @@ impl Db {
 
     /// The visitors of a group's dates whose original start is in `[from, to)`: (event, visitor).
     pub async fn group_visitors(&self, group: &str, from: i64, to: i64) -> Result<Vec<(String, Visitor)>> {
-        let rows: Vec<(String, String, i64, String, String, i64)> = sqlx::query_as(
-            "SELECT v.event_id, v.id, v.occurrence_start, v.name, v.invited_by, v.created_at FROM date_visitors v \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            event_id: String,
+            #[sqlx(flatten)]
+            visitor: Visitor,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT v.event_id, v.id, v.occurrence_start, v.name, v.invited_by, v.created_at, v.answer_id \
+             FROM date_visitors v \
              JOIN events e ON e.id = v.event_id WHERE e.group_id = $1 AND v.occurrence_start >= $2 \
              AND v.occurrence_start < $3 ORDER BY v.occurrence_start, v.created_at, v.id",
         )
@@ -110,11 +156,6 @@ impl Db {
         .bind(to)
         .fetch_all(self.read())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(e, id, occurrence_start, name, invited_by, created_at)| {
-                (e, Visitor { id, occurrence_start, name, invited_by, created_at })
-            })
-            .collect())
+        Ok(rows.into_iter().map(|r| (r.event_id, r.visitor)).collect())
     }
 }

@@ -1,5 +1,5 @@
-//! Door check-in. Each member going to a date has a personal QR code, made here on the server
-//! (`qrcode`), holding a check-in address with a token signed with the server's key for the
+//! Door check-in. Each member going to a date has a personal QR code, made on the server
+//! (`web::qr`), holding a check-in address with a token signed with the server's key for the
 //! event, the date and the member. Opened by the host, or an organiser or moderator of the
 //! event's group, from any phone's camera app, it marks the member present; opened by anyone
 //! else it only says whose code it is. The host's check-in page marks people by a tap as well.
@@ -59,33 +59,6 @@ pub fn verify(key: &[u8], token: &str) -> Option<(String, i64, String)> {
 /// The check-in address of `user` for the date of `e` keyed `at`.
 pub fn address(state: &AppState, e: &Event, at: i64, user: &str) -> String {
     format!("{}/checkin/{}", state.config.public_url(), token(&state.csrf_key, &e.id, at, user))
-}
-
-/// `text` as a QR code in SVG, to put inside a page.
-pub fn svg(text: &str) -> Option<String> {
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(200, 200).quiet_zone(true).build();
-    // Inside HTML the XML declaration is noise: the drawing starts at its <svg> element.
-    svg.find("<svg").map(|i| svg[i..].to_owned())
-}
-
-/// `text` as a QR code in PNG (mail clients block SVG): 8 pixels a module, with the quiet zone
-/// of 4 modules that scanners need.
-pub fn png(text: &str) -> Option<Vec<u8>> {
-    const SCALE: usize = 8;
-    const QUIET: usize = 4;
-    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    let (w, colors) = (code.width(), code.to_colors());
-    let side = u32::try_from((w + 2 * QUIET) * SCALE).ok()?;
-    let img = image::GrayImage::from_fn(side, side, |x, y| {
-        let (mx, my) = (x as usize / SCALE, y as usize / SCALE);
-        let inside = (QUIET..w + QUIET).contains(&mx) && (QUIET..w + QUIET).contains(&my);
-        let dark = inside && colors[(my - QUIET) * w + (mx - QUIET)] == qrcode::Color::Dark;
-        image::Luma([if dark { 0 } else { 255 }])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).ok()?;
-    Some(out.into_inner())
 }
 
 /// May `me` check people in at `e`: its host, or an organiser or moderator of its group; not at a
@@ -192,7 +165,7 @@ pub async fn confirm(
 pub async fn qr_png(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     verify(&state.csrf_key, &token).ok_or(AppError::NotFound)?;
     let url = format!("{}/checkin/{token}", state.config.public_url());
-    let bytes = png(&url)
+    let bytes = crate::web::qr::png(&url)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the check-in code did not fit a QR code")))?;
     Ok((
         [
@@ -218,18 +191,5 @@ mod tests {
             assert_eq!(verify(key, &bad), None, "{bad}");
         }
         assert_eq!(verify(key, "ev1.12.u1"), None);
-    }
-
-    #[test]
-    fn the_code_is_a_picture_scanners_can_read() {
-        let url = "https://alongside.example/checkin/ev1.1800000000000.u1.c2lnbmF0dXJl";
-        let svg = svg(url).expect("svg");
-        assert!(svg.starts_with("<svg") && svg.contains("viewBox"), "{svg}");
-        let png = png(url).expect("png");
-        let img = image::load_from_memory(&png).expect("a picture").to_luma8();
-        assert_eq!(img.width(), img.height());
-        // The quiet zone is white; the finder pattern's corner just inside it is black.
-        assert_eq!(img.get_pixel(0, 0).0, [255]);
-        assert_eq!(img.get_pixel(4 * 8, 4 * 8).0, [0]);
     }
 }

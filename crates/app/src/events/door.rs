@@ -88,9 +88,23 @@ async fn render(
             context! { id => r.user_id, name => r.display_name, present => r.attended == Some(1), code, substitute => r.substitute }
         })
         .collect();
-    let visitors = state.db.visitors(&e.id, occ.key).await?;
+    let (came, visitors): (Vec<_>, Vec<_>) =
+        state.db.visitors(&e.id, occ.key).await?.into_iter().partition(|v| v.answer_id.is_some());
+    // Visitors who answered online, each with the entry that says they came, if they did.
+    let online: Vec<_> = state
+        .db
+        .visitors_going(&e.id, occ.key)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let entry =
+                came.iter().find(|v| v.answer_id.as_deref() == Some(a.id.as_str())).map(|v| v.id.clone());
+            context! { answer => a.id, name => a.name, entry }
+        })
+        .collect();
+    let counted = visitors.len() + came.len();
     let when = super::view::when(occ.start, &me.timezone, &e.time_zone);
-    let ctx = context! { event_id => e.id, title => occ.title, when, at => occ.key, people, present, visitors, ..extra };
+    let ctx = context! { event_id => e.id, title => occ.title, when, at => occ.key, people, present, visitors, online, counted, ..extra };
     Ok((status, page("door.html", Some(me), csrf, ctx)?).into_response())
 }
 
@@ -186,6 +200,22 @@ async fn add(
     Ok(state.db.add_visitor(&e.id, at, &name, &invited_by, &me.id, now_ms()).await?)
 }
 
+/// Marks the visitor who answered `answer` online as come to the date of `e` keyed `at`.
+async fn came(state: &AppState, me: &User, e: &Event, at: i64, answer: &str) -> Result<String, AppError> {
+    if !is_on(state, e, at).await? {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "occurrence_start",
+            "This date isn't on now: people are checked in from two hours before it starts.",
+        )));
+    }
+    if !state.db.visitor_came(&e.id, at, answer, &me.id, now_ms()).await? {
+        return Err(AppError::NotFound);
+    }
+    let entry =
+        state.db.visitors(&e.id, at).await?.into_iter().find(|v| v.answer_id.as_deref() == Some(answer));
+    entry.map(|v| v.id).ok_or(AppError::NotFound)
+}
+
 /// The visitor form.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -193,10 +223,14 @@ pub struct VisitorForm {
     at: String,
     name: String,
     invited_by: String,
+    /// A visitor to take off the list.
     visitor: String,
+    /// The online answer of a visitor who came.
+    answer: String,
 }
 
-/// `POST /events/{id}/checkin/visitors`: a visitor written down (or, with `visitor`, taken off).
+/// `POST /events/{id}/checkin/visitors`: a visitor written down (or, with `visitor`, taken off;
+/// with `answer`, one who answered online marked as come).
 pub async fn visitor_page(
     State(state): State<AppState>,
     CurrentUser(me): CurrentUser,
@@ -207,6 +241,9 @@ pub async fn visitor_page(
     let at = super::parse_key(&form.at)?;
     if !form.visitor.is_empty() {
         state.db.remove_visitor(&e.id, &form.visitor).await?;
+    } else if !form.answer.is_empty() {
+        came(&state, &me, &e, at, &form.answer).await?;
+        return Ok(Redirect::to(&format!("/events/{id}/checkin?at={at}#a-{}", form.answer)).into_response());
     } else if let Err(err) = add(&state, &me, &e, at, &form.name, &form.invited_by).await {
         let AppError::Invalid(errors) = err else { return Err(err.into()) };
         let ctx = context! { errors => crate::accounts::pages::error_map(&errors), values => form };
@@ -224,12 +261,30 @@ pub struct VisitorView {
     pub name: String,
     /// The member who brought them, as the host wrote it.
     pub invited_by: String,
+    /// The online answer of a visitor who answered before they came.
+    pub answer_id: Option<String>,
+}
+
+impl From<store::attendance::Visitor> for VisitorView {
+    fn from(v: store::attendance::Visitor) -> VisitorView {
+        VisitorView { id: v.id, name: v.name, invited_by: v.invited_by, answer_id: v.answer_id }
+    }
+}
+
+/// A visitor who answered online and is not yet marked as come.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpectedVisitor {
+    pub answer_id: String,
+    pub name: String,
 }
 
 /// A date's visitors.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VisitorList {
+    /// Who came.
     pub items: Vec<VisitorView>,
+    /// Who answered online and has not been marked as come.
+    pub expected: Vec<ExpectedVisitor>,
 }
 
 /// A visitor to write down.
@@ -241,6 +296,9 @@ pub struct NewVisitor {
     /// The member who brought them.
     #[serde(default)]
     pub invited_by: String,
+    /// Instead of a name: the online answer of a visitor who came.
+    #[serde(default)]
+    pub answer: Option<String>,
 }
 
 /// The visitors of one date (the host, or the group's organisers and moderators).
@@ -254,17 +312,20 @@ pub async fn list_api(
 ) -> ApiResult<Json<VisitorList>> {
     let e = door_of(&state, &me, &id).await?;
     let at = super::parse_key(&start)?;
-    let items = state
+    let items: Vec<VisitorView> =
+        state.db.visitors(&e.id, at).await?.into_iter().map(VisitorView::from).collect();
+    let expected = state
         .db
-        .visitors(&e.id, at)
+        .visitors_going(&e.id, at)
         .await?
         .into_iter()
-        .map(|v| VisitorView { id: v.id, name: v.name, invited_by: v.invited_by })
+        .filter(|a| !items.iter().any(|v| v.answer_id.as_deref() == Some(a.id.as_str())))
+        .map(|a| ExpectedVisitor { answer_id: a.id, name: a.name })
         .collect();
-    Ok(Json(VisitorList { items }))
+    Ok(Json(VisitorList { items, expected }))
 }
 
-/// Writes down a visitor at one date.
+/// Writes down a visitor at one date: by name, or by the online answer of one who came.
 #[utoipa::path(post, path = "/api/v1/events/{id}/occurrences/{start}/visitors", tag = "events", security(("bearer" = [])),
     request_body = NewVisitor, params(("id" = String, Path), ("start" = String, Path)),
     responses((status = 201, body = VisitorView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -276,9 +337,13 @@ pub async fn add_api(
 ) -> ApiResult<impl IntoResponse> {
     let e = door_of(&state, &me, &id).await?;
     let at = super::parse_key(&start)?;
-    let id = add(&state, &me, &e, at, &v.name, &v.invited_by).await?;
-    let view = VisitorView { id, name: v.name.trim().to_owned(), invited_by: v.invited_by.trim().to_owned() };
-    Ok((StatusCode::CREATED, Json(view)))
+    let id = match &v.answer {
+        Some(answer) => came(&state, &me, &e, at, answer).await?,
+        None => add(&state, &me, &e, at, &v.name, &v.invited_by).await?,
+    };
+    let entry =
+        state.db.visitors(&e.id, at).await?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(VisitorView::from(entry))))
 }
 
 /// Takes a visitor off a date's list.

@@ -429,7 +429,7 @@ pub(super) async fn render(
                 && !o.cancelled
                 && e.is_virtual == 0 =>
         {
-            super::checkin::svg(&super::checkin::address(&state, &e, o.key, &me.id))
+            crate::web::qr::svg(&super::checkin::address(&state, &e, o.key, &me.id))
         }
         _ => None,
     };

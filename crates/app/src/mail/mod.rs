@@ -8,16 +8,14 @@
 //! across instances in the outbox itself; personal mail goes before bulk invitations
 //! ([`strangers`]), which carry a link to ask for no more mail.
 
+mod message;
 pub mod strangers;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use minijinja::context;
 use tokio::sync::watch;
 
 use crate::config::Config;
@@ -124,7 +122,7 @@ async fn drain(state: &AppState, transport: &Transport) {
         }
         let site = state.site.get(&state.db).await;
         for mail in batch {
-            let outcome = match build(&state.config.mail_from, &site.name, &mail) {
+            let outcome = match message::build(&state.config.mail_from, &site.name, &mail) {
                 Ok(message) => transport.send(&mail.id, message).await,
                 // A malformed address will never work: give up at once.
                 Err(e) => Err(format!("{UNSENDABLE}: {e}")),
@@ -142,76 +140,6 @@ async fn drain(state: &AppState, transport: &Transport) {
             }
         }
     }
-}
-
-fn build(from: &str, site_name: &str, mail: &store::outbox::Mail) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("mail_from: {e}"))?;
-    let to: Mailbox = mail.to_addr.parse().map_err(|e| format!("recipient: {e}"))?;
-    let html = html_of(site_name, &mail.subject, &mail.body_text).map_err(|e| e.to_string())?;
-    // One Message-ID per outbox row, kept across retries: a mail sent again after a crash (SMTP
-    // cannot be exactly-once) carries the same id, so mail servers and people can tell.
-    let domain = from.email.domain().to_owned();
-    let mut builder = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(&mail.subject)
-        .message_id(Some(format!("<{}@{domain}>", mail.id)));
-    if !mail.unsubscribe_url.is_empty() {
-        // RFC 2369 and RFC 8058: mail apps offer an unsubscribe button that POSTs to the link.
-        builder = builder
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{}>", mail.unsubscribe_url),
-            ))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-                "List-Unsubscribe=One-Click".to_owned(),
-            ));
-    }
-    builder
-        .multipart(MultiPart::alternative_plain_html(mail.body_text.clone(), html))
-        .map_err(|e| e.to_string())
-}
-
-/// The HTML part: the plain text's paragraphs (split at blank lines) with their line breaks, a
-/// line underlined with dashes a heading, and every http(s) address a link. The template escapes
-/// everything else.
-fn html_of(site_name: &str, subject: &str, text: &str) -> Result<String, AppError> {
-    let paragraphs: Vec<minijinja::Value> = text
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let all: Vec<&str> = p.lines().collect();
-            let underlined = all.len() > 1 && all[1].len() >= 3 && all[1].chars().all(|c| c == '-');
-            let (heading, body) = if underlined { (Some(all[0]), &all[2..]) } else { (None, &all[..]) };
-            let lines: Vec<Vec<minijinja::Value>> = body
-                .iter()
-                .map(|line| {
-                    let mut parts = Vec::new();
-                    let mut plain = String::new();
-                    for (i, word) in line.split(' ').enumerate() {
-                        if i > 0 {
-                            plain.push(' ');
-                        }
-                        if word.starts_with("https://") || word.starts_with("http://") {
-                            // A sentence's full stop or a closing bracket is not part of the address.
-                            let href = word.trim_end_matches(['.', ',', ';', ':', '!', '?', ')']);
-                            parts.push(context! { text => std::mem::take(&mut plain) });
-                            parts.push(context! { href });
-                            plain.push_str(&word[href.len()..]);
-                        } else {
-                            plain.push_str(word);
-                        }
-                    }
-                    parts.push(context! { text => plain });
-                    parts
-                })
-                .collect();
-            context! { heading, lines }
-        })
-        .collect();
-    Ok(crate::web::templates::fragment("mail.html", context! { subject, paragraphs, site_name })?.0)
 }
 
 /// When to try again after `attempts` failed tries, or `None` to give up.
@@ -255,49 +183,5 @@ mod tests {
         assert_eq!(retry_at(&c, "unsendable: recipient: bad", 1, 0), None);
         let quick = Config { mail_retry_ms: 10, mail_max_attempts: 3, ..Config::default() };
         assert_eq!((retry_at(&quick, "refused", 2, 5), retry_at(&quick, "refused", 3, 5)), (Some(25), None));
-    }
-
-    #[test]
-    fn messages_go_as_text_and_html_from_the_configured_sender() {
-        let mail = store::outbox::Mail {
-            id: "m1".into(),
-            to_addr: "ana@example.org".into(),
-            subject: "Héllo".into(),
-            body_text: "A line <b>not bold</b>\nand the next.\n\nOpen https://alongside.example/x?a=1&b=2 now, or https://alongside.example/y.\n".into(),
-            unsubscribe_url: String::new(),
-            attempts: 1,
-            created_at: 0,
-        };
-        let text = String::from_utf8(
-            build("Alongside <no-reply@example.org>", "Alongside", &mail).expect("built").formatted(),
-        )
-        .expect("utf-8");
-        assert!(text.contains("From: Alongside <no-reply@example.org>"), "{text}");
-        assert!(text.contains("To: ana@example.org"), "{text}");
-        assert!(text.contains("Message-ID: <m1@example.org>"), "the outbox row names the message: {text}");
-        assert!(text.contains("Content-Type: multipart/alternative"), "{text}");
-        assert!(text.contains("Content-Type: text/plain; charset=utf-8"), "{text}");
-        assert!(text.contains("Content-Type: text/html; charset=utf-8"), "{text}");
-        // The template writes "/" as "&#x2f;", which HTML reads back as "/".
-        let html = html_of("Alongside", &mail.subject, &mail.body_text).expect("html").replace("&#x2f;", "/");
-        assert!(html.contains("<p>A line &lt;b&gt;not bold&lt;/b&gt;<br>and the next.</p>"), "{html}");
-        assert!(html.contains(r#"<a href="https://alongside.example/x?a=1&amp;b=2">https://alongside.example/x?a=1&amp;b=2</a> now, or <a href="https://alongside.example/y">https://alongside.example/y</a>.</p>"#), "{html}");
-        assert!(!text.contains("List-Unsubscribe"), "account mail has no unsubscribe: {text}");
-        let sections = html_of(
-            "Alongside",
-            "s",
-            "Hello\n\nYour week ahead\n---------------\n- Library morning\n\n--\nFooter",
-        )
-        .expect("html");
-        assert!(sections.contains(">Your week ahead</h2>\n<p>- Library morning</p>"), "{sections}");
-        assert!(sections.contains("<p>--<br>Footer</p>"), "a signature's dashes are no heading: {sections}");
-        let news =
-            store::outbox::Mail { unsubscribe_url: "https://a.example/unsubscribe/t".into(), ..mail.clone() };
-        let text = String::from_utf8(build("a@example.org", "Alongside", &news).expect("built").formatted())
-            .expect("utf-8");
-        assert!(text.contains("List-Unsubscribe: <https://a.example/unsubscribe/t>"), "{text}");
-        assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{text}");
-        let bad = store::outbox::Mail { to_addr: "not an address".into(), ..mail };
-        assert!(build("Alongside <no-reply@example.org>", "Alongside", &bad).is_err());
     }
 }

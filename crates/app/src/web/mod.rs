@@ -10,6 +10,7 @@ pub mod flash;
 pub mod markdown;
 pub mod nav;
 pub mod once;
+pub mod qr;
 pub mod ratelimit;
 pub mod secrets;
 pub mod site;

@@ -50,6 +50,9 @@ async fn the_hosts_phone_checks_a_member_in_from_their_code_and_nobody_elses_doe
     let png: String =
         mail[from..].chars().take_while(|c| !c.is_whitespace() && *c != '<' && *c != '"').collect();
     assert!(png.ends_with("/qr.png"), "{png}");
+    // Its HTML part holds the picture itself, so it shows where mail apps block pictures from the web.
+    assert!(mail.contains("Content-Type: multipart/related"), "{mail}");
+    assert!(mail.contains("Content-Type: image/png") && mail.contains("Content-ID: <qr1."), "{mail}");
     let path = png.trim_end_matches("/qr.png").to_owned();
     let picture = app.client().get(app.url(&png)).send().await.expect("get");
     assert_eq!(picture.headers()["content-type"], "image/png");

@@ -201,3 +201,63 @@ async fn visitors_are_reminded_told_of_changes_and_forgotten_unless_they_join() 
     );
     assert_eq!(app.state.db.purge_visitor_answers(now + 25 * 3_600_000).await.expect("purge"), 1, "lapsed");
 }
+
+#[tokio::test]
+async fn a_visitor_who_answered_online_is_ticked_at_the_door_once() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Hana").await;
+    let start = (Utc::now() + TimeDelta::minutes(30)).format("%Y-%m-%dT%H:%M").to_string();
+    let body = json!({"kind": "meeting", "title": "Open studio", "time_zone": "UTC", "starts_at_local": start,
+        "place": {"name": "Café Sossego", "city": "Lisbon"}, "visibility": "public",
+        "show_to_visitors": true, "visitor_answers": true});
+    let (s, made) = app.post_json("/api/v1/events", Some(&host.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let event = made["id"].as_str().expect("id").to_owned();
+    let at = made["next"][0]["occurrence_start"].as_str().expect("a date").to_owned();
+    let key = chrono::DateTime::parse_from_rfc3339(&at).expect("RFC 3339").timestamp_millis();
+    let (c, csrf, _) = visitor(&app, &event).await;
+    ask(&app, &c, &csrf, &event, key, "Vera Visitor", "vera@example.org").await;
+    let link = link_in(&app, "vera@example.org", "Confirm your place").await;
+    press(&app, &c, &link, "confirm").await;
+    let answer = app.state.db.visitors_going(&event, key).await.expect("db").remove(0).id;
+
+    // The host's door list names her among those who said they're coming; one tap, or two, marks
+    // her come once.
+    let door = app.browser().await;
+    door.login(&host.email, PASSWORD).await;
+    let list = format!("/events/{event}/checkin?at={key}");
+    let page = door.get(&list).await.body.replace("&#x27;", "'");
+    assert!(page.contains("Said they're coming") && page.contains("Vera Visitor"), "{page}");
+    assert!(!page.contains("1 visitor"), "not come yet: {page}");
+    let visitors = format!("/events/{event}/checkin/visitors");
+    for _ in 0..2 {
+        let r = door.post(&visitors, &[("at", &key.to_string()), ("answer", &answer)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let page = door.get(&list).await.body;
+    assert!(page.contains("✓ Vera Visitor") && page.contains("1 visitor"), "{page}");
+    let api = format!("/api/v1/events/{event}/occurrences/{at}/visitors");
+    let (_, v) = app.get_json(&api, Some(&host.token)).await;
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(
+        (v["items"][0]["answer_id"].as_str(), v["items"][0]["name"].as_str()),
+        (Some(answer.as_str()), Some("Vera Visitor"))
+    );
+    assert_eq!(v["expected"], json!([]), "{v}");
+
+    // Undone, she is expected again; the API marks her the same way, and no answer of this date
+    // is refused.
+    let entry = v["items"][0]["id"].as_str().expect("id");
+    let r = door.post(&visitors, &[("at", &key.to_string()), ("visitor", entry)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, v) = app.get_json(&api, Some(&host.token)).await;
+    assert_eq!(
+        (v["items"].as_array().map(Vec::len), v["expected"][0]["name"].as_str()),
+        (Some(0), Some("Vera Visitor")),
+        "{v}"
+    );
+    let (s, came) = app.post_json(&api, Some(&host.token), &json!({"answer": answer})).await;
+    assert_eq!((s, came["name"].as_str()), (StatusCode::CREATED, Some("Vera Visitor")), "{came}");
+    let (s, _) = app.post_json(&api, Some(&host.token), &json!({"answer": "nobody"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
