@@ -1,18 +1,14 @@
-//! Contacts as vCard 4.0 (the `vcard` crate writes and reads them: folding, escaping) and as CSV
-//! (the `csv` crate). What has no vCard property of its own travels as an `X-ALONGSIDE-…`
+//! Contacts as vCards (written as 4.0, read from 4.0, 3.0 and 2.1: `vcard.rs`) and as CSV (the
+//! `csv` crate). What has no vCard property of its own travels as an `X-ALONGSIDE-…`
 //! extension, so a round trip through Alongside keeps everything; other apps keep the rest.
 //! Reading gives contacts as submitted (`ContactInput`), checked like any other.
 
-use std::str::FromStr;
-
+use super::vcard::{self, CardOut};
+use super::ContactInput;
+use crate::web::csv::{unguard, Cell, CsvWriter};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use store::contacts::ContactFields;
-use vcard::values::TelValue;
-use vcard::{Categories, Email, ExtensionProperty, Note, Org, Tel, Title, VCard};
-
-use super::ContactInput;
-use crate::web::csv::{unguard, Cell, CsvWriter};
 
 const MET_AT: &str = "X-ALONGSIDE-MET-AT";
 const CADENCE: &str = "X-ALONGSIDE-CADENCE-DAYS";
@@ -48,99 +44,50 @@ fn last_day(c: &ContactFields, zone: Tz) -> String {
 pub fn to_vcards(contacts: &[ContactFields], zone: Tz) -> String {
     let mut out = String::new();
     for c in contacts {
-        let mut card = VCard::new(c.name.clone());
-        if let Ok(email) = vcard::values::EmailValue::from_str(&c.email) {
-            card.emails.push(Email::new(email));
-        }
-        if !c.phone.is_empty() {
-            card.telephones.push(Tel::new(TelValue::Text(c.phone.clone())));
-        }
-        if !c.company.is_empty() {
-            card.organizations
-                .push(Org::new(vcard::values::OrgValue { name: c.company.clone(), units: Vec::new() }));
-        }
-        if !c.trade.is_empty() {
-            card.titles.push(Title::new(c.trade.clone()));
-        }
-        if !c.tags.is_empty() {
-            card.categories.push(Categories::new(c.tags.clone()));
-        }
-        if !c.notes.is_empty() {
-            card.notes.push(Note::new(c.notes.clone()));
-        }
-        for (name, value) in [
-            (MET_AT, c.met_at.clone()),
-            (CADENCE, c.cadence_days.map(|d| d.to_string()).unwrap_or_default()),
-            (LAST_IN_TOUCH, last_day(c, zone)),
-        ] {
-            if let (false, Ok(token)) = (value.is_empty(), name.parse()) {
-                card.extensions.push(ExtensionProperty::from_text(token, &value));
-            }
-        }
-        out.push_str(&card.to_string());
+        let mut card = CardOut::new(&c.name);
+        card.text("EMAIL", &c.email)
+            .text("TEL", &c.phone)
+            .text("ORG", &c.company)
+            .text("TITLE", &c.trade)
+            .list("CATEGORIES", &c.tags)
+            .text("NOTE", &c.notes)
+            .text(MET_AT, &c.met_at)
+            .text(CADENCE, &c.cadence_days.map(|d| d.to_string()).unwrap_or_default())
+            .text(LAST_IN_TOUCH, &last_day(c, zone));
+        card.write(&mut out);
     }
     out
 }
 
-/// Reads contacts from a vCard file (3.0 or 4.0 cards; what can't be read is said).
+/// Reads contacts from a vCard file (4.0, 3.0 or 2.1 cards; what can't be read is said).
 pub fn from_vcards(text: &str) -> Result<Vec<ContactInput>, String> {
-    let cards = VCard::parse_multiple(&as_version_4(text))
-        .map_err(|e| format!("This is not a vCard file we can read: {e}"))?;
+    let cards = vcard::read(text).map_err(|e| format!("This is not a vCard file we can read: {e}."))?;
     Ok(cards
         .into_iter()
         .map(|card| {
-            let ext = |name: &str| {
-                card.extensions
-                    .iter()
-                    .find(|x| x.name.to_string().eq_ignore_ascii_case(name))
-                    .map(|x| {
-                        x.value
-                            .replace("\\,", ",")
-                            .replace("\\;", ";")
-                            .replace("\\n", "\n")
-                            .replace("\\\\", "\\")
-                    })
-                    .unwrap_or_default()
-            };
-            let phone = card.telephones.first().map(|t| match &t.value {
-                TelValue::Text(t) => t.clone(),
-                TelValue::Uri(u) => u.as_str().trim_start_matches("tel:").to_owned(),
+            // A card without a formatted name (2.1 allows it) is named from its structured name.
+            let name = card.first("FN").filter(|n| !n.trim().is_empty()).or_else(|| {
+                let n = card.parts("N", ';').into_iter().next()?;
+                let (family, given) =
+                    (n.first().cloned().unwrap_or_default(), n.get(1).cloned().unwrap_or_default());
+                Some(format!("{given} {family}").trim().to_owned())
             });
+            let phone = card.first("TEL").map(|t| t.trim_start_matches("tel:").to_owned());
             ContactInput {
-                name: Some(card.formatted_names.first().map(|n| n.value.clone()).unwrap_or_default()),
-                email: card.emails.first().map(|e| e.value.as_str().to_owned()),
+                name: Some(name.unwrap_or_default()),
+                email: card.first("EMAIL").map(|e| e.trim_start_matches("mailto:").to_owned()),
                 phone,
-                company: card.organizations.first().map(|o| o.value.name.clone()),
-                trade: card.titles.first().map(|t| t.value.clone()),
-                notes: Some(card.notes.iter().map(|n| n.value.clone()).collect::<Vec<_>>().join("\n")),
-                met_at: Some(ext(MET_AT)),
-                tags: Some(
-                    card.categories.iter().flat_map(|c| c.value.clone()).collect::<Vec<_>>().join(","),
-                ),
-                cadence_days: Some(ext(CADENCE)),
-                last_in_touch: Some(ext(LAST_IN_TOUCH)),
+                // An organisation's name is the first part of ORG (units follow).
+                company: card.parts("ORG", ';').into_iter().next().and_then(|o| o.into_iter().next()),
+                trade: card.first("TITLE"),
+                notes: Some(card.all("NOTE").join("\n")),
+                met_at: Some(card.first(MET_AT).unwrap_or_default()),
+                tags: Some(card.parts("CATEGORIES", ',').concat().join(",")),
+                cadence_days: Some(card.first(CADENCE).unwrap_or_default()),
+                last_in_touch: Some(card.first(LAST_IN_TOUCH).unwrap_or_default()),
             }
         })
         .collect())
-}
-
-/// The `vcard` crate reads 4.0 cards only, while most address books still export 3.0; for the
-/// properties read here the two agree, so each card's VERSION line is set to 4.0 and put right
-/// after BEGIN, where 4.0 wants it. (A VERSION line is never folded, so physical lines will do.)
-fn as_version_4(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    for line in text.lines() {
-        let bare = line.trim_end_matches('\r');
-        if bare.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("VERSION:")) {
-            continue;
-        }
-        out.push_str(bare);
-        out.push_str("\r\n");
-        if bare.trim().eq_ignore_ascii_case("BEGIN:VCARD") {
-            out.push_str("VERSION:4.0\r\n");
-        }
-    }
-    out
 }
 
 /// Contacts as CSV, with a header row; days in `zone`.

@@ -10,6 +10,7 @@ pub mod api;
 pub mod cards;
 pub mod nudges;
 pub mod pages;
+pub mod vcard;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -558,3 +558,51 @@ async fn a_phone_and_the_last_day_in_touch_are_set_shown_and_imported() {
         (json!("+44 20 7946 0958"), json!("2025-03-01"))
     );
 }
+
+/// Address books' exports as they come: Apple's vCard 3.0 (properties in `item1.` groups, a
+/// folded base64 photo), Google's 3.0, and Outlook's 2.1 (quoted-printable values with soft line
+/// breaks, a charset, bare type parameters).
+#[tokio::test]
+async fn apple_google_and_outlook_exports_come_in_whole() {
+    let app = TestApp::spawn().await;
+    let me = app.member("Olga").await;
+    let apple = "BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:-//Apple Inc.//macOS 14.0//EN\r\nN:Lima;Teresa;;;\r\nFN:Teresa Lima\r\n\
+        ORG:Lima Tradução;\r\nTITLE:Translator\r\nitem1.EMAIL;type=INTERNET;type=pref:teresa@example.pt\r\n\
+        item1.X-ABLabel:_$!<Work>!$_\r\nTEL;type=CELL;type=VOICE;type=pref:+351 912 000 111\r\n\
+        NOTE:Met at the library\\, twice.\\nPrefers mornings.\r\n\
+        PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAMCAgMCAgMDAwMEAwMEBQgFBQQEBQoHBwYIDAoMDAsKCwsNDhIQ\r\n \
+        DQ4RDgsLEBYQERMUFRUVDA8XGBYUGBIUFRT/2wBDAQMEBAUEBQkFBQkUDQsNFBQUFBQUFBQUFBQUFBQUFBQU\r\n\
+        CATEGORIES:client,translator\r\nEND:VCARD\r\n";
+    let google = "BEGIN:VCARD\nVERSION:3.0\nFN:Bruno Reis\nN:Reis;Bruno;;;\nEMAIL;TYPE=INTERNET;TYPE=HOME:bruno@example.com\n\
+        TEL;TYPE=CELL:+351 913 222 333\nORG:Reis & Filhos\nCATEGORIES:myContacts\nEND:VCARD\n";
+    let outlook = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;LANGUAGE=pt-pt:Concei=E7=E3o;Jo=E3o\r\n\
+        FN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Jo=E3o Concei=E7=E3o\r\n\
+        ORG:Concei=E7=E3o Lda\r\nTITLE:Accountant\r\nTEL;WORK;VOICE:+351 210 000 000\r\n\
+        NOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-8:Primeira reuni=C3=A3o em mar=C3=A7o.=0D=0ALigar =\r\n\
+        depois das 10h.\r\nEMAIL;PREF;INTERNET:joao@example.pt\r\nEND:VCARD\r\n";
+    let file = format!("{apple}{google}{outlook}");
+    let r = app
+        .client()
+        .post(app.url("/api/v1/contacts/import"))
+        .bearer_auth(&me.token)
+        .header("content-type", "text/vcard")
+        .body(file)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let added: Value = r.json().await.expect("json");
+    assert_eq!(added["added"], 3, "{added}");
+    let (_, list) = app.get_json("/api/v1/contacts", Some(&me.token)).await;
+    let items = list["items"].as_array().expect("items");
+    let find = |name: &str| items.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"));
+    let teresa = find("Teresa Lima");
+    assert_eq!((teresa["email"].as_str(), teresa["phone"].as_str()), (Some("teresa@example.pt"), Some("+351 912 000 111")));
+    assert_eq!((teresa["company"].as_str(), teresa["trade"].as_str()), (Some("Lima Tradução"), Some("Translator")));
+    assert_eq!(teresa["notes"], "Met at the library, twice.\nPrefers mornings.");
+    assert_eq!(teresa["tags"], json!(["client", "translator"]));
+    assert_eq!(find("Bruno Reis")["company"], "Reis & Filhos");
+    let joao = find("João Conceição");
+    assert_eq!(joao["notes"], "Primeira reunião em março.\nLigar depois das 10h.");
+    assert_eq!((joao["email"].as_str(), joao["phone"].as_str()), (Some("joao@example.pt"), Some("+351 210 000 000")));
+}
