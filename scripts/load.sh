@@ -3,7 +3,8 @@
 #
 # The load harness (crates/app/benches/http_load.rs) on SQLite, then on a throwaway PostgreSQL
 # server, against the release build; writes both tables, with the machine and the command, into
-# docs/benchmarks.md between the "load harness" markers. Installs Debian's wrk if it is missing.
+# docs/benchmarks.md between the "load harness" markers. Installs Debian's wrk and oha (for the
+# latencies at a fixed rate; `cargo install --locked oha`) if they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ if ! command -v wrk >/dev/null; then
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
+command -v oha >/dev/null || cargo install --locked --quiet oha
 export LOAD_SECONDS=${LOAD_SECONDS:-60} LOAD_CONNECTIONS=${LOAD_CONNECTIONS:-64}
 run() { cargo bench -q -p app --bench http_load; }
 
@@ -19,7 +21,7 @@ out=$(mktemp)
 {
     echo "Measured $(date -u +%Y-%m-%d) on $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), \
 $(free -g | awk '/Mem:/ {print $2}') GiB RAM, with \`scripts/load.sh\` (= \`cargo bench -p app --bench http_load\`, \
-LOAD_SECONDS=$LOAD_SECONDS LOAD_CONNECTIONS=$LOAD_CONNECTIONS, on SQLite and then with \`scripts/with-postgres.sh\`). \
+LOAD_SECONDS=$LOAD_SECONDS LOAD_CONNECTIONS=$LOAD_CONNECTIONS, oha $(oha --version | cut -d" " -f2), on SQLite and then with \`scripts/with-postgres.sh\`). \
 wrk and the server share the machine."
     echo
     run

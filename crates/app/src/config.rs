@@ -82,6 +82,9 @@ pub struct Config {
     /// At most this many messages leave the outbox a minute, counted across every instance
     /// (mail providers throttle or block a sender that bursts; a roster import queues thousands).
     pub mail_per_minute: i64,
+    /// Megabytes of rendered calendar files each instance keeps (0: none), kept by the versions
+    /// of what they show, so a feed polled again is not rendered again.
+    pub feed_cache_mb: usize,
     /// Load the demo community when serving.
     pub demo: bool,
     /// Giving up a seat closer than this to the start counts as a late cancellation.
@@ -133,6 +136,7 @@ impl Default for Config {
             mail_retry_ms: 30_000,
             mail_max_attempts: 10,
             mail_per_minute: 60,
+            feed_cache_mb: 16,
             demo: false,
             late_cancel_minutes: 120,
             reminder_poll_ms: 60_000,

@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(web::refuse_nul))
         .layer(middleware::from_fn(web::api_error_shape))
         .layer(middleware::from_fn(web::drain_unread_body))
+        .layer(web::compress::layer())
+        .layer(middleware::from_fn(web::compress::etag_per_encoding))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -134,7 +136,9 @@ impl Application {
         }
         // One CSRF key for all instances sharing this database.
         let csrf_key = db.setting_or_init("csrf_key", &random_token()).await?.into_bytes();
+        let feeds = web::cached::BodyCache::new(config.feed_cache_mb.saturating_mul(1 << 20));
         let state = AppState::new(Inner {
+            feeds,
             metrics: Metrics::default(),
             mail_wakeup: Notify::new(),
             rooms: std::sync::Arc::new(rooms::hub::Hub::new(db.clone())),

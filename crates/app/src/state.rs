@@ -30,6 +30,8 @@ pub struct Inner {
     pub rooms: Arc<crate::rooms::hub::Hub>,
     /// The admin's run-time settings, as this instance last read them.
     pub site: crate::web::site::SiteCache,
+    /// Rendered calendar files, by the versions of what they show.
+    pub feeds: crate::web::cached::BodyCache,
 }
 
 impl AppState {

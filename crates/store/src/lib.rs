@@ -22,6 +22,7 @@ pub mod event_details;
 pub mod event_imports;
 pub mod events;
 pub mod faces;
+pub mod feed_versions;
 pub mod feeds;
 pub mod focus_pairs;
 pub mod goals;

@@ -93,7 +93,8 @@ impl Db {
         Ok(v.unwrap_or(0))
     }
 
-    /// Every table of the schema (not the migrations' own), each after the tables it refers to.
+    /// Every table of the schema (not the migrations' own, nor those the triggers derive), each after
+    /// the tables it refers to.
     pub async fn tables_in_order(&self) -> Result<Vec<String>> {
         let (tables, refs): (Vec<String>, Vec<(String, String)>) = match self.backend() {
             Backend::Sqlite => (
@@ -127,6 +128,11 @@ impl Db {
                 .await?,
             ),
         };
+        // What the triggers derive from the rest is not data to carry.
+        let tables: Vec<String> = tables
+            .into_iter()
+            .filter(|t| !crate::feed_versions::DERIVED_TABLES.contains(&t.as_str()))
+            .collect();
         // Parents first (Kahn's algorithm, by name among equals, so the order is the same on
         // both backends); a table referring to itself waits for nothing.
         let mut waits: BTreeMap<&str, BTreeSet<&str>> =

@@ -117,7 +117,8 @@ pub fn read(text: &str) -> Result<Vec<CardIn>, String> {
     let mut cards = Vec::new();
     // The parser reads one component at a time, so each card is handed to it on its own.
     for card in top_level_cards(text)? {
-        let roots = parser::read_calendar_simple(&card).map_err(|_| "its lines are not vCard's".to_owned())?;
+        let roots =
+            parser::read_calendar_simple(&card).map_err(|_| "its lines are not vCard's".to_owned())?;
         cards.extend(
             roots
                 .iter()

@@ -1,12 +1,14 @@
 //! Calendar files over HTTP: the `.ics` of one event, and each member's secret feed of what they
 //! host or go to, with the settings to make a new feed URL (which revokes the old) or turn it off.
-//! The files themselves are written by [`super::ics`].
+//! The files themselves are written by [`super::ics`]. Every calendar file (groups' too) is
+//! answered conditionally and kept rendered by the versions of what it shows
+//! ([`crate::web::cached`]), after the access to it is checked afresh.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use store::events::{Event, Override};
 use store::users::User;
@@ -17,6 +19,7 @@ use crate::error::{ApiResult, AppError, PageResult};
 use crate::openapi::ErrorBody;
 use crate::state::AppState;
 use crate::web::auth::{ApiUser, CurrentUser, MaybeUser};
+use crate::web::cached::{Kind, Versioned};
 use crate::web::csrf::Posted;
 use crate::web::now_ms;
 use crate::web::secrets::{hash_token, random_token};
@@ -26,17 +29,38 @@ const FEED_PREFIX: &str = "alcal_";
 /// How far back a feed reaches, so a calendar app keeps the recent past.
 const FEED_PAST_DAYS: i64 = 90;
 
-/// A calendar file as a response; `download` names the file to save it as.
-pub fn ics(body: String, download: Option<&str>) -> Response {
-    let mut resp = ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response();
-    let headers = resp.headers_mut();
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, max-age=300"));
-    if let Some(name) = download {
-        if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}.ics\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, v);
-        }
-    }
-    resp
+/// How calendar files are served.
+const CALENDAR: Kind =
+    Kind { content_type: "text/calendar; charset=utf-8", cache_control: "private, max-age=300" };
+
+/// The start of today (UTC): what calendar files are rendered as of, so a day's are the same.
+pub fn today() -> DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::days(1)).unwrap_or(now)
+}
+
+/// The calendar file `what` (a kind and ids), as of the versions of `scopes` (every scope whose
+/// data it shows): 304 when the client has it, kept rendered otherwise; `render` is given the
+/// day to render for. `download` names the file to save it as. The caller has checked access.
+pub async fn versioned_ics<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    what: &str,
+    scopes: &[String],
+    download: Option<&str>,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(DateTime<Utc>) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    let day = today();
+    // The versions first, the data after: a body is never older than what it is kept under.
+    let versions = state.db.feed_versions(scopes).await?;
+    let v = Versioned::new(what, &versions, day);
+    let disposition =
+        download.map(|name| (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.ics\"")));
+    state.feeds.respond(headers, &v, CALENDAR, disposition.as_slice(), || render(day)).await
 }
 
 /// A file name made of the title's letters and digits.
@@ -61,6 +85,7 @@ fn file_name(title: &str) -> String {
 pub async fn event_file(
     State(state): State<AppState>,
     MaybeUser(me): MaybeUser,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult {
     let e = match me {
@@ -71,22 +96,39 @@ pub async fn event_file(
         }
         None => return Err(AppError::Unauthorized.into()),
     };
-    let overrides = state.db.overrides(&e.id).await?;
-    let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
-    let places = crate::venues::rotation_places(&state, &e).await?;
-    let item = IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None, places: &places };
-    let body = calendar(&[item], &e.title, &state.config.public_url());
-    Ok(ics(body, Some(&file_name(&e.title))))
+    let scopes = [format!("e:{}", e.id)];
+    let name = file_name(&e.title);
+    let (state, event_id) = (&state, e.id.as_str());
+    let render = move |day| async move {
+        // Read afresh, after the versions.
+        let e = state.db.event(event_id).await?.ok_or(AppError::NotFound)?;
+        let overrides = state.db.overrides(&e.id).await?;
+        let host = state.db.user(&e.host_id).await?.map(|u| u.display_name).unwrap_or_default();
+        let places = crate::venues::rotation_places(state, &e).await?;
+        let item =
+            IcsEvent { event: &e, overrides: &overrides, host_name: &host, only: None, places: &places };
+        Ok(calendar(&[item], &e.title, &state.config.public_url(), day))
+    };
+    Ok(versioned_ics(state, &headers, &format!("event:{id}"), &scopes, Some(&name), render).await?)
 }
 
 /// An event loaded for a feed: the row, its overrides, its host's name, unless hosted the
 /// occurrences to include, and the places of its rotation.
 type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>, Vec<String>);
 
-/// What goes into `user`'s feed: the series they host whole, and of others' events the
-/// occurrences they answered going or maybe, each on its own.
-pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError> {
-    let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
+/// `user`'s feed, answered conditionally and kept rendered.
+async fn member_feed(state: &AppState, headers: &HeaderMap, user: &User) -> Result<Response, AppError> {
+    let scopes = [format!("u:{}", user.id)];
+    let what = format!("member:{}", user.id);
+    versioned_ics(state, headers, &what, &scopes, None, |day| feed_for(state, &user.id, day)).await
+}
+
+/// What goes into the feed of member `id` as of `day`: the series they host whole, and of
+/// others' events the occurrences they answered going or maybe, each on its own.
+async fn feed_for(state: &AppState, id: &str, day: DateTime<Utc>) -> Result<String, AppError> {
+    // Read afresh, after the versions (the name is in the file).
+    let user = state.db.user(id).await?.ok_or(AppError::NotFound)?;
+    let from = (day - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
     let mut rows: Vec<FeedRow> = Vec::new();
     let store::feeds::Feed { events, mut overrides, mut answers, host_names: hosts } =
         state.db.feed_contents(&user.id, from).await?;
@@ -118,13 +160,17 @@ pub async fn feed_for(state: &AppState, user: &User) -> Result<String, AppError>
             places,
         })
         .collect();
-    Ok(calendar(&items, &format!("Alongside: {}", user.display_name), &state.config.public_url()))
+    Ok(calendar(&items, &format!("Alongside: {}", user.display_name), &state.config.public_url(), day))
 }
 
 /// `GET /feeds/{token}/calendar.ics`: the secret feed calendar apps subscribe to.
-pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let user = state.db.feed_user(&hash_token(&token), now_ms()).await?.ok_or(AppError::NotFound)?;
-    Ok(ics(feed_for(&state, &user).await?, None))
+    member_feed(&state, &headers, &user).await
 }
 
 /// The secret feed token, for clients that cannot send a bearer token.
@@ -144,6 +190,7 @@ pub struct FeedQuery {
 pub async fn my_calendar(
     State(state): State<AppState>,
     bearer: Option<ApiUser>,
+    headers: HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
     let user = match bearer {
@@ -153,7 +200,7 @@ pub async fn my_calendar(
         }
         None => return Err(AppError::Unauthorized),
     };
-    Ok(ics(feed_for(&state, &user).await?, None))
+    member_feed(&state, &headers, &user).await
 }
 
 /// Makes a new secret feed (the old URL stops working) and returns its URL.

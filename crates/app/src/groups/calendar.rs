@@ -3,6 +3,7 @@
 //! asking may see of the group.
 
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -157,9 +158,28 @@ pub async fn feed_page(
     Ok(Redirect::to(&format!("/groups/{id}/calendar#subscribe")).into_response())
 }
 
-/// The calendar file of what `me` may see of the group: whole series, the recent past included.
-async fn file(state: &AppState, me: &User, a: &Access) -> Result<String, AppError> {
-    let from = (Utc::now() - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
+/// The calendar file of what `me` may see of the group (whole series, the recent past included),
+/// answered conditionally and kept rendered: it changes with the group's events and with what
+/// `me` may see (their memberships and blocks).
+async fn versioned_file(
+    state: &AppState,
+    headers: &HeaderMap,
+    me: &User,
+    a: &Access,
+) -> Result<Response, AppError> {
+    let scopes = [format!("g:{}", a.group.id), format!("u:{}", me.id)];
+    let what = format!("group:{}:{}", a.group.id, me.id);
+    crate::events::feeds::versioned_ics(state, headers, &what, &scopes, None, |day| async move {
+        // Read afresh, after the versions.
+        let a = access(state, me, &a.group.id).await?;
+        file(state, me, &a, day).await
+    })
+    .await
+}
+
+/// The calendar file of what `me` may see of the group as of `day`.
+async fn file(state: &AppState, me: &User, a: &Access, day: DateTime<Utc>) -> Result<String, AppError> {
+    let from = (day - TimeDelta::days(FEED_PAST_DAYS)).timestamp_millis();
     let rows = events(state, me, a, from, i64::MAX).await?;
     let mut loaded = Vec::with_capacity(rows.len());
     for e in &rows {
@@ -172,15 +192,19 @@ async fn file(state: &AppState, me: &User, a: &Access) -> Result<String, AppErro
         .zip(&loaded)
         .map(|(e, (o, h, places))| IcsEvent { event: e, overrides: o, host_name: h, only: None, places })
         .collect();
-    Ok(calendar(&items, &a.group.name, &state.config.public_url()))
+    Ok(calendar(&items, &a.group.name, &state.config.public_url(), day))
 }
 
 /// `GET /feeds/group/{token}/calendar.ics`: the secret group feed calendar apps subscribe to.
 /// It shows what its member may see now: after they leave an invite-only group it is gone.
-pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let (group, user) = state.db.group_feed(&hash_token(&token)).await?.ok_or(AppError::NotFound)?;
     let a = access(&state, &user, &group).await?;
-    Ok(crate::events::feeds::ics(file(&state, &user, &a).await?, None))
+    versioned_file(&state, &headers, &user, &a).await
 }
 
 /// A group's calendar as an .ics file: every series of the group I may see.
@@ -190,10 +214,11 @@ pub async fn feed(State(state): State<AppState>, Path(token): Path<String>) -> R
 pub async fn ics_api(
     State(state): State<AppState>,
     ApiUser(me): ApiUser,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let a = access(&state, &me, &id).await?;
-    Ok(crate::events::feeds::ics(file(&state, &me, &a).await?, None).into_response())
+    versioned_file(&state, &headers, &me, &a).await
 }
 
 /// A group's upcoming occurrences in a window (default the next 30 days), soonest first.

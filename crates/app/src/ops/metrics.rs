@@ -1,5 +1,6 @@
-//! Prometheus metrics in the text exposition format: requests and latencies per route, and the
-//! depth of the job queues (read from the database at scrape time, so every instance agrees).
+//! Prometheus metrics in the text exposition format: requests and latencies per route, the depth
+//! of the job queues (read from the database at scrape time, so every instance agrees), and this
+//! instance's cache of rendered calendar feeds.
 
 use std::time::Instant;
 
@@ -36,6 +37,11 @@ struct QueueLabels {
     state: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CacheLabels {
+    stat: String,
+}
+
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// The instance's metrics.
@@ -45,6 +51,7 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
     queue: Family<QueueLabels, Gauge>,
+    feed_cache: Family<CacheLabels, Gauge>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -61,7 +68,13 @@ impl Default for Metrics {
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer HTTP requests", latency.clone());
         registry.register("jobs_queue_depth", "Background jobs waiting, by queue and state", queue.clone());
-        Metrics { registry, requests, latency, queue }
+        let feed_cache = Family::<CacheLabels, Gauge>::default();
+        registry.register(
+            "feed_cache",
+            "Rendered calendar feeds this instance keeps: bodies, bytes, and reads found or not since start",
+            feed_cache.clone(),
+        );
+        Metrics { registry, requests, latency, queue, feed_cache }
     }
 }
 
@@ -91,6 +104,12 @@ pub async fn render(State(state): State<AppState>) -> Response {
             q.get_or_create(&QueueLabels { queue: "mail".into(), state: "failed".into() }).set(d.failed);
         }
         Err(e) => tracing::warn!(error = %e, "queue depth unavailable"),
+    }
+    let (bodies, bytes, hits, misses) = state.feeds.stats();
+    for (stat, v) in [("bodies", bodies as u64), ("bytes", bytes as u64), ("hits", hits), ("misses", misses)]
+    {
+        let v = i64::try_from(v).unwrap_or(i64::MAX);
+        state.metrics.feed_cache.get_or_create(&CacheLabels { stat: stat.into() }).set(v);
     }
     let mut out = String::new();
     if encode(&mut out, &state.metrics.registry).is_err() {

@@ -3,6 +3,8 @@
 
 pub mod assets;
 pub mod auth;
+pub mod cached;
+pub mod compress;
 pub mod csrf;
 pub mod csv;
 pub mod dates;

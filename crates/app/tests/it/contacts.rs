@@ -595,14 +595,24 @@ async fn apple_google_and_outlook_exports_come_in_whole() {
     assert_eq!(added["added"], 3, "{added}");
     let (_, list) = app.get_json("/api/v1/contacts", Some(&me.token)).await;
     let items = list["items"].as_array().expect("items");
-    let find = |name: &str| items.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"));
+    let find =
+        |name: &str| items.iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("{name} in {list}"));
     let teresa = find("Teresa Lima");
-    assert_eq!((teresa["email"].as_str(), teresa["phone"].as_str()), (Some("teresa@example.pt"), Some("+351 912 000 111")));
-    assert_eq!((teresa["company"].as_str(), teresa["trade"].as_str()), (Some("Lima Tradução"), Some("Translator")));
+    assert_eq!(
+        (teresa["email"].as_str(), teresa["phone"].as_str()),
+        (Some("teresa@example.pt"), Some("+351 912 000 111"))
+    );
+    assert_eq!(
+        (teresa["company"].as_str(), teresa["trade"].as_str()),
+        (Some("Lima Tradução"), Some("Translator"))
+    );
     assert_eq!(teresa["notes"], "Met at the library, twice.\nPrefers mornings.");
     assert_eq!(teresa["tags"], json!(["client", "translator"]));
     assert_eq!(find("Bruno Reis")["company"], "Reis & Filhos");
     let joao = find("João Conceição");
     assert_eq!(joao["notes"], "Primeira reunião em março.\nLigar depois das 10h.");
-    assert_eq!((joao["email"].as_str(), joao["phone"].as_str()), (Some("joao@example.pt"), Some("+351 210 000 000")));
+    assert_eq!(
+        (joao["email"].as_str(), joao["phone"].as_str()),
+        (Some("joao@example.pt"), Some("+351 210 000 000"))
+    );
 }

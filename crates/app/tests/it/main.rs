@@ -18,6 +18,7 @@ mod discover;
 mod event_changes;
 mod events;
 mod events_edit;
+mod feed_versions;
 mod goals;
 mod groups;
 mod ics;

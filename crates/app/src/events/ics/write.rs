@@ -25,10 +25,12 @@ const OPEN_ENDED_YEARS: i32 = 10;
 /// The most years one zone is spelled out for.
 const MAX_YEARS: i32 = 50;
 
-/// One VCALENDAR holding `events`, named `name`; links point into `base_url`
-/// (e.g. `https://alongside.example`). Events whose stored schedule is corrupt are left out
-/// (and logged) rather than failing the whole feed.
-pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
+/// One VCALENDAR holding `events`, named `name`, as of `now` (which decides the years a zone is
+/// spelled out for and the dates of a series taking venues in turn that are written out: feeds
+/// pass the start of the day, so a day's renderings are the same bytes); links point into
+/// `base_url` (e.g. `https://alongside.example`). Events whose stored schedule is corrupt are left
+/// out (and logged) rather than failing the whole feed.
+pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str, now: DateTime<Utc>) -> String {
     let base = base_url.trim_end_matches('/');
     let mut zones: BTreeMap<&'static str, (Tz, RangeInclusive<i32>)> = BTreeMap::new();
     let mut vevents = Vec::new();
@@ -37,7 +39,7 @@ pub fn calendar(events: &[IcsEvent<'_>], name: &str, base_url: &str) -> String {
             tracing::error!(event = %item.event.id, "stored event has an invalid schedule; left out of the calendar");
             continue;
         };
-        let w = Writer { item, series: &series, base, utc: is_utc(series.zone) };
+        let w = Writer { item, series: &series, base, utc: is_utc(series.zone), now };
         if !w.utc {
             let years = w.years();
             zones
@@ -103,6 +105,7 @@ struct Writer<'a> {
     series: &'a Series,
     base: &'a str,
     utc: bool,
+    now: DateTime<Utc>,
 }
 
 impl Writer<'_> {
@@ -117,7 +120,7 @@ impl Writer<'_> {
         let last = match self.series.ends_by() {
             Some(end) => end.year() + 1,
             // Feeds are fetched again and again, so the cover moves along with today.
-            None => first.max(Utc::now().year()) + OPEN_ENDED_YEARS,
+            None => first.max(self.now.year()) + OPEN_ENDED_YEARS,
         };
         let last = last.max(first);
         // A series begun decades ago needs its recent years right more than its first ones, and
@@ -355,7 +358,7 @@ impl Writer<'_> {
             return Vec::new();
         }
         let e = self.item.event;
-        let now = Utc::now();
+        let now = self.now;
         let first = resolve(self.zone(), self.series.first_start);
         let from = (now - TimeDelta::days(31)).max(first);
         let before = self.series.occurrences(first, from).count();

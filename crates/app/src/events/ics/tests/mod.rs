@@ -60,6 +60,7 @@ pub(super) fn write(e: &Event, overrides: &[Override]) -> String {
         &[IcsEvent { event: e, overrides, host_name: "Dana, designer", only: None, places: &[] }],
         "My Alongside",
         BASE,
+        chrono::Utc::now(),
     )
 }
 
