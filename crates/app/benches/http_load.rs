@@ -413,7 +413,7 @@ impl Figures {
 /// One open-loop run with oha at `rate` requests/s.
 fn open_loop(base: &str, s: &Scenario, rate: u64, connections: u64, seconds: u64) -> anyhow::Result<Figures> {
     let mut oha = Command::new("oha");
-    oha.args(["--no-tui", "-j", "--latency-correction", "-q", &rate.to_string()]);
+    oha.args(["--no-tui", "--output-format", "json", "--latency-correction", "-q", &rate.to_string()]);
     oha.args(["-c", &connections.to_string(), "-z", &format!("{seconds}s")]);
     for h in &s.headers {
         oha.args(["-H", h]);
