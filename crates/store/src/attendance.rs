@@ -79,7 +79,7 @@ impl Db {
     }
 
     /// Writes down a visitor who answered the date online as come (once however often the host
-    /// taps); false when `answer` is no confirmed answer to that date.
+    /// taps); the entry's id, or `None` when `answer` is no confirmed answer to that date.
     pub async fn visitor_came(
         &self,
         event_id: &str,
@@ -87,8 +87,8 @@ impl Db {
         answer: &str,
         added_by: &str,
         now: i64,
-    ) -> Result<bool> {
-        let r = sqlx::query(
+    ) -> Result<Option<String>> {
+        sqlx::query(
             "INSERT INTO date_visitors (id, event_id, occurrence_start, name, invited_by, added_by, created_at, answer_id) \
              SELECT $1, event_id, occurrence_start, name, '', $2, $3, id FROM visitor_answers \
              WHERE id = $4 AND event_id = $5 AND occurrence_start = $6 AND status = 'going' ON CONFLICT DO NOTHING",
@@ -101,18 +101,15 @@ impl Db {
         .bind(occurrence_start)
         .execute(self.write())
         .await?;
-        if r.rows_affected() > 0 {
-            return Ok(true);
-        }
-        let there: Option<(String,)> = sqlx::query_as(
+        // Written now or by an earlier tap.
+        Ok(sqlx::query_scalar(
             "SELECT id FROM date_visitors WHERE answer_id = $1 AND event_id = $2 AND occurrence_start = $3",
         )
         .bind(answer)
         .bind(event_id)
         .bind(occurrence_start)
         .fetch_optional(self.write())
-        .await?;
-        Ok(there.is_some())
+        .await?)
     }
 
     /// Takes a visitor off a date's list; false when there was no such visitor.

@@ -208,12 +208,7 @@ async fn came(state: &AppState, me: &User, e: &Event, at: i64, answer: &str) -> 
             "This date isn't on now: people are checked in from two hours before it starts.",
         )));
     }
-    if !state.db.visitor_came(&e.id, at, answer, &me.id, now_ms()).await? {
-        return Err(AppError::NotFound);
-    }
-    let entry =
-        state.db.visitors(&e.id, at).await?.into_iter().find(|v| v.answer_id.as_deref() == Some(answer));
-    entry.map(|v| v.id).ok_or(AppError::NotFound)
+    state.db.visitor_came(&e.id, at, answer, &me.id, now_ms()).await?.ok_or(AppError::NotFound)
 }
 
 /// The visitor form.

@@ -244,11 +244,7 @@ pub async fn update(state: &AppState, e: &Event, input: &input::EventInput) -> R
         if f.is_virtual {
             "online".to_owned()
         } else {
-            [f.place_name.as_str(), f.city_label.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
+            view::place_line(&f.place_name, &f.city_label)
         }
     };
     let moved_place = (!rescheduled && place_of(&fields) != place_of(&current)).then(|| place_of(&fields));

@@ -137,6 +137,11 @@ impl EventView {
     }
 }
 
+/// A place as people read it: "Café Ceuta, Porto", either part left out when empty.
+pub fn place_line(name: &str, city: &str) -> String {
+    [name, city].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
+}
+
 /// "Wed 25 Mar, 18:00" in the viewer's zone, plus the event's local time when the zones differ.
 pub fn when(start: DateTime<Utc>, viewer_zone: &str, event_zone: &str) -> String {
     let viewer: Tz = viewer_zone.parse().unwrap_or(chrono_tz::UTC);

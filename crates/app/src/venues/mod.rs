@@ -117,9 +117,8 @@ pub fn rotation(e: &Event) -> Vec<String> {
 pub async fn rotation_places(state: &AppState, e: &Event) -> Result<Vec<String>, AppError> {
     let mut places = Vec::new();
     for id in rotation(e) {
-        let place = state.db.venue(&id).await?.map(|v| {
-            [v.name, v.city_label].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
-        });
+        let place =
+            state.db.venue(&id).await?.map(|v| crate::events::view::place_line(&v.name, &v.city_label));
         places.push(place.unwrap_or_default());
     }
     Ok(places)

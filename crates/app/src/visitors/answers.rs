@@ -81,11 +81,7 @@ fn place_words(e: &Event) -> String {
     if e.is_virtual == 1 {
         "online".to_owned()
     } else {
-        [e.place_name.as_str(), e.city_label.as_str()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(", ")
+        crate::events::view::place_line(&e.place_name, &e.city_label)
     }
 }
 

@@ -187,11 +187,7 @@ impl Writer<'_> {
                 e.video_url.clone()
             }
         } else {
-            [e.place_name.as_str(), e.city_label.as_str()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::events::view::place_line(&e.place_name, &e.city_label)
         }
     }
 
