@@ -1,5 +1,6 @@
 //! Changes after which a live-room connection may have lost its right to stay. The app notes one
-//! after committing such a change (and the CLI after suspending an account); every instance reads
+//! after committing such a change (and the CLI after suspending an account; an answer that
+//! gives up a seat is noted in its own transaction); every instance reads
 //! the recent ones each second, so a connection held on another instance, or a change made by
 //! another process on the same SQLite file, is asked again within about a second. A table rather
 //! than PostgreSQL's NOTIFY because it serves SQLite and the CLI the same way.
@@ -45,6 +46,26 @@ pub struct AccessChange {
     /// The member, event or group id.
     pub subject: String,
     pub at: i64,
+}
+
+/// Notes, inside the caller's transaction, that access for each of `subjects` may have narrowed
+/// at `now` (so the note commits with the change, and costs no transaction of its own).
+pub(crate) async fn note_in(
+    conn: &mut sqlx::AnyConnection,
+    scope: Scope,
+    subjects: &[&str],
+    now: i64,
+) -> Result<()> {
+    for subject in subjects {
+        sqlx::query("INSERT INTO access_changes (id, scope, subject, at) VALUES ($1, $2, $3, $4)")
+            .bind(new_id())
+            .bind(scope.as_str())
+            .bind(*subject)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 impl Db {

@@ -116,6 +116,8 @@ async fn decide_and_write(conn: &mut AnyConnection, requests: &[&AnswerRequest])
     let mut seats = seat_counts(conn, requests).await?;
     let mut pending: Vec<(Key, Held, i64)> = Vec::new();
     let mut outcomes = Vec::with_capacity(requests.len());
+    // Members who gave up their seat, whose room connections must be asked again.
+    let mut left: Vec<&str> = Vec::new();
     for r in requests {
         let key: Key = (r.event_id.clone(), r.occurrence_start, r.user.clone());
         let occurrence = seats.entry((r.event_id.clone(), r.occurrence_start)).or_default();
@@ -142,6 +144,9 @@ async fn decide_and_write(conn: &mut AnyConnection, requests: &[&AnswerRequest])
 
         let mut promoted = None;
         let left_seat = prev_status == Some("going") && status != "going";
+        if left_seat {
+            left.push(&r.user);
+        }
         if left_seat && (r.late || occurrence.waiting > 0) {
             write(conn, &mut pending).await?;
             if r.late {
@@ -161,6 +166,9 @@ async fn decide_and_write(conn: &mut AnyConnection, requests: &[&AnswerRequest])
         outcomes.push(RsvpOutcome { status: status.to_owned(), promoted });
     }
     write(conn, &mut pending).await?;
+    if let Some(now) = requests.iter().map(|r| r.now).max() {
+        crate::access_changes::note_in(conn, crate::access_changes::Scope::User, &left, now).await?;
+    }
     Ok(outcomes)
 }
 

@@ -204,6 +204,8 @@ impl Db {
                 mark(&mut tx, user, event_id, occurrence_start, "late_cancel", r.now).await?;
             }
             promoted = promote(&mut tx, event_id, occurrence_start, r.now).await?;
+            crate::access_changes::note_in(&mut tx, crate::access_changes::Scope::User, &[user], r.now)
+                .await?;
         }
         tx.commit().await?;
         Ok(RsvpOutcome { status: status.to_owned(), promoted })

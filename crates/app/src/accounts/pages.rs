@@ -275,6 +275,9 @@ pub async fn reset_confirm(
     }
 }
 
+/// How many of the next two weeks' dates the dashboard lists.
+const DASHBOARD_DATES: usize = 8;
+
 /// `GET /dashboard`: what to do next.
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -297,13 +300,17 @@ pub async fn dashboard(
     .collect();
     let stats = crate::goals::stats::of(&state, &me).await?;
     let chart = crate::goals::stats::chart(&stats);
-    let upcoming = crate::events::upcoming(&state, &me, 14).await?;
+    let mut upcoming = crate::events::upcoming(&state, &me, 14).await?;
+    // The first few, soonest first; the calendar has the rest.
+    let more = upcoming.len().saturating_sub(DASHBOARD_DATES);
+    upcoming.truncate(DASHBOARD_DATES);
     let ctx = context! {
         todo,
         chart,
         now => now_ms(),
         member_count => state.db.user_count().await?,
-        upcoming => crate::photos::with_faces(&state, &me, &upcoming, |i| (&i.event_id, &i.host_id, i.key)).await?,
+        upcoming => crate::photos::with_faces(&state, &me, &upcoming, |i| (&i.event_id, i.key)).await?,
+        more,
         notifications => state.db.notifications(&me.id, 5).await?,
         stats,
         overdue => crate::contacts::overdue(&state, &me).await?,

@@ -463,9 +463,7 @@ pub async fn answer(
     }
     let late = occ.start.timestamp_millis() - now < state.config.late_cancel_minutes * 60_000;
     let out = state.db.answer(&e.id, key, &viewer.id, answer, goal.as_deref(), e.capacity, late, now).await?;
-    if out.status != "going" {
-        crate::rooms::revoke::changed(state, store::access_changes::Scope::User, &viewer.id).await;
-    }
+    // (Giving up a seat is noted for the rooms in the answer's own transaction.)
     if let Some(promoted) = &out.promoted {
         tell_promoted(state, e, key, promoted).await?;
     }

@@ -47,15 +47,21 @@ pub async fn list(
         }
     }
     public.sort_by_key(|(start, _, _)| *start);
-    public.truncate(30);
+    public.truncate(LISTED);
     let public: Vec<DateCard> =
         public.into_iter().map(|(_, e, o)| DateCard::new(e, o, &me.timezone)).collect();
+    // The soonest of my own; the calendar has the rest.
+    let more_mine = mine.len().saturating_sub(LISTED);
+    let mut mine = mine;
+    mine.truncate(LISTED);
     // Who is going, as faces, to everything listed (the host among them).
-    let mine = crate::photos::with_faces(&state, &me, &mine, |i| (&i.event_id, &i.host_id, i.key)).await?;
-    let public =
-        crate::photos::with_faces(&state, &me, &public, |i| (&i.event_id, &i.host_id, i.key)).await?;
-    Ok(page("events.html", Some(&me), &csrf, context! { mine, public })?.into_response())
+    let mine = crate::photos::with_faces(&state, &me, &mine, |i| (&i.event_id, i.key)).await?;
+    let public = crate::photos::with_faces(&state, &me, &public, |i| (&i.event_id, i.key)).await?;
+    Ok(page("events.html", Some(&me), &csrf, context! { mine, more_mine, public })?.into_response())
 }
+
+/// How many dates each list on the events page holds.
+const LISTED: usize = 30;
 
 /// The create form's fields, as typed.
 #[derive(Debug, Default, Deserialize, Serialize)]

@@ -221,8 +221,7 @@ pub async fn render_show(
     let topics = state.db.group_topics(id).await?;
     let members = state.db.member_count(id).await?;
     let upcoming = super::calendar::upcoming(state, me, a, crate::events::MAX_WINDOW_DAYS, 5).await?;
-    let upcoming =
-        crate::photos::with_faces(state, me, &upcoming, |o| (&o.event_id, &o.host_id, o.key)).await?;
+    let upcoming = crate::photos::with_faces(state, me, &upcoming, |o| (&o.event_id, o.key)).await?;
     let kind = PostKind::parse(&q.kind).ok().map(PostKind::as_str);
     let (posts, next) = if a.can(Action::Read) {
         let now = now_ms();

@@ -187,10 +187,18 @@ pub struct Faces {
 /// How many faces a card shows before the count says the rest.
 const FACES_SHOWN: usize = 5;
 
+/// The first few going to an occurrence (and its host wherever they are), each with whether
+/// the viewer is shown them, and how many are going in all.
+#[derive(Debug, Default)]
+struct Going {
+    first: Vec<(Face, bool)>,
+    total: usize,
+}
+
 /// Who is going to listed occurrences, as one viewer may see them.
 #[derive(Debug, Default)]
 pub struct FaceBook {
-    going: std::collections::HashMap<(String, i64), Vec<(Face, bool)>>,
+    going: std::collections::HashMap<(String, i64), Going>,
     /// Each listed event's host, who counts as going.
     hosts: std::collections::HashMap<String, (Face, bool)>,
 }
@@ -200,26 +208,28 @@ impl FaceBook {
     /// their seats; members blocked either way are counted but not shown.
     pub fn of(&self, event: &str, key: i64) -> Faces {
         let mut all: Vec<&(Face, bool)> = Vec::new();
-        let going = self.going.get(&(event.to_owned(), key));
+        let (going, mut count) = match self.going.get(&(event.to_owned(), key)) {
+            Some(g) => (g.first.as_slice(), g.total),
+            None => (&[][..], 0),
+        };
         if let Some(host) = self.hosts.get(event) {
-            if !going.is_some_and(|g| g.iter().any(|(f, _)| f.id == host.0.id)) {
+            if !going.iter().any(|(f, _)| f.id == host.0.id) {
                 all.push(host);
+                count += 1;
             }
         }
-        all.extend(going.into_iter().flatten());
+        all.extend(going);
         let people =
             all.iter().filter(|(_, shown)| *shown).take(FACES_SHOWN).map(|(f, _)| f.clone()).collect();
-        Faces { people, count: all.len() }
+        Faces { people, count }
     }
 }
 
-/// The faces of the occurrences of `events` (each with its host) keyed in `keys`, as `viewer`
-/// may see them.
+/// The faces of `occurrences` (event id, occurrence key), as `viewer` may see them.
 pub async fn faces(
     state: &AppState,
     viewer: &User,
-    events: &[(String, String)],
-    keys: std::ops::Range<i64>,
+    occurrences: &[(String, i64)],
 ) -> Result<FaceBook, AppError> {
     let relations = crate::members::relations(state, viewer).await?;
     let blocked: std::collections::HashSet<String> =
@@ -229,45 +239,39 @@ pub async fn faces(
         (Face { id: id.to_owned(), name: name.to_owned(), photo: shown }, !blocked.contains(id))
     };
     let mut book = FaceBook::default();
-    let ids: Vec<String> = events.iter().map(|(e, _)| e.clone()).collect();
-    for g in state.db.going_of(&ids, keys).await? {
+    // Enough to fill a card when some of the first are blocked and not shown.
+    let first = FACES_SHOWN + blocked.len();
+    for g in state.db.going_of(occurrences, first).await? {
         let f = face(&g.user_id, &g.display_name, g.photo_id.as_deref(), &g.vis_photo);
-        book.going.entry((g.event_id, g.occurrence_start)).or_default().push(f);
+        let entry = book.going.entry((g.event_id, g.occurrence_start)).or_default();
+        entry.first.push(f);
+        entry.total = usize::try_from(g.total).unwrap_or(0);
     }
-    let mut users: std::collections::HashMap<String, Option<User>> = std::collections::HashMap::new();
-    for (event, host) in events {
-        if !users.contains_key(host) {
-            users.insert(host.clone(), state.db.user(host).await?);
-        }
-        if let Some(Some(u)) = users.get(host) {
-            book.hosts
-                .insert(event.clone(), face(&u.id, &u.display_name, u.photo_id.as_deref(), &u.vis_photo));
-        }
+    let mut events: Vec<String> = occurrences.iter().map(|(e, _)| e.clone()).collect();
+    events.sort_unstable();
+    events.dedup();
+    for h in state.db.hosts_of(&events).await? {
+        book.hosts.insert(h.event_id, face(&h.user_id, &h.display_name, h.photo_id.as_deref(), &h.vis_photo));
     }
     Ok(book)
 }
 
 /// `items` for a template, each with `faces`: who is going to it, as `viewer` may see them.
-/// `of` names an item's event, that event's host and the occurrence's key.
+/// `of` names an item's event and the occurrence's key.
 pub async fn with_faces<T: serde::Serialize>(
     state: &AppState,
     viewer: &User,
     items: &[T],
-    of: impl Fn(&T) -> (&str, &str, i64),
+    of: impl Fn(&T) -> (&str, i64),
 ) -> Result<Vec<minijinja::Value>, AppError> {
-    let mut listed: Vec<(String, String)> =
-        items.iter().map(&of).map(|(e, h, _)| (e.to_owned(), h.to_owned())).collect();
+    let mut listed: Vec<(String, i64)> = items.iter().map(&of).map(|(e, k)| (e.to_owned(), k)).collect();
     listed.sort_unstable();
     listed.dedup();
-    let keys = items.iter().map(|i| of(i).2);
-    let book = match (keys.clone().min(), keys.max()) {
-        (Some(first), Some(last)) => faces(state, viewer, &listed, first..last + 1).await?,
-        _ => FaceBook::default(),
-    };
+    let book = if listed.is_empty() { FaceBook::default() } else { faces(state, viewer, &listed).await? };
     Ok(items
         .iter()
         .map(|i| {
-            let (event, _, key) = of(i);
+            let (event, key) = of(i);
             minijinja::context! { faces => book.of(event, key), ..minijinja::Value::from_serialize(i) }
         })
         .collect())

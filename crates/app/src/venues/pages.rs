@@ -251,8 +251,7 @@ async fn render_show(
     }
     upcoming.sort_by_key(|d| d.start);
     upcoming.truncate(5);
-    let upcoming =
-        crate::photos::with_faces(state, me, &upcoming, |d| (&d.event_id, &d.host_id, d.key)).await?;
+    let upcoming = crate::photos::with_faces(state, me, &upcoming, |d| (&d.event_id, d.key)).await?;
     let near_home = state.db.near_home_of(&me.id).await?.iter().any(|(id, _)| *id == v.id);
     let ctx = context! {
         venue, reviews, edits, reviewable, upcoming, outlets => OUTLETS, near_home,

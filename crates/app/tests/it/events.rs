@@ -642,3 +642,33 @@ async fn a_one_off_in_the_past_needs_saying_so() {
     confirmed.push(("allow_past", "yes"));
     assert_eq!(b.post("/events/new", &confirmed).await.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_busy_member_sees_the_soonest_dates_and_is_pointed_to_the_calendar_for_the_rest() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Hana").await;
+    let start = (Utc::now() + TimeDelta::days(1)).format("%Y-%m-%dT09:00").to_string();
+    create(
+        &app,
+        &host,
+        &json!({"kind": "cowork", "title": "Daily focus hour", "starts_at_local": start,
+            "time_zone": "UTC", "duration_minutes": 60, "rrule": "FREQ=DAILY;COUNT=40", "virtual": {}}),
+    )
+    .await;
+    let b = app.browser().await;
+    b.login(&host.email, crate::support::PASSWORD).await;
+    let cards = |html: &str, section: &str| {
+        let list = &html[html.find(section).expect("the section")..];
+        let list = &list[..list.find("</section>").expect("its end")];
+        (list.matches("you're hosting").count(), list.to_owned())
+    };
+    // Thirteen or fourteen of them fall in the next two weeks, by the time of day.
+    let dash = b.get("/dashboard").await.body;
+    let (n, list) = cards(&dash, "Your next two weeks");
+    assert_eq!(n, 8, "{list}");
+    assert!(list.contains("more in the next two weeks, in your calendar</a>"), "{list}");
+    let events = b.get("/events").await.body;
+    let (n, list) = cards(&events, "Your next two months");
+    assert_eq!(n, 30, "{list}");
+    assert!(list.contains("10 more in the next two months, in your calendar</a>"), "{list}");
+}

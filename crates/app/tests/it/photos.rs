@@ -319,3 +319,71 @@ async fn faces_show_on_every_list_of_dates_the_group_page_and_the_dashboard() {
     assert!(faces(&dashboard), "the member's next two weeks: {dashboard}");
     assert!(dashboard.contains("you're going"), "{dashboard}");
 }
+
+#[tokio::test]
+async fn a_card_shows_the_first_few_faces_and_counts_everyone_going_the_host_once() {
+    let app = TestApp::spawn().await;
+    let host = app.member("Ana").await;
+    let group = crate::groups::group(&app, &host, "Porto Writers", "open").await;
+    let mut going = Vec::new();
+    for name in ["Cara Dias", "Dan", "Eva", "Fay", "Gus", "Hal", "Ben Costa"] {
+        let m = app.member(name).await;
+        crate::groups::join_by_link(&app, &host, &group, &m).await;
+        going.push(m);
+    }
+    let start = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%dT09:00").to_string();
+    let (s, e) = app
+        .post_json(
+            "/api/v1/events",
+            Some(&host.token),
+            &json!({"kind": "meeting", "title": "Writing morning", "time_zone": "Europe/Lisbon",
+                "starts_at_local": start, "virtual": {}, "visibility": "group", "group_id": group}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_str().expect("id").to_owned();
+    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let rsvp = |token: String| {
+        let (app, id, at) = (&app, id.clone(), at.clone());
+        async move {
+            let body = json!({"occurrence_start": at, "status": "going"});
+            let (s, _) = app.put_json(&format!("/api/v1/events/{id}/rsvp"), &token, &body).await;
+            assert_eq!(s, StatusCode::OK);
+        }
+    };
+    // They take their seats in this order, Cara first.
+    for m in &going {
+        rsvp(m.token.clone()).await;
+    }
+    let ben = going.last().expect("Ben");
+    let cara = &going[0];
+    let (s, _) =
+        app.post_json(&format!("/api/v1/members/{}/block", cara.id), Some(&ben.token), &json!({})).await;
+    assert!(s.is_success(), "{s}");
+    let b = signed_in(&app, ben).await;
+    let card = |html: String| {
+        let card = &html[html.find("Writing morning").expect("the card")..];
+        let card = &card[..card.find("</li>").expect("its end")];
+        let faces: Vec<String> = card
+            .split("avatar avatar-32")
+            .skip(1)
+            .map(|s| s[s.find('>').expect("tag") + 1..s.find('<').expect("end")].to_owned())
+            .collect();
+        let count = card
+            .split("meta\">")
+            .map(|s| &s[..s.find('<').expect("end")])
+            .find(|s| s.ends_with(" going") && s.starts_with(char::is_numeric))
+            .map(str::to_owned);
+        (faces, count)
+    };
+    // The host first (not going yet, yet counted), then the first four in seat order; Cara,
+    // blocked, counted but not shown.
+    let (faces, count) = card(b.get("/dashboard").await.body);
+    assert_eq!(faces, ["A", "D", "E", "F", "G"]);
+    assert_eq!(count.as_deref(), Some("8 going"));
+    // The host takes a seat last, far down the order: counted once, still.
+    rsvp(host.token.clone()).await;
+    let (faces, count) = card(b.get(&format!("/groups/{group}")).await.body);
+    assert_eq!(faces, ["D", "E", "F", "G", "H"]);
+    assert_eq!(count.as_deref(), Some("8 going"));
+}
