@@ -164,8 +164,14 @@ impl Db {
         };
         let user = User::from_row(&row)?;
         let last_used: Option<i64> = row.try_get("token_last_used")?;
-        // Only touch the row once a minute, and only then take the write connection, so busy
-        // API clients do not turn their reads into writes queued behind the single writer.
+        self.touch_token(hash, last_used, now).await?;
+        Ok(Some(user))
+    }
+
+    /// Writes down when a token was used, last written at `last_used`: only once a minute, and
+    /// only then through the write connection, so busy API clients do not turn their reads
+    /// into writes queued behind the single writer.
+    pub(crate) async fn touch_token(&self, hash: &str, last_used: Option<i64>, now: i64) -> Result<()> {
         if last_used.is_none_or(|at| at < now - 60_000) {
             sqlx::query(
                 "UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1 \
@@ -177,7 +183,7 @@ impl Db {
             .execute(self.write())
             .await?;
         }
-        Ok(Some(user))
+        Ok(())
     }
 
     /// Stores a reset token's hash; any earlier unused reset for the user stops working.

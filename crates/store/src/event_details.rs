@@ -1,6 +1,6 @@
-//! What one event's page needs beyond the event itself, in one statement: its host's name, its
-//! group, all its overrides, and its seat counts and one member's answers in a window of
-//! occurrence keys. (Read as five statements, the event page spent more time handing queries to
+//! What one event's page needs beyond the event itself, in one statement: its host's name and
+//! photo, its group, whether it is a focus pair's, all its overrides, and its seat counts and
+//! one member's answers in a window of occurrence keys. (Read as five statements, the event page spent more time handing queries to
 //! the database's thread than in the database.)
 
 use std::ops::Range;
@@ -14,6 +14,11 @@ use crate::{Db, Result};
 pub struct EventDetails {
     /// The host's display name; empty when the host is gone.
     pub host_name: String,
+    /// The host's photo and who may see it (everyone | groups | partners).
+    pub host_photo: Option<String>,
+    pub host_vis_photo: String,
+    /// Whether the event is a focus pair's session (two members paired, no host).
+    pub pair: bool,
     /// The event's group, (id, name), when it has one that still exists.
     pub group: Option<(String, String)>,
     /// Every override of the event, in occurrence order.
@@ -25,8 +30,15 @@ pub struct EventDetails {
 }
 
 #[derive(serde::Deserialize)]
-struct Name {
+struct Host {
     display_name: String,
+    photo_id: Option<String>,
+    vis_photo: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Count1 {
+    n: i64,
 }
 
 #[derive(serde::Deserialize)]
@@ -50,7 +62,8 @@ struct Answer {
 
 #[derive(serde::Deserialize)]
 struct Parts {
-    host: Vec<Name>,
+    host: Vec<Host>,
+    pair: Vec<Count1>,
     group: Vec<GroupRow>,
     overrides: Vec<Override>,
     counts: Vec<Count>,
@@ -65,9 +78,15 @@ impl Db {
         let parts = [
             JsonPart {
                 name: "host",
-                inner: "SELECT display_name FROM users WHERE id = $5",
-                cols: &["display_name"],
+                inner: "SELECT display_name, photo_id, vis_photo FROM users WHERE id = $5",
+                cols: &["display_name", "photo_id", "vis_photo"],
                 order_by: "t.display_name",
+            },
+            JsonPart {
+                name: "pair",
+                inner: "SELECT COUNT(*) AS n FROM bookings WHERE event_id = $1 AND status = 'matched'",
+                cols: &["n"],
+                order_by: "t.n",
             },
             JsonPart {
                 name: "group",
@@ -110,8 +129,12 @@ impl Db {
             .bind(e.host_id.clone())
             .bind(e.group_id.clone().unwrap_or_default());
         let p: Parts = self.json_value(q).await?;
+        let host = p.host.into_iter().next();
         Ok(EventDetails {
-            host_name: p.host.into_iter().next().map(|h| h.display_name).unwrap_or_default(),
+            host_name: host.as_ref().map(|h| h.display_name.clone()).unwrap_or_default(),
+            host_photo: host.as_ref().and_then(|h| h.photo_id.clone()),
+            host_vis_photo: host.map(|h| h.vis_photo).unwrap_or_default(),
+            pair: p.pair.first().is_some_and(|c| c.n > 0),
             group: p.group.into_iter().next().map(|g| (g.id, g.name)),
             overrides: p.overrides,
             counts: p.counts.into_iter().map(|c| (c.occurrence_start, c.going, c.waitlisted)).collect(),

@@ -7,7 +7,6 @@ use crate::events::{
     host_not_blocked_sql, may_open_sql, sort_by_start, Event, Override, EVENT_COLS, EVENT_FIELDS,
 };
 use crate::json_rows::JsonPart;
-use crate::users::{User, USER_COLS};
 use crate::{Db, Result};
 
 /// A member's feed as [`Db::feed_contents`] reads it.
@@ -56,15 +55,10 @@ impl Db {
             .await?)
     }
 
-    /// The active member whose feed token hashes to `hash`, noting the fetch (at most hourly, so
-    /// calendar apps polling every few minutes do not turn reads into writes).
-    pub async fn feed_user(&self, hash: &str, now: i64) -> Result<Option<User>> {
-        let sql = format!(
-            "SELECT {USER_COLS} FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
-             WHERE f.token_hash = $1 AND u.suspended_at IS NULL"
-        );
-        let user: Option<User> = sqlx::query_as(&sql).bind(hash).fetch_optional(self.read()).await?;
-        if user.is_some() {
+    /// Writes down when a feed URL was used, last written at `used`: at most once an hour, and
+    /// only then through the writer (calendar apps poll often; a read stays a read).
+    pub(crate) async fn touch_feed(&self, hash: &str, used: Option<i64>, now: i64) -> Result<()> {
+        if used.is_none_or(|at| at < now - 3_600_000) {
             sqlx::query(
                 "UPDATE calendar_feeds SET used_at = $2 WHERE token_hash = $1 \
                  AND (used_at IS NULL OR used_at < $3)",
@@ -75,7 +69,7 @@ impl Db {
             .execute(self.write())
             .await?;
         }
-        Ok(user)
+        Ok(())
     }
 
     /// What belongs in a member's feed, in one statement: events they host that have not ended

@@ -305,4 +305,20 @@ impl Db {
         .await?;
         Ok(row.is_some())
     }
+
+    /// Everyone `user` shares a group with and everyone they are partners with, as (member,
+    /// partner?) with a member on both lists twice, in one statement (who may see whose photo).
+    pub async fn relations_of(&self, user: &str) -> Result<Vec<(String, bool)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT DISTINCT o.user_id, 0 FROM group_members m JOIN group_members o ON o.group_id = m.group_id \
+             WHERE m.user_id = $1 AND o.user_id <> $1 \
+             UNION ALL \
+             SELECT CASE WHEN requester_id = $1 THEN partner_id ELSE requester_id END, 1 FROM partnerships \
+             WHERE (requester_id = $1 OR partner_id = $1) AND status = 'accepted'",
+        )
+        .bind(user)
+        .fetch_all(self.read())
+        .await?;
+        Ok(rows.into_iter().map(|(id, partner)| (id, partner == 1)).collect())
+    }
 }

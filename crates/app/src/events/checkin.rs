@@ -67,6 +67,14 @@ pub async fn may_check_in(state: &AppState, me: &User, e: &Event) -> Result<bool
     if e.is_virtual == 1 || crate::partners::focus::is_pair(state, &e.id).await? {
         return Ok(false);
     }
+    may_check_in_unpaired(state, me, e).await
+}
+
+/// [`may_check_in`] for an event known not to be a focus pair's.
+pub async fn may_check_in_unpaired(state: &AppState, me: &User, e: &Event) -> Result<bool, AppError> {
+    if e.is_virtual == 1 {
+        return Ok(false);
+    }
     if e.host_id == me.id {
         return Ok(true);
     }

@@ -11,6 +11,7 @@ use axum::Json;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use store::events::{Event, Override};
+use store::feed_versions::FeedKey;
 use store::users::User;
 use utoipa::{IntoParams, ToSchema};
 
@@ -54,10 +55,26 @@ where
     F: FnOnce(DateTime<Utc>) -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
-    let day = today();
     // The versions first, the data after: a body is never older than what it is kept under.
     let versions = state.db.feed_versions(scopes).await?;
-    let v = Versioned::new(what, &versions, day);
+    respond_ics(state, headers, what, &versions, download, render).await
+}
+
+/// [`versioned_ics`] with the versions already read (with the reader's access, say).
+async fn respond_ics<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    what: &str,
+    versions: &store::feed_versions::Versions,
+    download: Option<&str>,
+    render: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce(DateTime<Utc>) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    let day = today();
+    let v = Versioned::new(what, versions, day);
     let disposition =
         download.map(|name| (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.ics\"")));
     state.feeds.respond(headers, &v, CALENDAR, disposition.as_slice(), || render(day)).await
@@ -116,11 +133,17 @@ pub async fn event_file(
 /// occurrences to include, and the places of its rotation.
 type FeedRow = (Event, Vec<Override>, String, Option<Vec<i64>>, Vec<String>);
 
-/// `user`'s feed, answered conditionally and kept rendered.
-async fn member_feed(state: &AppState, headers: &HeaderMap, user: &User) -> Result<Response, AppError> {
-    let scopes = [format!("u:{}", user.id)];
+/// A member's own feed, asked for by `key`: their access and the feed's version in one read,
+/// then answered conditionally and kept rendered; `missing` for a key that is not live.
+async fn member_feed(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: FeedKey<'_>,
+    missing: AppError,
+) -> Result<Response, AppError> {
+    let (user, versions) = state.db.feed_reader(key, now_ms()).await?.ok_or(missing)?;
     let what = format!("member:{}", user.id);
-    versioned_ics(state, headers, &what, &scopes, None, |day| feed_for(state, &user.id, day)).await
+    respond_ics(state, headers, &what, &versions, None, |day| feed_for(state, &user.id, day)).await
 }
 
 /// What goes into the feed of member `id` as of `day`: the series they host whole, and of
@@ -169,8 +192,7 @@ pub async fn feed(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let user = state.db.feed_user(&hash_token(&token), now_ms()).await?.ok_or(AppError::NotFound)?;
-    member_feed(&state, &headers, &user).await
+    member_feed(&state, &headers, FeedKey::FeedUrl(&hash_token(&token)), AppError::NotFound).await
 }
 
 /// The secret feed token, for clients that cannot send a bearer token.
@@ -189,18 +211,20 @@ pub struct FeedQuery {
     responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)))]
 pub async fn my_calendar(
     State(state): State<AppState>,
-    bearer: Option<ApiUser>,
     headers: HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, AppError> {
-    let user = match bearer {
-        Some(ApiUser(u)) => u,
-        None if !q.token.is_empty() => {
-            state.db.feed_user(&hash_token(&q.token), now_ms()).await?.ok_or(AppError::Unauthorized)?
-        }
-        None => return Err(AppError::Unauthorized),
+    // The bearer token (read here rather than by `ApiUser`, so the access and the feed's
+    // version come in one statement), else the secret feed token.
+    let bearer = crate::web::auth::bearer_token(&headers).map(hash_token);
+    let secret = (!q.token.is_empty()).then(|| hash_token(&q.token));
+    let key = match (&bearer, &secret) {
+        (Some(h), _) => FeedKey::ApiToken(h),
+        (None, _) if headers.contains_key(header::AUTHORIZATION) => return Err(AppError::Unauthorized),
+        (None, Some(h)) => FeedKey::FeedUrl(h),
+        (None, None) => return Err(AppError::Unauthorized),
     };
-    member_feed(&state, &headers, &user).await
+    member_feed(&state, &headers, key, AppError::Unauthorized).await
 }
 
 /// Makes a new secret feed (the old URL stops working) and returns its URL.

@@ -380,7 +380,7 @@ pub async fn view_with_overrides(
     viewer: &User,
     e: &Event,
     next: usize,
-) -> Result<(EventView, Vec<Override>), AppError> {
+) -> Result<(EventView, store::event_details::EventDetails), AppError> {
     let from = Utc::now() - TimeDelta::hours(12);
     let to = from + TimeDelta::days(MAX_WINDOW_DAYS);
     let d = state.db.event_details(e, &viewer.id, series::keys_of(from, to)).await?;
@@ -390,8 +390,8 @@ pub async fn view_with_overrides(
         .map(|o| OccurrenceView::new(o, &d.counts, &d.mine))
         .collect();
     place_dates(state, e, &mut occ).await?;
-    let group = d.group.map(|(id, name)| view::GroupRef { id, name });
-    Ok((EventView::new(e, &d.host_name, occ, group), d.overrides))
+    let group = d.group.clone().map(|(id, name)| view::GroupRef { id, name });
+    Ok((EventView::new(e, &d.host_name, occ, group), d))
 }
 
 /// Parses an RSVP status.

@@ -332,17 +332,18 @@ pub(super) async fn render(
 ) -> PageResult {
     let (state, me) = (state.clone(), me.clone());
     let e = super::visible(&state, &me, id).await?;
-    let (event, overrides) = super::view_with_overrides(&state, &me, &e, 8).await?;
+    let (event, details) = super::view_with_overrides(&state, &me, &e, 8).await?;
+    let overrides = &details.overrides;
     let selected = match at {
         // A key far outside any real date names none (and must not overflow the search).
         Some(key) => {
-            super::parse_key(&key.to_string()).ok().and_then(|k| super::series::find(&e, &overrides, k))
+            super::parse_key(&key.to_string()).ok().and_then(|k| super::series::find(&e, overrides, k))
         }
         None => match event.next.first().and_then(|o| o.key) {
-            Some(k) => super::series::find(&e, &overrides, k),
+            Some(k) => super::series::find(&e, overrides, k),
             // Nothing to come: the latest date of the past year, so who was there still shows.
             None => {
-                super::series::expand(&e, &overrides, Utc::now() - chrono::TimeDelta::days(366), Utc::now())
+                super::series::expand(&e, overrides, Utc::now() - chrono::TimeDelta::days(366), Utc::now())
                     .pop()
             }
         },
@@ -372,14 +373,14 @@ pub(super) async fn render(
     let relations = crate::members::relations(&state, &me).await?;
     let photo_of =
         |id: &str, photo: Option<&str>, vis: &str| crate::photos::shown_to(&me, id, photo, vis, &relations);
-    let pair = crate::partners::focus::is_pair(&state, &e.id).await?;
+    let pair = details.pair;
     let mut shown: Vec<_> = Vec::new();
     // The host counts as going: first on the list, unless they answered like anyone else.
-    if selected.is_some() && !pair && !attendees.iter().any(|r| r.user_id == e.host_id) {
-        if let Some(h) = state.db.user(&e.host_id).await? {
-            let photo = photo_of(&h.id, h.photo_id.as_deref(), &h.vis_photo);
-            shown.push(context! { id => h.id, name => h.display_name, status => "hosting", photo });
-        }
+    // (A host whose account is gone has no name, and is not listed.)
+    let hosting = !details.host_name.is_empty() && !attendees.iter().any(|r| r.user_id == e.host_id);
+    if selected.is_some() && !pair && hosting {
+        let photo = photo_of(&e.host_id, details.host_photo.as_deref(), &details.host_vis_photo);
+        shown.push(context! { id => e.host_id, name => details.host_name, status => "hosting", photo });
     }
     shown.extend(attendees.iter().map(|r| {
         let photo = photo_of(&r.user_id, r.photo_id.as_deref(), &r.vis_photo);
@@ -439,7 +440,7 @@ pub(super) async fn render(
         }
         _ => None,
     };
-    let may_check_in = !pair && super::checkin::may_check_in(&state, &me, &e).await?;
+    let may_check_in = !pair && super::checkin::may_check_in_unpaired(&state, &me, &e).await?;
     let ctx = context! { event, next, occurrence, attendees, visitors, mine, venue, is_host => is_host && !pair, pair, notice, answered_any, checkin_svg, may_check_in,
     late_minutes => state.config.late_cancel_minutes, zone_name => e.time_zone, ..extra };
     Ok((status, page("event.html", Some(&me), csrf, ctx)?).into_response())

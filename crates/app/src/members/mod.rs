@@ -139,17 +139,13 @@ pub async fn relations(
     state: &AppState,
     viewer: &User,
 ) -> Result<std::collections::HashMap<String, Relation>, AppError> {
-    let mut out: std::collections::HashMap<String, Relation> = state
-        .db
-        .shared_groups(&viewer.id)
-        .await?
-        .into_iter()
-        .map(|(id, _)| (id, Relation::GroupMate))
-        .collect();
-    for p in state.db.partnerships_of(&viewer.id).await? {
-        if p.status == "accepted" {
-            let other = if p.requester_id == viewer.id { p.partner_id } else { p.requester_id };
-            out.insert(other, Relation::Partner);
+    let mut out: std::collections::HashMap<String, Relation> = std::collections::HashMap::new();
+    for (id, partner) in state.db.relations_of(&viewer.id).await? {
+        // A partner is a partner, whatever groups they share.
+        if partner {
+            out.insert(id, Relation::Partner);
+        } else {
+            out.entry(id).or_insert(Relation::GroupMate);
         }
     }
     Ok(out)

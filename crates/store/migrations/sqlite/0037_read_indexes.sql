@@ -3,3 +3,5 @@
 -- at 2 % of the floor with 5,000 events and none shown. These indexes hold only what is shown.
 CREATE INDEX events_for_visitors ON events (first_start_at) WHERE show_to_visitors = 1 AND visibility = 'public';
 CREATE INDEX groups_for_visitors ON groups (name) WHERE show_to_visitors = 1;
+-- Every event page asks whether its event is a focus pair's session: by event, not by scan.
+CREATE INDEX bookings_event ON bookings (event_id) WHERE event_id IS NOT NULL;
