@@ -5,3 +5,7 @@ CREATE INDEX events_for_visitors ON events (first_start_at) WHERE show_to_visito
 CREATE INDEX groups_for_visitors ON groups (name) WHERE show_to_visitors = 1;
 -- Every event page asks whether its event is a focus pair's session: by event, not by scan.
 CREATE INDEX bookings_event ON bookings (event_id) WHERE event_id IS NOT NULL;
+-- Seat counts (every list of dates, every event page, the capacity check of each answer) read
+-- each answer's status: from this index alone instead of a visit to every row (counting a
+-- group's fortnight of dates took half the time in SQLite with it).
+CREATE INDEX rsvps_seats ON rsvps (event_id, occurrence_start, status);
