@@ -5,7 +5,7 @@
 use chrono::{TimeDelta, Utc};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{Browser, Member, TestApp, PASSWORD};
 
@@ -40,6 +40,21 @@ async fn signed_in(app: &TestApp, m: &Member) -> Browser {
 async fn photo_of(app: &TestApp, id: &str) -> Option<String> {
     let user = app.state.db.user(id).await.expect("db").expect("user");
     user.photo_id.map(|p| format!("/photos/{p}/256"))
+}
+
+/// A date `days` from now at `time` (Lisbon), made by `host` with `fields` (title, kind,
+/// visibility …): the event's id and the date's key.
+async fn a_date(app: &TestApp, host: &Member, days: i64, time: &str, fields: Value) -> (String, String) {
+    let start = (Utc::now() + TimeDelta::days(days)).format(&format!("%Y-%m-%dT{time}")).to_string();
+    let mut body = json!({"time_zone": "Europe/Lisbon", "starts_at_local": start, "virtual": {}});
+    for (k, v) in fields.as_object().expect("fields") {
+        body[k] = v.clone();
+    }
+    let (s, e) = app.post_json("/api/v1/events", Some(&host.token), &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let id = e["id"].as_str().expect("id").to_owned();
+    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    (id, at)
 }
 
 #[tokio::test]
@@ -211,18 +226,9 @@ async fn a_cover_shows_on_the_event_its_cards_and_its_link_preview() {
     let app = TestApp::spawn().await;
     let host = app.member("Ana").await;
     let ben = app.member("Ben Costa").await;
-    let start = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%dT18:00").to_string();
-    let (s, e) = app
-        .post_json(
-            "/api/v1/events",
-            Some(&host.token),
-            &json!({"kind": "cowork", "title": "Friday focus", "time_zone": "Europe/Lisbon",
-                "starts_at_local": start, "virtual": {}, "visibility": "public", "show_to_visitors": true}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{e}");
-    let id = e["id"].as_str().expect("id").to_owned();
-    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let fields =
+        json!({"kind": "cowork", "title": "Friday focus", "visibility": "public", "show_to_visitors": true});
+    let (id, at) = a_date(&app, &host, 3, "18:00", fields).await;
     let put = |who: &Member| {
         app.client()
             .put(app.url(&format!("/api/v1/events/{id}/cover")))
@@ -286,18 +292,9 @@ async fn faces_show_on_every_list_of_dates_the_group_page_and_the_dashboard() {
     let ben = app.member("Ben Costa").await;
     let group = crate::groups::group(&app, &host, "Lisbon Makers", "open").await;
     crate::groups::join_by_link(&app, &host, &group, &ben).await;
-    let start = (Utc::now() + TimeDelta::days(2)).format("%Y-%m-%dT18:00").to_string();
-    let (s, e) = app
-        .post_json(
-            "/api/v1/events",
-            Some(&host.token),
-            &json!({"kind": "meeting", "title": "Makers evening", "time_zone": "Europe/Lisbon",
-                "starts_at_local": start, "virtual": {}, "visibility": "group", "group_id": group}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{e}");
-    let id = e["id"].as_str().expect("id").to_owned();
-    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let fields =
+        json!({"kind": "meeting", "title": "Makers evening", "visibility": "group", "group_id": group});
+    let (id, at) = a_date(&app, &host, 2, "18:00", fields).await;
     let (s, _) = app
         .put_json(
             &format!("/api/v1/events/{id}/rsvp"),
@@ -331,18 +328,9 @@ async fn a_card_shows_the_first_few_faces_and_counts_everyone_going_the_host_onc
         crate::groups::join_by_link(&app, &host, &group, &m).await;
         going.push(m);
     }
-    let start = (Utc::now() + TimeDelta::days(3)).format("%Y-%m-%dT09:00").to_string();
-    let (s, e) = app
-        .post_json(
-            "/api/v1/events",
-            Some(&host.token),
-            &json!({"kind": "meeting", "title": "Writing morning", "time_zone": "Europe/Lisbon",
-                "starts_at_local": start, "virtual": {}, "visibility": "group", "group_id": group}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{e}");
-    let id = e["id"].as_str().expect("id").to_owned();
-    let at = e["next"][0]["occurrence_start"].as_str().expect("date").to_owned();
+    let fields =
+        json!({"kind": "meeting", "title": "Writing morning", "visibility": "group", "group_id": group});
+    let (id, at) = a_date(&app, &host, 3, "09:00", fields).await;
     let rsvp = |token: String| {
         let (app, id, at) = (&app, id.clone(), at.clone());
         async move {
