@@ -155,6 +155,27 @@ async fn connection(
     }
 }
 
+/// Opens `n` room connections at once, reads each one's welcome and closes them: the server has
+/// then opened its database connections and prepared its statements, as any server that has
+/// served a while has, so the growth measured afterwards is the connections' own.
+async fn warm_up(urls: Vec<(String, String)>) -> anyhow::Result<()> {
+    let mut tasks = Vec::new();
+    for (url, token) in urls {
+        tasks.push(tokio::spawn(async move {
+            let mut req = url.into_client_request()?;
+            req.headers_mut().insert("authorization", format!("Bearer {token}").parse()?);
+            let (mut ws, _) = tokio_tungstenite::connect_async(req).await?;
+            let _welcome = ws.next().await;
+            ws.close(None).await?;
+            anyhow::Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
+}
+
 /// The `p` quantile of sorted microseconds, in milliseconds.
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     match sorted.len() {
@@ -184,6 +205,12 @@ async fn main() -> anyhow::Result<()> {
     let client = reqwest::Client::new();
     seed::wait_ready(&client, port).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_cold = seed::rss_kib(pid).0;
+    let url_of =
+        |(event, key): &(String, i64)| format!("ws://127.0.0.1:{port}/events/{event}/room/ws?at={key}&v=1");
+    let warm = sessions.iter().flat_map(|s| tokens.iter().map(move |t| (url_of(s), t.clone())));
+    warm_up(warm.take(64).collect()).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_before = seed::rss_kib(pid).0;
 
     let tally = Arc::new(Tally::default());
@@ -192,16 +219,10 @@ async fn main() -> anyhow::Result<()> {
     let slots = Arc::new(Semaphore::new(64)); // handshakes in flight
     let open = Arc::new(Semaphore::new(0)); // one permit per finished handshake
     let t = Instant::now();
-    for (r, (event, key)) in sessions.iter().enumerate() {
+    for (r, session) in sessions.iter().enumerate() {
         let offset = Duration::from_millis(r as u64 * 1000 / rooms);
         for (i, token) in tokens.iter().enumerate() {
-            let part = Part {
-                url: format!("ws://127.0.0.1:{port}/events/{event}/room/ws?at={key}&v=1"),
-                token: token.clone(),
-                index: i as u64,
-                per_room,
-                offset,
-            };
+            let part = Part { url: url_of(session), token: token.clone(), index: i as u64, per_room, offset };
             let slot = slots.clone().acquire_owned().await?;
             tokio::spawn(connection(part, slot, open.clone(), tally.clone(), base));
         }
@@ -209,6 +230,7 @@ async fn main() -> anyhow::Result<()> {
     let _ = open.acquire_many(u32::try_from(total)?).await?;
     eprintln!("{total} handshakes done in {:.1} s", t.elapsed().as_secs_f64());
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let rss_open = seed::rss_kib(pid).0;
     tally.measuring.store(true, Ordering::Relaxed);
     let t = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
@@ -220,10 +242,11 @@ async fn main() -> anyhow::Result<()> {
     lat.sort_unstable();
     let delivered = tally.delivered.load(Ordering::Relaxed) as f64 / elapsed;
     let per_conn = rss_after.saturating_sub(rss_before) as f64 / total as f64;
+    let per_conn_cold = rss_after.saturating_sub(rss_cold) as f64 / total as f64;
     println!(
         "{total} connections in {rooms} rooms of {per_room} | {delivered:.0} frames delivered/s | chat latency \
-         p50 {:.1} ms, p99 {:.1} ms ({} samples) | server RSS {rss_before} -> {rss_after} KiB = {per_conn:.1} KiB \
-         per connection | error frames {} | dropped connections {}",
+         p50 {:.1} ms, p99 {:.1} ms ({} samples) | server RSS {rss_cold} KiB new, {rss_before} KiB warm -> {rss_open} KiB open -> {rss_after} KiB after \
+         the run = {per_conn:.1} KiB per connection over the warm server ({per_conn_cold:.1} over the new one) | error frames {} | dropped connections {}",
         percentile(&lat, 0.5),
         percentile(&lat, 0.99),
         lat.len(),

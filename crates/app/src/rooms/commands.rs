@@ -102,10 +102,10 @@ async fn chat(state: &AppState, access: &Access, room_id: &str, text: &str) -> R
         }
         Err(e) => return Ok(Some(ServerMsg::error("invalid", e))),
     };
-    let u = &access.user;
+    let a = access;
     let allowance = Some((CHAT_ALLOWANCE, now_ms() - CHAT_WINDOW_MS));
-    let chat = |id, at| ServerMsg::Chat { id, at, user_id: u.id.clone(), name: u.display_name.clone(), text };
-    if post_within(state, room_id, ("chat", Some(&u.id)), None, allowance, chat).await?.is_none() {
+    let chat = |id, at| ServerMsg::Chat { id, at, user_id: a.user_id.clone(), name: a.name.clone(), text };
+    if post_within(state, room_id, ("chat", Some(&a.user_id)), None, allowance, chat).await?.is_none() {
         return Ok(Some(ServerMsg::error(
             "rate_limited",
             "You are sending messages too fast; wait a moment.",
@@ -146,9 +146,9 @@ async fn timer(
         };
         let json = serde_json::to_string(&next).expect("a timer serialises");
         let view = timer_view(&next, now, s);
-        let by = access.user.id.clone();
+        let by = access.user_id.clone();
         let frame = |id, at| ServerMsg::Timer { id, at, by, timer: view };
-        if post(state, room_id, "timer", Some(&access.user.id), Some((&room.timer, &json)), frame)
+        if post(state, room_id, "timer", Some(&access.user_id), Some((&room.timer, &json)), frame)
             .await?
             .is_some()
         {
@@ -165,17 +165,17 @@ async fn goal(state: &AppState, access: &Access, room_id: &str, done: bool) -> R
     if t.state != State::Ended && t.phase() != Some(Phase::CheckOut) {
         return Ok(Some(ServerMsg::error("not_yet", "Goals are ticked at check-out.")));
     }
-    let u = &access.user;
-    if !state.db.set_goal_done(&access.event.id, access.key, &u.id, done, now).await? {
+    let me = &access.user_id;
+    if !state.db.set_goal_done(&access.event_id, access.key, me, done, now).await? {
         return Ok(Some(ServerMsg::error(
             "no_goal",
             "Only members going to this session have a goal to tick.",
         )));
     }
-    post(state, room_id, "goal", Some(&u.id), None, |id, at| ServerMsg::Goal {
+    post(state, room_id, "goal", Some(me), None, |id, at| ServerMsg::Goal {
         id,
         at,
-        user_id: u.id.clone(),
+        user_id: me.clone(),
         done,
     })
     .await?;

@@ -16,7 +16,6 @@ use axum::routing::get;
 use axum::Router;
 use chrono::TimeDelta;
 use domain::room::Timer;
-use store::events::Event;
 use store::rooms::Room;
 use store::users::User;
 
@@ -39,11 +38,21 @@ pub fn routes() -> Router<AppState> {
         .route("/events/{id}/room/ws", get(socket::upgrade))
 }
 
-/// A member allowed into an occurrence's room, with what the room needs to know.
+/// A member allowed into an occurrence's room, with what the room needs to know. A connection
+/// keeps this for its whole life, so it holds only that, not the member's and the event's rows
+/// (the rooms load test: a connection's share of the server's memory, docs/benchmarks.md).
 #[derive(Debug, Clone)]
 pub struct Access {
-    pub user: User,
-    pub event: Event,
+    pub user_id: String,
+    /// The member's display name.
+    pub name: String,
+    pub event_id: String,
+    pub group_id: Option<String>,
+    pub host_id: String,
+    /// The event's time zone.
+    pub time_zone: String,
+    /// The external video link, kept only when it is https.
+    pub video_url: Option<String>,
     pub key: i64,
     /// The occurrence's actual start and end (UTC ms; a moved occurrence keeps its key).
     pub starts_at: i64,
@@ -63,15 +72,10 @@ impl Access {
         Timer::for_session((self.ends_at - self.starts_at) / 60_000)
     }
 
-    /// The external video link, shown only when it is https.
-    pub fn video_url(&self) -> Option<String> {
-        Some(self.event.video_url.clone()).filter(|v| v.starts_with("https://"))
-    }
-
     /// The room, made on first use with a fresh timer.
     pub async fn room(&self, state: &AppState) -> Result<Room, AppError> {
         let json = serde_json::to_string(&self.fresh_timer()).expect("a timer serialises");
-        Ok(state.db.open_room(&self.event.id, self.key, &json, now_ms()).await?)
+        Ok(state.db.open_room(&self.event_id, self.key, &json, now_ms()).await?)
     }
 }
 
@@ -92,12 +96,17 @@ pub async fn access(state: &AppState, user: &User, event_id: &str, key: i64) -> 
         return Err(AppError::Forbidden("Only the members going to this session can enter its room."));
     }
     Ok(Access {
-        user: user.clone(),
+        user_id: user.id.clone(),
+        name: user.display_name.clone(),
         key,
         starts_at: occ.start.timestamp_millis(),
         ends_at: occ.end.timestamp_millis(),
         title: occ.title.clone(),
         is_host,
-        event,
+        video_url: Some(event.video_url).filter(|v| v.starts_with("https://")),
+        event_id: event.id,
+        group_id: event.group_id,
+        host_id: event.host_id,
+        time_zone: event.time_zone,
     })
 }

@@ -25,10 +25,9 @@ pub async fn show(
     let key = q.at.ok_or(crate::error::AppError::NotFound)?;
     let a = super::access(&state, &me, &id, key).await?;
     let start = DateTime::from_timestamp_millis(a.starts_at).unwrap_or_default();
-    let when = crate::events::view::when(start, &me.timezone, &a.event.time_zone);
-    let video_url = a.video_url();
+    let when = crate::events::view::when(start, &me.timezone, &a.time_zone);
     let ctx = context! {
-        event_id => a.event.id, key, title => a.title, when, video_url, is_host => a.is_host,
+        event_id => a.event_id, key, title => a.title, when, video_url => a.video_url, is_host => a.is_host,
         me_id => me.id, max_chat => MAX_CHAT_CHARS,
     };
     Ok(page("room.html", Some(&me), &csrf, ctx)?.into_response())

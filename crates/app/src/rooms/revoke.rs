@@ -74,9 +74,9 @@ pub async fn changed(state: &AppState, scope: Scope, subject: &str) {
 pub fn concerns(change: &AccessChange, a: &Access) -> bool {
     let (scope, subject) = change;
     match scope {
-        Scope::User => *subject == a.user.id,
-        Scope::Event => *subject == a.event.id,
-        Scope::Group => a.event.group_id.as_deref() == Some(subject.as_str()),
+        Scope::User => *subject == a.user_id,
+        Scope::Event => *subject == a.event_id,
+        Scope::Group => a.group_id.as_deref() == Some(subject.as_str()),
     }
 }
 
@@ -103,8 +103,8 @@ async fn still_allowed(
         Credential::Session(h) => state.db.session_user(h, now).await?,
         Credential::Token(h) => state.db.token_user(h, now).await?,
     };
-    let Some(user) = user.filter(|u| u.id == a.user.id) else {
-        return Ok(Some(match (state.db.user(&a.user.id).await?, credential) {
+    let Some(user) = user.filter(|u| u.id == a.user_id) else {
+        return Ok(Some(match (state.db.user(&a.user_id).await?, credential) {
             (None, _) => Ended { reason: "account deleted", message: "This account was deleted." },
             (Some(u), _) if u.suspended_at.is_some() => {
                 Ended { reason: "account suspended", message: "This account is suspended." }
@@ -118,7 +118,7 @@ async fn still_allowed(
             }
         }));
     };
-    match access(state, &user, &a.event.id, a.key).await {
+    match access(state, &user, &a.event_id, a.key).await {
         // Asked last: deleting an event or an account drops its connections' rows too.
         Ok(_) if !state.db.connection_open(conn_id).await? => Ok(Some(Ended {
             reason: "too many connections",
