@@ -18,6 +18,8 @@ use hashlink::LinkedHashMap;
 use sha2::{Digest, Sha256};
 use store::feed_versions::Versions;
 
+use super::compress;
+
 /// A body as of given versions: its cache key and its validators.
 #[derive(Debug, Clone)]
 pub struct Versioned {
@@ -142,7 +144,8 @@ impl BodyCache {
 
     /// The response to a GET of `v`: 304 when the request says the client has it, else the body
     /// kept for it, else `render`'s (then kept). Render only after reading the versions, so a
-    /// body is never older than the versions it is kept under.
+    /// body is never older than the versions it is kept under. A client that takes gzip gets the
+    /// body compressed, kept compressed as well so that it is compressed once per version.
     pub async fn respond<F, Fut, E>(
         &self,
         headers: &HeaderMap,
@@ -158,19 +161,40 @@ impl BodyCache {
         let mut resp = if v.not_modified(headers) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let body = match self.get(&v.key) {
-                Some(body) => body,
+            let gzip = compress::accepts_gzip(headers);
+            let gz_key = format!("{}+gzip", v.key);
+            let (body, compressed) = match gzip.then(|| self.get(&gz_key)).flatten() {
+                Some(gz) => (gz, true),
                 None => {
-                    let body = Bytes::from(render().await?);
-                    self.put(v.key.clone(), body.clone());
-                    body
+                    let plain = match self.get(&v.key) {
+                        Some(body) => body,
+                        None => {
+                            let body = Bytes::from(render().await?);
+                            self.put(v.key.clone(), body.clone());
+                            body
+                        }
+                    };
+                    if gzip && compress::worth_compressing(kind.content_type, plain.len()) {
+                        let gz = Bytes::from(compress::gzip(&plain));
+                        self.put(gz_key, gz.clone());
+                        (gz, true)
+                    } else {
+                        (plain, false)
+                    }
                 }
             };
             let mut resp = body.into_response();
-            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type));
+            let h = resp.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type));
+            if compressed {
+                // The compression layer leaves an encoded body alone; the tag middleware
+                // appends the encoding to its ETag.
+                h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            }
             for (name, value) in extra {
                 if let Ok(value) = HeaderValue::from_str(value) {
-                    resp.headers_mut().insert(name.clone(), value);
+                    h.insert(name.clone(), value);
                 }
             }
             resp

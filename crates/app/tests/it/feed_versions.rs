@@ -333,6 +333,7 @@ async fn large_feeds_and_assets_go_compressed_to_who_asks_each_encoding_with_its
     };
     let resp = gz(None).await.expect("get");
     assert_eq!(resp.headers()[CONTENT_ENCODING], "gzip");
+    assert_eq!(resp.headers()[reqwest::header::VARY], "accept-encoding");
     let tag = resp.headers()[ETAG].to_str().expect("ascii").to_owned();
     assert_eq!(
         tag,
@@ -344,6 +345,23 @@ async fn large_feeds_and_assets_go_compressed_to_who_asks_each_encoding_with_its
         .read_to_string(&mut body)
         .expect("gzip");
     assert_eq!(body, plain.body);
+    // Compressed once and kept so: the next poll is served from what was kept.
+    let (kept, bytes, hits, _) = app.state.feeds.stats();
+    assert_eq!(kept, 2, "the feed is kept plain and compressed");
+    assert!(bytes < plain.body.len() * 2, "{bytes} bytes kept");
+    let next = gz(None).await.expect("get");
+    assert_eq!(next.headers()[CONTENT_ENCODING], "gzip");
+    assert_eq!(app.state.feeds.stats().2, hits + 1, "one lookup, and it hit");
+    let refused = app
+        .client()
+        .get(app.url(mine))
+        .bearer_auth(&hana.token)
+        .header(ACCEPT_ENCODING, "gzip;q=0, br")
+        .send()
+        .await
+        .expect("get");
+    assert!(refused.headers().get(CONTENT_ENCODING).is_none(), "gzip refused by its weight");
+    assert_eq!(refused.text().await.expect("body"), plain.body);
     let again = gz(Some(&tag)).await.expect("get");
     assert_eq!(
         (again.status(), again.headers()[ETAG].to_str().expect("ascii")),
