@@ -1,5 +1,5 @@
-//! The demo community's weekly sessions: each group's meeting (`demo_groups`) and two sessions of
-//! no group, at venues from the directory (`demo_venues`) or online, begun [`PAST_WEEKS`] ago,
+//! The demo community's weekly sessions: each group's meeting (`groups`) and two sessions of
+//! no group, at venues from the directory (`venues`) or online, begun [`PAST_WEEKS`] ago,
 //! with the dates that went by as they went (most came, a few cancelled late or did not turn up,
 //! goals stated and mostly done), and people going to the next ones. Also the focus slots members
 //! booked over the next days, so the board has something on it.

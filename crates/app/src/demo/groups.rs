@@ -1,15 +1,15 @@
 //! The demo community's groups: a WordPress meetup, a writers' circle, a referral chapter that
 //! takes requests, an invite-only mastermind and more, with weekly meetings and a discussion of
-//! every kind of post. Their weekly meetings (`demo_sessions`) meet at venues from the directory
+//! every kind of post. Their weekly meetings (`sessions`) meet at venues from the directory
 //! or online, and began weeks ago, so reliability badges say something. Added once: skipped when
 //! the first demo member is in any group.
 
 use store::groups::GroupFields;
 use store::Db;
 
-use crate::demo_sessions::{Place, Weekly};
+use super::sessions::{Place, Weekly};
 
-/// The group whose weekly board the demo fills (see `demo_goals`).
+/// The group whose weekly board the demo fills (see `goals`).
 pub const BOARD_GROUP: &str = "WordPress Freelancers Lisbon";
 
 struct DemoGroup {
@@ -179,8 +179,8 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             topics: g.topics.iter().map(|t| (*t).to_owned()).collect(),
         };
         let organiser = &ids[g.organiser % ids.len()];
-        // Founded, and joined, before the weekly meetings began (`demo_sessions::PAST_WEEKS`).
-        let founded = now - (crate::demo_sessions::PAST_WEEKS + 2) * 7 * 86_400_000;
+        // Founded, and joined, before the weekly meetings began (`sessions::PAST_WEEKS`).
+        let founded = now - (super::sessions::PAST_WEEKS + 2) * 7 * 86_400_000;
         let id = db.create_group(organiser, &fields, founded).await?;
         for i in g.members.clone() {
             db.add_member(&id, &ids[i % ids.len()], founded).await?;
@@ -191,7 +191,7 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
         let (title, weekday, hour, members_only, place) = g.meeting;
         let visibility = if members_only || g.visibility == "invite" { "group" } else { "public" };
         let weekly = Weekly { title, weekday, hour, zone: g.zone, visibility, group: Some(&id), place };
-        let event = crate::demo_sessions::weekly(db, &weekly, organiser).await?;
+        let event = super::sessions::weekly(db, &weekly, organiser).await?;
         // Open and by-request groups, and their public meetings, are shown to visitors.
         if g.visibility != "invite" {
             db.set_group_shown(&id, true).await?;
@@ -200,7 +200,7 @@ pub async fn load(db: &Db, ids: &[String]) -> anyhow::Result<()> {
             db.set_event_shown(&event, true).await?;
         }
         let members: Vec<String> = g.members.clone().map(|i| ids[i % ids.len()].clone()).collect();
-        crate::demo_sessions::history(db, &event, &members).await?;
+        super::sessions::history(db, &event, &members).await?;
         group_ids.push(id);
     }
     // The WordPress group's organiser pinned an announcement yesterday.
