@@ -1,7 +1,7 @@
 //! The demo's members: names, trades with what each offers and needs, cities, bios and weekly
 //! availability, the same for member `i` on every run.
 
-use domain::geo::fold;
+use domain::geo::{fold, Gazetteer};
 use domain::profile::{normalise_windows, Window};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

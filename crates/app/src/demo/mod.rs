@@ -89,8 +89,7 @@ pub async fn load(db: &Db, progress: bool) -> anyhow::Result<Report> {
         venues::load(db, first).await?;
         groups::load(db, &ids).await?;
         sessions::load(db, &ids).await?;
-        let board =
-            db.groups_of(first).await?.into_iter().find(|g| g.group.name == groups::BOARD_GROUP);
+        let board = db.groups_of(first).await?.into_iter().find(|g| g.group.name == groups::BOARD_GROUP);
         let board = board.map(|g| g.group.id);
         goals::load(db, &ids, board.as_deref(), chrono_tz::Europe::Lisbon).await?;
         referrals::load(db, &ids).await?;
