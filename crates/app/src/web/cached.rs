@@ -161,9 +161,8 @@ impl BodyCache {
         let mut resp = if v.not_modified(headers) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let gzip = compress::accepts_gzip(headers);
-            let gz_key = format!("{}+gzip", v.key);
-            let (body, compressed) = match gzip.then(|| self.get(&gz_key)).flatten() {
+            let gz_key = compress::accepts_gzip(headers).then(|| format!("{}+gzip", v.key));
+            let (body, compressed) = match gz_key.as_deref().and_then(|k| self.get(k)) {
                 Some(gz) => (gz, true),
                 None => {
                     let plain = match self.get(&v.key) {
@@ -174,12 +173,13 @@ impl BodyCache {
                             body
                         }
                     };
-                    if gzip && compress::worth_compressing(kind.content_type, plain.len()) {
-                        let gz = Bytes::from(compress::gzip(&plain));
-                        self.put(gz_key, gz.clone());
-                        (gz, true)
-                    } else {
-                        (plain, false)
+                    match gz_key {
+                        Some(k) if compress::worth_compressing(kind.content_type, plain.len()) => {
+                            let gz = Bytes::from(compress::gzip(&plain));
+                            self.put(k, gz.clone());
+                            (gz, true)
+                        }
+                        _ => (plain, false),
                     }
                 }
             };
